@@ -1,0 +1,199 @@
+"""Network architectures as DAGs of neurons whose edges carry parameters.
+
+A network is a directed acyclic graph: input neurons, hidden neurons (ReLU or identity) and
+output neurons; every edge u -> v carries one weight parameter, and a hidden or output neuron
+may carry a bias parameter.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import networkx as nx
+
+from .errors import SpecError
+
+INPUT, HIDDEN, OUTPUT = "input", "hidden", "output"
+ACTIVATIONS = ("relu", "linear")
+
+
+@dataclass
+class Architecture:
+    """A DAG of neurons with named parameters on edges (weights) and neurons (biases).
+
+    ``params`` lists every parameter name in a fixed order: this is the coordinate order of
+    θ ∈ R^D used everywhere else.
+    """
+
+    graph: nx.DiGraph
+    params: list[str]
+    name: str = "dag"
+    widths: tuple[int, ...] | None = None  # set for layered networks
+    layers: list[list[str]] = field(default_factory=list)  # neuron names per layer, if layered
+
+    @property
+    def inputs(self) -> list[str]:
+        return [v for v, k in self.graph.nodes(data="kind") if k == INPUT]
+
+    @property
+    def outputs(self) -> list[str]:
+        return [v for v, k in self.graph.nodes(data="kind") if k == OUTPUT]
+
+    @property
+    def hidden(self) -> list[str]:
+        return [v for v, k in self.graph.nodes(data="kind") if k == HIDDEN]
+
+    def bias(self, v: str) -> str | None:
+        """Name of the bias parameter of neuron ``v``, or None."""
+        return self.graph.nodes[v].get("bias")
+
+    def edge_param(self, u: str, v: str) -> str:
+        return self.graph.edges[u, v]["param"]
+
+    def has_bias(self) -> bool:
+        return any(self.bias(v) for v in self.graph.nodes)
+
+    def count_paths(self) -> int:
+        """Number of coordinates of the path-lifting, by dynamic programming (no enumeration).
+
+        Paths start at an input neuron or at a neuron with a bias and end at an output neuron.
+        """
+        to_out: dict[str, int] = {}
+        for v in reversed(list(nx.topological_sort(self.graph))):
+            kind = self.graph.nodes[v]["kind"]
+            to_out[v] = (1 if kind == OUTPUT else 0) + sum(
+                to_out[w] for w in self.graph.successors(v)
+            )
+        total = sum(to_out[v] for v in self.inputs)
+        total += sum(to_out[v] for v in self.graph.nodes if self.bias(v))
+        return total
+
+    def validate(self) -> None:
+        """Check acyclicity, kinds, and that every hidden neuron lies on an input→output path."""
+        g = self.graph
+        if not self.inputs:
+            raise SpecError("the network has no input neuron")
+        if not self.outputs:
+            raise SpecError("the network has no output neuron")
+        if not nx.is_directed_acyclic_graph(g):
+            cycle = nx.find_cycle(g)
+            path = " -> ".join([cycle[0][0]] + [e[1] for e in cycle])
+            raise SpecError(f"the network has a cycle: {path}")
+        for v, kind in g.nodes(data="kind"):
+            if kind == INPUT and g.in_degree(v):
+                raise SpecError(f"input neuron '{v}' has an incoming edge")
+            if kind == OUTPUT and g.out_degree(v):
+                raise SpecError(f"output neuron '{v}' has an outgoing edge")
+            if kind == INPUT and g.nodes[v].get("bias"):
+                raise SpecError(f"input neuron '{v}' cannot carry a bias")
+        from_input: set[str] = set()
+        for s in self.inputs:
+            from_input |= nx.descendants(g, s) | {s}
+        to_output: set[str] = set()
+        for t in self.outputs:
+            to_output |= nx.ancestors(g, t) | {t}
+        for v in self.hidden:
+            if v not in from_input or v not in to_output:
+                where = "from any input" if v not in from_input else "to any output"
+                raise SpecError(f"hidden neuron '{v}' is disconnected: no path {where}")
+        for v in self.inputs:
+            if v not in to_output:
+                raise SpecError(f"input neuron '{v}' is disconnected: no path to any output")
+        for v in self.outputs:
+            if v not in from_input:
+                raise SpecError(f"output neuron '{v}' is disconnected: no path from any input")
+
+
+def layered(widths: list[int], bias: bool = False, activation: str = "relu",
+            weight: str = "W") -> Architecture:
+    """Fully connected layered network with widths n_0 (inputs), ..., n_L (outputs).
+
+    Layer l has weight matrix ``{weight}{l}`` of shape n_l × n_{l-1}; entry (i, j) is the
+    parameter ``{weight}{l}_{i}_{j}`` on the edge from neuron j of layer l-1 to neuron i of
+    layer l (1-based). With ``bias`` every non-input neuron i of layer l has ``b{l}_{i}``.
+    """
+    if len(widths) < 2:
+        raise SpecError("a layered network needs at least two widths (inputs and outputs)")
+    if any(n < 1 for n in widths):
+        raise SpecError(f"every width must be at least 1, got {'-'.join(map(str, widths))}")
+    g = nx.DiGraph()
+    params: list[str] = []
+    layers: list[list[str]] = []
+    last = len(widths) - 1
+    for layer_idx, n in enumerate(widths):
+        names = []
+        for i in range(1, n + 1):
+            if layer_idx == 0:
+                name, kind = f"x{i}", INPUT
+            elif layer_idx == last:
+                name, kind = f"y{i}", OUTPUT
+            else:
+                name, kind = f"h{layer_idx}_{i}", HIDDEN
+            g.add_node(name, kind=kind, activation=activation if kind == HIDDEN else "linear")
+            names.append(name)
+        layers.append(names)
+        if layer_idx == 0:
+            continue
+        for i, v in enumerate(names, 1):
+            for j, u in enumerate(layers[layer_idx - 1], 1):
+                p = f"{weight}{layer_idx}_{i}_{j}"
+                g.add_edge(u, v, param=p)
+                params.append(p)
+        if bias:
+            for i, v in enumerate(names, 1):
+                b = f"b{layer_idx}_{i}"
+                g.nodes[v]["bias"] = b
+                params.append(b)
+    kind = "relu" if activation == "relu" else "linear"
+    name = f"{kind}:{'-'.join(map(str, widths))}" + ("+bias" if bias else "")
+    arch = Architecture(graph=g, params=params, name=name, widths=tuple(widths), layers=layers)
+    arch.validate()
+    return arch
+
+
+def from_description(
+    neurons: list[tuple[str, str, str]],
+    edges: list[tuple[str, str, str | None]],
+    biases: list[str],
+    name: str = "dag",
+) -> Architecture:
+    """Build and validate a DAG from (name, kind, activation) neurons, (u, v, param) edges and
+    the names of neurons that carry a bias (parameter ``b_{neuron}``)."""
+    g = nx.DiGraph()
+    for v, kind, act in neurons:
+        if v in g:
+            raise SpecError(f"duplicate neuron name '{v}'")
+        if kind not in (INPUT, HIDDEN, OUTPUT):
+            raise SpecError(f"unknown neuron kind '{kind}' for '{v}' (use input, hidden, output)")
+        if act not in ACTIVATIONS:
+            raise SpecError(f"unknown activation '{act}' for '{v}' (use relu or linear)")
+        g.add_node(v, kind=kind, activation=act)
+    params: list[str] = []
+    seen: set[str] = set()
+
+    def claim(p: str) -> None:
+        if p in seen:
+            raise SpecError(f"duplicate parameter name '{p}'")
+        seen.add(p)
+        params.append(p)
+
+    for u, v, p in edges:
+        for w in (u, v):
+            if w not in g:
+                raise SpecError(f"edge {u} -> {v} names unknown neuron '{w}'")
+        if u == v:
+            raise SpecError(f"the network has a cycle: {u} -> {u}")
+        if g.has_edge(u, v):
+            raise SpecError(f"duplicate edge {u} -> {v}")
+        p = p or f"w_{u}_{v}"
+        claim(p)
+        g.add_edge(u, v, param=p)
+    for v in biases:
+        if v not in g:
+            raise SpecError(f"bias names unknown neuron '{v}'")
+        b = f"b_{v}"
+        claim(b)
+        g.nodes[v]["bias"] = b
+    arch = Architecture(graph=g, params=params, name=name)
+    arch.validate()
+    return arch

@@ -1,0 +1,259 @@
+"""Parse what the user types into a Lifting.
+
+Accepted forms:
+
+* shorthand ``relu:3-2-1`` (layered ReLU network, path-lifting), ``relu:3-2-1+bias``,
+  ``linear:2-3-2`` (φ = U_2 U_1, product of the weight matrices);
+* a YAML or JSON file describing a DAG::
+
+      inputs: [x1, x2]
+      hidden: [h1, {name: h2, activation: linear}]
+      outputs: [y]
+      edges: ["x1 -> h1", [x2, h1], {from: h1, to: y, name: a}]
+      biases: [h1]            # or: true (every hidden and output neuron)
+
+* a YAML or JSON file giving a polynomial lifting::
+
+      parameters: [u, v, w]
+      phi: ["u*v*w"]
+
+Every malformed input raises SpecError with one line that names the problem.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import sympy
+import yaml
+
+from .architecture import ACTIVATIONS, HIDDEN, INPUT, OUTPUT, from_description, layered
+from .errors import SpecError
+from .lifting import (
+    DEFAULT_MAX_PARAMS,
+    DEFAULT_MAX_PATHS,
+    Lifting,
+    check_size,
+    custom_lifting,
+    path_lifting,
+    product_lifting,
+)
+
+SHORTHAND = re.compile(r"^(?P<kind>[a-z]+):(?P<widths>[^+]*)(?P<bias>\+bias)?$")
+NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+FILE_SUFFIXES = (".yaml", ".yml", ".json")
+
+
+def parse_widths(text: str, spec: str) -> list[int]:
+    parts = text.split("-")
+    if not text or any(not p for p in parts):
+        raise SpecError(f"'{spec}': empty width (write widths like 3-2-1)")
+    try:
+        widths = [int(p) for p in parts]
+    except ValueError:
+        raise SpecError(f"'{spec}': widths must be whole numbers separated by '-'") from None
+    if len(widths) < 2:
+        raise SpecError(f"'{spec}': give at least two widths (inputs and outputs)")
+    if any(w < 1 for w in widths):
+        raise SpecError(f"'{spec}': every width must be at least 1")
+    return widths
+
+
+def load_lifting(spec: str, max_params: int = DEFAULT_MAX_PARAMS,
+                 max_paths: int = DEFAULT_MAX_PATHS) -> Lifting:
+    """Turn a shorthand or the path of a YAML/JSON file into a Lifting."""
+    spec = spec.strip()
+    limits = {"max_params": max_params, "max_paths": max_paths}
+    if spec.lower().endswith(FILE_SUFFIXES) or Path(spec).is_file():
+        return _load_file(Path(spec), limits)
+    m = SHORTHAND.match(spec)
+    if not m:
+        raise SpecError(
+            f"cannot read '{spec}': use relu:3-2-1, relu:3-2-1+bias, linear:2-3-2 "
+            "or a .yaml/.json file")
+    kind, widths = m["kind"], parse_widths(m["widths"], spec)
+    if kind not in ("relu", "linear"):
+        raise SpecError(f"unknown network kind '{kind}' in '{spec}' (use relu or linear)")
+    if kind == "linear" and m["bias"]:
+        raise SpecError(
+            f"'{spec}': the product-of-matrices lifting has no biases; describe a network "
+            "with biases and linear neurons in a DAG file instead")
+    n_params = sum(a * b for a, b in zip(widths, widths[1:], strict=False))
+    n_params += sum(widths[1:]) if m["bias"] else 0
+    check_size(n_params, 0, max_params, max_paths)  # before building anything large
+    if kind == "relu":
+        return path_lifting(layered(widths, bias=bool(m["bias"])), **limits)
+    return product_lifting(widths, **limits)
+
+
+def _read(path: Path) -> Any:
+    if not path.is_file():
+        raise SpecError(f"no such file: {path}")
+    try:
+        text = path.read_text()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SpecError(f"cannot read {path}: {exc}") from None
+    try:
+        if path.suffix.lower() == ".json":
+            return json.loads(text)
+        return yaml.safe_load(text)
+    except (json.JSONDecodeError, yaml.YAMLError) as exc:
+        mark = getattr(exc, "problem_mark", None)
+        first = getattr(exc, "problem", None) or str(exc).strip().splitlines()[0]
+        if mark is not None:
+            first = f"{first} (line {mark.line + 1})"
+        raise SpecError(f"{path} is not valid {path.suffix[1:].upper()}: {first}") from None
+
+
+def _load_file(path: Path, limits: dict) -> Lifting:
+    data = _read(path)
+    if not isinstance(data, dict):
+        raise SpecError(f"{path}: expected a mapping with 'phi' (custom lifting) or 'edges' (DAG)")
+    name = str(data.get("name") or path.stem)
+    if "phi" in data:
+        return _custom(data, name, path, limits)
+    if "edges" in data:
+        return path_lifting(_dag(data, name, path), **limits)
+    raise SpecError(f"{path}: expected a key 'phi' (custom lifting) or 'edges' (DAG)")
+
+
+def _names(value: Any, what: str, path: Path) -> list[str]:
+    if not isinstance(value, list) or not value:
+        raise SpecError(f"{path}: '{what}' must be a non-empty list of names")
+    return value
+
+
+def _custom(data: dict, name: str, path: Path, limits: dict) -> Lifting:
+    params = _names(data.get("parameters"), "parameters", path)
+    seen: set[str] = set()
+    for p in params:
+        if not isinstance(p, str) or not NAME.match(p):
+            raise SpecError(f"{path}: parameter name {p!r} is not a valid identifier")
+        if p in seen:
+            raise SpecError(f"{path}: duplicate parameter name '{p}'")
+        seen.add(p)
+    phi = data["phi"]
+    if isinstance(phi, str):
+        phi = [phi]
+    if not isinstance(phi, list) or not phi:
+        raise SpecError(f"{path}: 'phi' must be a non-empty list of polynomial expressions")
+    syms = {p: sympy.Symbol(p) for p in params}
+    exprs = []
+    for i, text in enumerate(phi, 1):
+        if isinstance(text, bool) or not isinstance(text, (str, int, float)):
+            raise SpecError(f"{path}: phi[{i}] must be an expression, got {type(text).__name__}")
+        try:
+            exprs.append(polynomial_expr(str(text), syms))
+        except SpecError as exc:
+            raise SpecError(f"{path}: phi[{i}] = '{text}': {exc}") from None
+    return custom_lifting(name, list(params), exprs, **limits)
+
+
+def polynomial_expr(text: str, syms: dict[str, sympy.Symbol]) -> sympy.Expr:
+    """Parse a polynomial with rational coefficients in the given symbols, safely.
+
+    Only numbers, declared names, + - * /, and ** (or ^) with a non-negative integer exponent
+    are accepted; nothing is evaluated as Python.
+    """
+    try:
+        tree = ast.parse(text.replace("^", "**"), mode="eval")
+    except SyntaxError:
+        raise SpecError("not a valid expression") from None
+
+    def walk(node: ast.AST) -> sympy.Expr:
+        if isinstance(node, ast.Expression):
+            return walk(node.body)
+        if isinstance(node, ast.Constant):
+            if isinstance(node.value, bool) or not isinstance(node.value, (int, float)):
+                raise SpecError(f"unexpected constant {node.value!r}")
+            if isinstance(node.value, float):
+                raise SpecError(f"{node.value} is a float; write exact rationals like 1/2")
+            return sympy.Integer(node.value)
+        if isinstance(node, ast.Name):
+            if node.id not in syms:
+                raise SpecError(f"unknown symbol {node.id}; declare it under 'parameters'")
+            return syms[node.id]
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.UAdd, ast.USub)):
+            value = walk(node.operand)
+            return -value if isinstance(node.op, ast.USub) else value
+        if isinstance(node, ast.BinOp):
+            left, right = walk(node.left), walk(node.right)
+            if isinstance(node.op, ast.Add):
+                return left + right
+            if isinstance(node.op, ast.Sub):
+                return left - right
+            if isinstance(node.op, ast.Mult):
+                return left * right
+            if isinstance(node.op, ast.Div):
+                if not right.is_Rational or right == 0:
+                    raise SpecError("not a polynomial (division by a non-constant or by 0); "
+                                    "only polynomial liftings are supported")
+                return left / right
+            if isinstance(node.op, ast.Pow):
+                if not (right.is_Integer and right >= 0):
+                    raise SpecError("not a polynomial (exponents must be whole numbers ≥ 0); "
+                                    "only polynomial liftings are supported")
+                return left**right
+        if isinstance(node, ast.Call):
+            fname = getattr(node.func, "id", "a function")
+            raise SpecError(f"not a polynomial ({fname}(...) is not allowed); "
+                            "only polynomial liftings are supported")
+        raise SpecError(f"unsupported syntax '{ast.unparse(node)}'")
+
+    return sympy.expand(walk(tree))
+
+
+def _dag(data: dict, name: str, path: Path):
+    neurons: list[tuple[str, str, str]] = []
+    for kind, key in ((INPUT, "inputs"), (HIDDEN, "hidden"), (OUTPUT, "outputs")):
+        entries = data.get(key, [])
+        if key != "hidden":
+            entries = _names(entries, key, path)
+        if not isinstance(entries, list):
+            raise SpecError(f"{path}: '{key}' must be a list")
+        for entry in entries:
+            act = "relu" if kind == HIDDEN else "linear"
+            if isinstance(entry, dict):
+                n, act = entry.get("name"), entry.get("activation", act)
+            else:
+                n = entry
+            if not isinstance(n, str) or not NAME.match(n):
+                raise SpecError(f"{path}: neuron name {n!r} is not a valid identifier")
+            if act not in ACTIVATIONS:
+                raise SpecError(f"{path}: unknown activation '{act}' for '{n}' "
+                                "(use relu or linear)")
+            neurons.append((n, kind, act))
+    edges = data["edges"]
+    if not isinstance(edges, list) or not edges:
+        raise SpecError(f"{path}: 'edges' must be a non-empty list")
+    parsed = []
+    for e in edges:
+        param = None
+        if isinstance(e, str) and "->" in e:
+            u, v = (s.strip() for s in e.split("->", 1))
+        elif isinstance(e, list) and len(e) in (2, 3):
+            u, v = e[0], e[1]
+            param = e[2] if len(e) == 3 else None
+        elif isinstance(e, dict) and "from" in e and "to" in e:
+            u, v, param = e["from"], e["to"], e.get("name")
+        else:
+            raise SpecError(f"{path}: cannot read edge {e!r} (write 'u -> v', [u, v] or "
+                            "{from: u, to: v})")
+        if param is not None and (not isinstance(param, str) or not NAME.match(param)):
+            raise SpecError(f"{path}: parameter name {param!r} is not a valid identifier")
+        parsed.append((str(u), str(v), param))
+    biases = data.get("biases", [])
+    if biases is True:
+        biases = [n for n, k, _ in neurons if k != INPUT]
+    elif biases in (False, None):
+        biases = []
+    elif not isinstance(biases, list):
+        raise SpecError(f"{path}: 'biases' must be a list of neuron names or true")
+    try:
+        return from_description(neurons, parsed, [str(b) for b in biases], name=name)
+    except SpecError as exc:
+        raise SpecError(f"{path}: {exc}") from None
