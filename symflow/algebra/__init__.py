@@ -1,0 +1,1 @@
+"""Exact algebra: polynomials and vector fields (poly), linear algebra (linalg), Lie (lie)."""

@@ -1,0 +1,127 @@
+"""Exact linear algebra over QQ and GF(p).
+
+Why a rank modulo p proves something: for an integer matrix A, every r×r minor that is non-zero
+mod p is a non-zero integer, so rank_p(A) ≤ rank_QQ(A). An incremental echelon form mod p thus
+certifies *lower* bounds on ranks over QQ; ``rank_qq`` recomputes them exactly with flint.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import flint
+
+#: The Mersenne prime 2^61 − 1 used by the fast path.
+PRIME = (1 << 61) - 1
+
+
+class ModpEchelon:
+    """A growing set of integer vectors kept independent modulo a prime.
+
+    ``add_batch(vs)`` keeps, greedily and in order, the vectors of ``vs`` that are independent
+    (mod p) of everything kept so far; it works in bulk with flint's ``nmod_mat.rref``.
+    Independent mod p implies independent over QQ (see module docstring).
+    """
+
+    def __init__(self, ncols: int, p: int = PRIME):
+        self.ncols = ncols
+        self.p = p
+        self.basis: list[list[int]] = []  # kept vectors, reduced mod p
+
+    @property
+    def rank(self) -> int:
+        return len(self.basis)
+
+    def add_batch(self, vectors: Sequence[Sequence[int]]) -> list[bool]:
+        """Keep the vectors independent of the current basis and of the earlier ones in the
+        batch; return a flag per vector."""
+        if not vectors:
+            return []
+        p, r = self.p, len(self.basis)
+        cols = self.basis + [[x % p for x in v] for v in vectors]
+        if self.ncols == 0:
+            return [False] * len(vectors)
+        mat = flint.nmod_mat([list(row) for row in zip(*cols, strict=True)], p)
+        red, rank = mat.rref()
+        flags = [False] * len(vectors)
+        j = 0
+        ncols = len(cols)
+        for i in range(rank):
+            while int(red[i, j]) == 0:
+                j += 1
+            if j >= r:
+                flags[j - r] = True
+                self.basis.append(cols[j])
+            j += 1
+            if j >= ncols:
+                break
+        return flags
+
+    def add(self, v: Sequence[int]) -> bool:
+        return self.add_batch([v])[0]
+
+    def contains(self, v: Sequence[int]) -> bool:
+        """Is v in the span of the basis (mod p)?"""
+        if not self.basis:
+            return not any(x % self.p for x in v)
+        cols = self.basis + [[x % self.p for x in v]]
+        mat = flint.nmod_mat([list(row) for row in zip(*cols, strict=True)], self.p)
+        return mat.rank() == self.rank
+
+
+def rank_qq(rows: Sequence[Sequence]) -> int:
+    """Exact rank over QQ of a matrix given by rows (integers or rationals)."""
+    rows = [list(r) for r in rows]
+    if not rows or not rows[0]:
+        return 0
+    if all(isinstance(x, int) for r in rows for x in r):
+        return flint.fmpz_mat(rows).rank()
+    return flint.fmpq_mat(rows).rank()
+
+
+def independent_subset(vectors: Sequence[Sequence[int]], ncols: int) -> list[int]:
+    """Indices of a maximal subset of integer vectors independent over QQ, chosen greedily.
+
+    Selection is made mod p (fast) and then confirmed exactly over QQ.
+    """
+    ech = ModpEchelon(ncols)
+    chosen = [i for i, v in enumerate(vectors) if ech.add(v)]
+    if chosen and rank_qq([vectors[i] for i in chosen]) != len(chosen):  # pragma: no cover
+        raise AssertionError("mod-p independence not confirmed over QQ")
+    return chosen
+
+
+def nullspace_qq(rows: Sequence[Sequence], ncols: int) -> list[list[flint.fmpq]]:
+    """A basis of {x ∈ QQ^n : A x = 0} for A given by rows, from the reduced row echelon form."""
+    if not rows:
+        return [[flint.fmpq(int(i == j)) for i in range(ncols)] for j in range(ncols)]
+    rref, rank = flint.fmpq_mat([list(r) for r in rows]).rref()
+    pivots = []
+    for i in range(rank):
+        for j in range(ncols):
+            if rref[i, j] != 0:
+                pivots.append(j)
+                break
+    free = [j for j in range(ncols) if j not in set(pivots)]
+    basis = []
+    for f in free:
+        x = [flint.fmpq(0)] * ncols
+        x[f] = flint.fmpq(1)
+        for i, pc in enumerate(pivots):
+            x[pc] = -rref[i, f]
+        basis.append(x)
+    return basis
+
+
+def primitive_integer(vec: Sequence) -> list[int]:
+    """The primitive integer vector proportional to a rational vector (first non-zero > 0)."""
+    from functools import reduce
+    from math import gcd, lcm
+
+    qs = [flint.fmpq(x) for x in vec]
+    den = reduce(lcm, (int(q.q) for q in qs), 1)
+    ints = [int(q.p) * (den // int(q.q)) for q in qs]
+    g = reduce(gcd, (abs(v) for v in ints), 0) or 1
+    ints = [v // g for v in ints]
+    first = next((v for v in ints if v), 1)
+    return [-v for v in ints] if first < 0 else ints

@@ -1,0 +1,187 @@
+"""Exact sparse polynomials and polynomial vector fields on python-flint.
+
+Polynomials with rational coefficients live in ``fmpq_mpoly``; the vector fields of the Lie
+engine use integer coefficients (``fmpz_mpoly``) so that their values at an integer point are
+integers and can be reduced modulo a prime without changing what a rank proves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import reduce
+from math import lcm
+
+import flint
+import sympy
+
+Poly = flint.fmpq_mpoly
+ZPoly = flint.fmpz_mpoly
+
+
+class Ring:
+    """The polynomial rings QQ[θ_1..θ_D] and ZZ[θ_1..θ_D] with named variables."""
+
+    def __init__(self, names: Sequence[str]):
+        self.names = list(names)
+        self.index = {n: i for i, n in enumerate(self.names)}
+        key = tuple(self.names) if self.names else ("_",)
+        self.qctx = flint.fmpq_mpoly_ctx.get(key, "degrevlex")
+        self.zctx = flint.fmpz_mpoly_ctx.get(key, "degrevlex")
+        self.nvars = len(self.names)
+
+    def qgens(self) -> tuple:
+        return self.qctx.gens()
+
+    def zgens(self) -> tuple:
+        return self.zctx.gens()
+
+    def qzero(self):
+        return self.qctx.from_dict({})
+
+    def zzero(self):
+        return self.zctx.from_dict({})
+
+    # conversions -------------------------------------------------------------------------
+    def to_integer(self, p) -> ZPoly:
+        """The primitive integer multiple c·p (c > 0 rational) of a rational polynomial."""
+        terms = p.to_dict()
+        if not terms:
+            return self.zzero()
+        den = reduce(lcm, (int(c.q) for c in terms.values()), 1)
+        ints = {m: int(c.p) * (den // int(c.q)) for m, c in terms.items()}
+        from math import gcd
+
+        g = reduce(gcd, (abs(v) for v in ints.values()), 0) or 1
+        return self.zctx.from_dict({m: v // g for m, v in ints.items()})
+
+    def to_rational(self, p) -> Poly:
+        return self.qctx.from_dict({m: flint.fmpq(int(c)) for m, c in p.to_dict().items()})
+
+    def symbols(self) -> list[sympy.Symbol]:
+        return [sympy.Symbol(n, real=True) for n in self.names]
+
+    def from_sympy(self, expr: sympy.Expr) -> Poly:
+        """Convert a SymPy polynomial expression in the ring's variables (rational coefficients)."""
+        syms = self.symbols()
+        plain = {sympy.Symbol(n): s for n, s in zip(self.names, syms, strict=True)}
+        expr = sympy.sympify(expr).xreplace(plain)
+        poly = sympy.Poly(expr, *syms, domain="QQ") if syms else None
+        out = {}
+        for monom, coeff in poly.terms():
+            out[tuple(monom)] = flint.fmpq(int(coeff.p), int(coeff.q))
+        return self.qctx.from_dict(out)
+
+    def to_sympy(self, p) -> sympy.Expr:
+        syms = self.symbols()
+        expr = sympy.Integer(0)
+        for monom, coeff in p.to_dict().items():
+            q = flint.fmpq(coeff)
+            term = sympy.Rational(int(q.p), int(q.q))
+            for s, e in zip(syms, monom, strict=True):
+                if e:
+                    term *= s**e
+            expr += term
+        return expr
+
+    def format(self, p) -> str:
+        """Readable text of a polynomial: ``W2_1_1^2 - W1_1_1^2 - W1_1_2^2``."""
+        text = str(p)
+        return text if text else "0"
+
+
+def variables_of(p) -> list[int]:
+    """Indices of the variables a polynomial depends on."""
+    return [i for i, d in enumerate(p.degrees()) if d]
+
+
+@dataclass
+class VectorField:
+    """A polynomial vector field X = Σ_k X_k ∂/∂θ_k with integer coefficients, stored sparsely."""
+
+    comps: dict[int, ZPoly]
+    nvars: int
+
+    @classmethod
+    def gradient(cls, p: ZPoly, nvars: int) -> VectorField:
+        """∇p."""
+        comps = {}
+        for k in variables_of(p):
+            d = p.derivative(k)
+            if not d.is_zero():
+                comps[k] = d
+        return cls(comps, nvars)
+
+    def is_zero(self) -> bool:
+        return not self.comps
+
+    def apply(self, f: ZPoly) -> ZPoly:
+        """The derivation X(f) = Σ_k X_k ∂f/∂θ_k = ⟨X, ∇f⟩."""
+        out = None
+        for k in variables_of(f):
+            xk = self.comps.get(k)
+            if xk is None:
+                continue
+            term = xk * f.derivative(k)
+            out = term if out is None else out + term
+        if out is None:
+            return f - f
+        return out
+
+    def bracket(self, other: VectorField) -> VectorField:
+        """[X, Y] = ∂Y·X − ∂X·Y, i.e. component j is X(Y_j) − Y(X_j)."""
+        comps: dict[int, ZPoly] = {}
+        for j in set(self.comps) | set(other.comps):
+            c = None
+            if j in other.comps:
+                c = self.apply(other.comps[j])
+            if j in self.comps:
+                t = other.apply(self.comps[j])
+                c = -t if c is None else c - t
+            if c is not None and not c.is_zero():
+                comps[j] = c
+        return VectorField(comps, self.nvars)
+
+    def combination_equals(self, coeffs: Sequence, fields: Sequence[VectorField]) -> bool:
+        """Exact check of the identity X ≡ Σ c_k F_k (coefficients rational)."""
+        ctx = None
+        for p in self.comps.values():
+            ctx = p.context()
+            break
+        for f in fields:
+            for p in f.comps.values():
+                ctx = ctx or p.context()
+        if ctx is None:
+            return True
+        den = reduce(lcm, (int(flint.fmpq(c).q) for c in coeffs), 1)
+        ints = [int(flint.fmpq(c) * den) for c in coeffs]
+        for j in set(self.comps).union(*(f.comps for f in fields)):
+            lhs = self.comps[j] * den if j in self.comps else None
+            rhs = None
+            for c, f in zip(ints, fields, strict=True):
+                if c and j in f.comps:
+                    t = f.comps[j] * c
+                    rhs = t if rhs is None else rhs + t
+            if lhs is None and rhs is None:
+                continue
+            if lhs is None:
+                if not rhs.is_zero():
+                    return False
+            elif rhs is None:
+                if not lhs.is_zero():
+                    return False
+            elif lhs != rhs:
+                return False
+        return True
+
+    def at(self, point: Sequence[int]) -> list[int]:
+        """The value X(θ) ∈ Z^D at an integer point."""
+        out = [0] * self.nvars
+        for k, p in self.comps.items():
+            out[k] = int(p(*point))
+        return out
+
+
+def integer_point_values(polys: Sequence[ZPoly], point: Sequence[int]) -> list[int]:
+    """Values of integer polynomials at an integer point."""
+    return [int(p(*point)) for p in polys]
