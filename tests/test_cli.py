@@ -1,0 +1,115 @@
+"""The command line as a user meets it: output, JSON, and one-line errors with exit code 2."""
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from symflow.cli import cli
+
+
+def run(*args):
+    return CliRunner().invoke(cli, list(args))
+
+
+def test_laws_text_output():
+    res = run("laws", "relu:3-2-1")
+    assert res.exit_code == 0, res.output
+    out = res.stdout
+    assert "D = 8" in out and "d = 6" in out
+    assert "2 independent conservation laws (exact)" in out
+    assert "h1 = W1_1_1^2 + W1_1_2^2 + W1_1_3^2 - W2_1_1^2" in out
+    assert "Exact count" in out
+
+
+def test_laws_json_is_one_object():
+    res = run("laws", "linear:2-3-2", "--json")
+    assert res.exit_code == 0
+    data = json.loads(res.stdout)
+    assert data["count"] == {"lower": 6, "upper": 6, "exact": True, "value": 6}
+    assert data["lifting"]["D"] == 12 and data["lifting"]["d"] == 4
+    assert len(data["laws"]) == 6 and all(law["verified_identity"] for law in data["laws"])
+    assert data["lie"]["dim_at_theta0_lower_bound"] == 6
+    assert len(data["lie"]["spanning_brackets"]) == 6
+    assert data["point"]["seed"] == 0 and len(data["point"]["theta0"]) == 12
+
+
+def test_bounds_are_reported_when_laws_do_not_explain_the_count():
+    res = run("laws", "linear:1-2-2-1")
+    assert res.exit_code == 0
+    assert "at least 6 explicit laws, D − dim Lie = 7" in res.stdout
+    assert "(exact)" not in res.stdout
+
+
+def test_seed_changes_the_point_not_the_count():
+    a = json.loads(run("laws", "relu:2-2-1", "--json", "--seed", "1").stdout)
+    b = json.loads(run("laws", "relu:2-2-1", "--json", "--seed", "2").stdout)
+    assert a["point"]["theta0"] != b["point"]["theta0"]
+    assert a["count"] == b["count"]
+
+
+def test_examples_from_files(examples):
+    res = run("laws", str(examples / "skip.yaml"))
+    assert res.exit_code == 0 and "4 independent conservation laws (exact)" in res.stdout
+    res = run("laws", str(examples / "uvw.yaml"), "--json")
+    assert json.loads(res.stdout)["count"]["value"] == 2
+
+
+def test_show():
+    res = run("show", "linear:2-2-2")
+    assert res.exit_code == 0 and "φ1 = U1_1_1*U2_1_1 + U1_2_1*U2_1_2" in res.stdout
+
+
+BAD_FILES = {
+    "cycle.yaml": ("inputs: [x]\nhidden: [h]\noutputs: [y]\n"
+                   "edges: ['x -> h', 'h -> y', 'y -> h']\n", "cycle"),
+    "disconnected.yaml": ("inputs: [x]\nhidden: [h, g]\noutputs: [y]\n"
+                          "edges: ['x -> h', 'h -> y']\n", "disconnected"),
+    "dupname.yaml": ("inputs: [x]\nhidden: [h, h]\noutputs: [y]\nedges: ['x -> h', 'h -> y']\n",
+                     "duplicate neuron name"),
+    "kind.yaml": ("inputs: [x]\nhidden: [{name: h, activation: tanh}]\noutputs: [y]\n"
+                  "edges: ['x -> h', 'h -> y']\n", "unknown activation"),
+    "unknown.yaml": ("inputs: [x]\nhidden: [h]\noutputs: [y]\nedges: ['x -> h', 'h -> z']\n",
+                     "unknown neuron"),
+    "nonpoly.yaml": ("parameters: [u, v]\nphi: ['sin(u)*v']\n", "not a polynomial"),
+    "division.yaml": ("parameters: [u, v]\nphi: ['u/v']\n", "not a polynomial"),
+    "symbol.yaml": ("parameters: [u, v]\nphi: ['u*w']\n", "unknown symbol w"),
+    "float.yaml": ("parameters: [u, v]\nphi: ['0.5*u*v']\n", "float"),
+    "syntax.yaml": ("parameters: [u, v]\nphi: ['u*(v']\n", "not a valid expression"),
+    "code.yaml": ("parameters: [u]\nphi: ['__import__(\"os\").getcwd()']\n", "not allowed"),
+    "dupparam.yaml": ("parameters: [u, u]\nphi: ['u']\n", "duplicate parameter"),
+    "broken.yaml": ("foo: [1\n", "not valid YAML"),
+    "broken.json": ('{"phi": ', "not valid JSON"),
+    "empty.yaml": ("", "expected a mapping"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD_FILES))
+def test_malformed_files_exit_2_with_one_line(tmp_path, name):
+    text, needle = BAD_FILES[name]
+    path = tmp_path / name
+    path.write_text(text)
+    res = run("laws", str(path))
+    assert res.exit_code == 2
+    lines = res.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("symflow: error:"), res.stderr
+    assert needle in lines[0]
+    assert "Traceback" not in res.output
+
+
+@pytest.mark.parametrize("spec,needle", [
+    ("relu:", "empty width"), ("relu:3", "at least two widths"), ("relu:3--1", "empty width"),
+    ("relu:3-0-1", "at least 1"), ("relu:a-b", "whole numbers"), ("tanh:3-2", "unknown network"),
+    ("linear:2-2+bias", "no biases"), ("relu:3-2-1+bas", "cannot read"),
+    ("missing.yaml", "no such file"),
+    ("relu:100-100-100", "--max-params"),
+])
+def test_malformed_specs_exit_2_with_one_line(spec, needle):
+    res = run("laws", spec)
+    assert res.exit_code == 2
+    lines = res.stderr.strip().splitlines()
+    assert len(lines) == 1 and needle in lines[0], res.stderr
+
+
+def test_path_limit_names_its_flag():
+    res = run("laws", "relu:10-10-10-10-10", "--max-paths", "1000")
+    assert res.exit_code == 2 and "--max-paths" in res.stderr
