@@ -5,11 +5,15 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable
+from pathlib import Path
 
 import click
+import flint
 
 from . import __version__
 from .errors import SymflowError
+from .intrinsic import INITS, IntrinsicResult, parse_point
+from .intrinsic import intrinsic as analyse_intrinsic
 from .laws import LawsResult, conservation_laws, plural
 from .lifting import DEFAULT_MAX_PARAMS, DEFAULT_MAX_PATHS, Lifting
 from .spec import load_lifting
@@ -182,6 +186,151 @@ def laws_text(spec: str, r: LawsResult, verbose: bool = False) -> str:
     for note in r.notes:
         lines.append(f"  note         {note}")
     lines.append("  proof        " + r.statement())
+    return "\n".join(lines)
+
+
+@cli.command()
+@click.argument("spec")
+@click.option("--init", type=click.Choice(INITS), default="generic", show_default=True,
+              help="Where to decide: a seeded generic point, or exact sample points of the "
+                   "balanced / relaxed-balanced family of a linear network.")
+@click.option("--at", "at_file", type=click.Path(dir_okay=False), default=None,
+              help="Decide at this point instead: a JSON/YAML file {name: value} or [values], "
+                   "values integers or 'p/q' strings.")
+@click.option("--samples", type=click.IntRange(min=1), default=3, show_default=True,
+              help="Number of sample points on an initialisation family.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object and nothing else.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the sample points.")
+@click.option("--max-depth", type=click.IntRange(min=1), default=8, show_default=True,
+              help="Deepest level of iterated brackets explored.")
+@_limits
+def intrinsic(spec: str, init: str, at_file: str | None, samples: int, as_json: bool, seed: int,
+              max_depth: int, max_params: int, max_paths: int) -> None:
+    """Decide whether gradient flow on θ induces an intrinsic flow z' = −K(z, h)∇ℓ(z) on z = φ(θ).
+
+    Exact, at rational points: the sufficient condition ker ∂φ ∩ ker ∂h = {0} (then M = K(z, h)
+    near the point), the necessary kernel-inclusion criterion ker ∂φ ∩ Lie(W_φ) ⊂ ker ∂M with a
+    witness vector when it fails, and closed-form metrics K verified as identities.
+
+    \b
+    Examples:
+      symflow intrinsic relu:3-2-1
+      symflow intrinsic linear:2-2-2                    # fails: prints the witness
+      symflow intrinsic linear:2-2-2 --init balanced
+      symflow intrinsic linear:2-2-2 --init relaxed-balanced --json
+      symflow intrinsic examples/uv.yaml --at examples/uv-point.json
+    """
+    lifting = load_lifting(spec, max_params=max_params, max_paths=max_paths)
+    at = None
+    if at_file is not None:
+        from .spec import read_data
+
+        at = parse_point(lifting, read_data(Path(at_file)))
+    result = analyse_intrinsic(lifting, init=init, at=at, seed=seed, samples=samples,
+                               max_depth=max_depth)
+    if as_json:
+        click.echo(json.dumps(intrinsic_json(spec, result), indent=2))
+    else:
+        click.echo(intrinsic_text(spec, result))
+
+
+def _q(x) -> str | int:
+    """An exact number for JSON: an int, or a 'p/q' string."""
+    q = flint.fmpq(x)
+    return int(q.p) if q.q == 1 else f"{int(q.p)}/{int(q.q)}"
+
+
+def _vec(v) -> str:
+    return "(" + ", ".join(str(_q(x)) for x in v) + ")"
+
+
+def intrinsic_json(spec: str, r: IntrinsicResult) -> dict:
+    lf = r.lifting
+    checks = []
+    for c in r.checks:
+        checks.append({
+            "theta0": {n: _q(x) for n, x in zip(lf.params, c.point, strict=True)},
+            "rank_dphi": c.rank_dphi,
+            "dim_ker_dphi": lf.D - c.rank_dphi,
+            "rank_dh": c.rank_dh,
+            "dim_lie": c.lie.dim,
+            "lie_exact": c.lie_exact,
+            "spanning_brackets": [b.word for b in c.lie.spanning],
+            "intersection_basis": c.intersection,
+            "sufficient_condition": c.sufficient,
+            "inclusion": c.inclusion,
+            "witness": c.witness,
+            "witness_dM": None if c.witness_dm is None else [[_q(x) for x in row]
+                                                             for row in c.witness_dm],
+            "verdict": c.verdict,
+            "statement": c.statement(),
+        })
+    return {
+        "symflow": __version__,
+        "command": "intrinsic",
+        "spec": spec,
+        "lifting": {"name": lf.name, "kind": lf.kind, "D": lf.D, "d": lf.d,
+                    "parameters": lf.params},
+        "init": r.init,
+        "seed": r.seed,
+        "family": r.family,
+        "laws": {"count": r.laws.count, "lower": r.laws.lower, "upper": r.laws.upper,
+                 "expressions": [lf.ring.format(law.poly) for law in r.laws.laws]},
+        "checks": checks,
+        "closed_forms": [{"name": cf.name, "formula": cf.formula, "conditions": cf.conditions,
+                          "identities": [{"claim": w, "verified": ok} for w, ok in cf.identities],
+                          "pointwise": [{"claim": w, "verified": ok} for w, ok in cf.pointwise],
+                          "holds": cf.holds} for cf in r.closed_forms],
+        "verdict": r.verdict,
+        "statement": r.statement(),
+        "notes": r.notes,
+    }
+
+
+def intrinsic_text(spec: str, r: IntrinsicResult) -> str:
+    lf = r.lifting
+    lines = [f"symflow intrinsic {spec}",
+             f"  lifting      {lf.name}  ({_describe(lf)}), D = {lf.D}, d = {lf.d}"]
+    lw = r.laws
+    count = f"{lw.count} (exact)" if lw.exact else f"between {lw.lower} and {lw.upper}"
+    lines.append(f"  laws         {count} independent conservation laws h (see `symflow laws`)")
+    where = {"generic": f"a generic point (seed {r.seed})",
+             "given point": "the given point"}.get(r.init, f"{len(r.checks)} exact sample points "
+                                                            f"of the {r.init} family")
+    lines.append(f"  decided at   {where}")
+    if r.family.get("lambdas"):
+        lines.append("  family       λ_k (U_{k+1}ᵀU_{k+1} − U_kU_kᵀ = λ_k I) per sample: "
+                     + "; ".join("(" + ", ".join(lam) + ")" for lam in r.family["lambdas"]))
+    for i, c in enumerate(r.checks, 1):
+        tag = f"  point {i}" if len(r.checks) > 1 else "  point"
+        shown = ", ".join(f"{n}={_q(x)}" for n, x in list(zip(lf.params, c.point,
+                                                                strict=True))[:5])
+        lines.append(f"{tag:13}θ0: {shown}{', …' if lf.D > 5 else ''}")
+        rel = "=" if c.lie_exact else "≥"
+        lines.append(f"    spaces     rank ∂φ(θ0) = {c.rank_dphi}, dim Lie(W_φ)(θ0) {rel} "
+                     f"{c.lie.dim}, dim ker ∂φ ∩ Lie = {len(c.intersection)}, "
+                     f"rank ∂h(θ0) = {c.rank_dh}")
+        lines.append(f"    sufficient ker ∂φ ∩ ker ∂h = {{0}}: {'yes' if c.sufficient else 'no'}")
+        incl = {True: "yes", False: "NO", None: "undecided"}[c.inclusion]
+        lines.append(f"    criterion  ker ∂φ ∩ Lie(W_φ) ⊂ ker ∂M: {incl}")
+        if c.witness is not None:
+            lines.append(f"    witness    v = {_vec(c.witness)}")
+            nz = next((i, j) for i, row in enumerate(c.witness_dm) for j, x in enumerate(row)
+                      if x != 0)
+            lines.append(f"               ∂φ(θ0)v = 0, v ∈ Lie(W_φ)(θ0), ∂M(θ0)[v] ≠ 0 (entry "
+                         f"({nz[0] + 1},{nz[1] + 1}) = {_q(c.witness_dm[nz[0]][nz[1]])})")
+        lines.append(f"    verdict    {c.statement()}")
+    for cf in r.closed_forms:
+        lines.append(f"  closed form  {cf.name}: {'verified' if cf.holds else 'NOT verified'}")
+        lines.append(f"               {cf.formula}")
+        lines.append(f"               valid where: {cf.conditions}")
+        for what, ok in cf.identities:
+            lines.append(f"               [{'✓' if ok else '✗'} identity] {what}")
+        for what, ok in cf.pointwise:
+            lines.append(f"               [{'✓' if ok else '✗'} exact at point] {what}")
+    for note in r.notes:
+        lines.append(f"  note         {note}")
+    lines.append(f"  VERDICT      {r.verdict.upper()}: {r.statement()}")
     return "\n".join(lines)
 
 

@@ -205,8 +205,9 @@ def search_laws(lifting: Lifting, degree: int,
 
 
 # ---------------------------------------------------------------------------- the count
-def law_gradients_at(laws: list[Law], point: list[int], D: int) -> list[list[int]]:
-    return [VectorField.gradient(h.poly, D).at(point) for h in laws]
+def law_gradients_at(laws: list[Law], point: list, D: int) -> list[list[int]]:
+    """∇h(θ0) for each law, as integer vectors (positive multiples at a rational point)."""
+    return [VectorField.gradient(h.poly, D).at_integer(point) for h in laws]
 
 
 def conservation_laws(

@@ -8,7 +8,7 @@ from functools import cached_property
 
 import networkx as nx
 
-from .algebra.poly import Ring, VectorField
+from .algebra.poly import Ring, VectorField, variables_of
 from .architecture import OUTPUT, Architecture
 from .errors import LimitError
 
@@ -44,6 +44,19 @@ class Lifting:
     @property
     def d(self) -> int:
         return len(self.phi)
+
+    @cached_property
+    def jacobian(self) -> list[dict[int, object]]:
+        """∂φ_i/∂θ_k as exact polynomials, stored sparsely: row i is {k: ∂φ_i/∂θ_k}."""
+        rows = []
+        for p in self.phi:
+            row = {}
+            for k in variables_of(p):
+                dp = p.derivative(k)
+                if not dp.is_zero():
+                    row[k] = dp
+            rows.append(row)
+        return rows
 
     @cached_property
     def generators(self) -> list[VectorField]:

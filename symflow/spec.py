@@ -90,6 +90,11 @@ def load_lifting(spec: str, max_params: int = DEFAULT_MAX_PARAMS,
     return product_lifting(widths, **limits)
 
 
+def read_data(path: Path) -> Any:
+    """Load a YAML or JSON file; a missing or malformed file is a one-line SpecError."""
+    return _read(path)
+
+
 def _read(path: Path) -> Any:
     if not path.is_file():
         raise SpecError(f"no such file: {path}")

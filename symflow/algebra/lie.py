@@ -73,13 +73,17 @@ def lie_trace(
     """Explore brackets of the generators until their rank at ``points[0]`` reaches ``target``
     (an upper bound proved elsewhere), the algebra closes, or a limit is hit.
 
-    ``points[1:]`` are extra sample points used only to prune the exploration.
+    ``points[0]`` is θ0 (integer or rational); the integer points among ``points`` are used to
+    prune the exploration (brackets dependent there are not bracketed further).
     """
     nvars = generators[0].nvars if generators else 0
     theta0 = list(points[0])
+    # signatures (values at several points, for pruning) must scale every field alike, so they
+    # use the integer points only; θ0 may be rational (a point of an initialisation family)
+    sig_points = [list(p) for p in points if all(isinstance(x, int) for x in p)]
     goal = nvars if target is None else min(target, nvars)
     at_point = ModpEchelon(nvars)
-    signature = ModpEchelon(nvars * len(points))
+    signature = ModpEchelon(nvars * len(sig_points))
     spanning: list[Bracket] = []
     explored = 0
     pruned: list[tuple[str, VectorField]] = []  # dropped as dependent at the sample points
@@ -87,18 +91,13 @@ def lie_trace(
 
     def offer(batch: list[tuple[str, VectorField]], depth: int) -> list[tuple[str, VectorField]]:
         """Add a batch of candidate brackets; return those kept for the next level."""
-        values = [f.at(theta0) for _, f in batch]
+        values = [f.at_integer(theta0) for _, f in batch]
         for (w, _), v, new in zip(batch, values, at_point.add_batch(values), strict=True):
             if new:
                 spanning.append(Bracket(w, depth, v))
         if at_point.rank >= goal:
             return []
-        sigs = []
-        for (_, f), v in zip(batch, values, strict=True):
-            sig = list(v)
-            for pt in points[1:]:
-                sig.extend(f.at(pt))
-            sigs.append(sig)
+        sigs = [[x for pt in sig_points for x in f.at(pt)] for _, f in batch]
         out = []
         for (w, f), sig, new in zip(batch, sigs, signature.add_batch(sigs), strict=True):
             if new:
@@ -148,7 +147,7 @@ def lie_trace(
             status = "target" if at_point.rank < nvars else "full"
             break
         if not next_level:
-            status = "closed" if _verify_pruned(pruned, kept, points) else "saturated"
+            status = "closed" if _verify_pruned(pruned, kept, sig_points) else "saturated"
             break
         level = next_level
     dim = at_point.rank

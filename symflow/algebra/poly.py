@@ -174,12 +174,40 @@ class VectorField:
                 return False
         return True
 
-    def at(self, point: Sequence[int]) -> list[int]:
-        """The value X(θ) ∈ Z^D at an integer point."""
-        out = [0] * self.nvars
+    def at(self, point: Sequence) -> list:
+        """The value X(θ): integers at an integer point, rationals (fmpq) at a rational one."""
+        if all(isinstance(x, int) for x in point):
+            out: list = [0] * self.nvars
+            for k, p in self.comps.items():
+                out[k] = int(p(*point))
+            return out
+        q = [flint.fmpq(x) for x in point]
+        out = [flint.fmpq(0)] * self.nvars
         for k, p in self.comps.items():
-            out[k] = int(p(*point))
+            out[k] = evaluate_rational(p, q)
         return out
+
+    def at_integer(self, point: Sequence) -> list[int]:
+        """A positive multiple of X(θ) with integer entries (same span, so same ranks)."""
+        return integer_multiple(self.at(point))
+
+
+def evaluate_rational(p, point: Sequence) -> flint.fmpq:
+    """Value of a polynomial (integer or rational coefficients) at a rational point."""
+    ctx = p.context()
+    if isinstance(p, ZPoly):
+        qctx = flint.fmpq_mpoly_ctx.get(tuple(ctx.names()), "degrevlex")
+        p = qctx.from_dict({m: flint.fmpq(int(c)) for m, c in p.to_dict().items()})
+    return flint.fmpq(p(*[flint.fmpq(x) for x in point]))
+
+
+def integer_multiple(vec: Sequence) -> list[int]:
+    """The vector times the lcm of its denominators (a positive multiple with integer entries)."""
+    if all(isinstance(x, int) for x in vec):
+        return list(vec)
+    qs = [flint.fmpq(x) for x in vec]
+    den = reduce(lcm, (int(q.q) for q in qs), 1)
+    return [int(q * den) for q in qs]
 
 
 def integer_point_values(polys: Sequence[ZPoly], point: Sequence[int]) -> list[int]:

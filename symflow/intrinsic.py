@@ -1,0 +1,554 @@
+"""The intrinsic dynamic / metric property (MATH.md §4, [MPG25]).
+
+M(θ) = ∂φ(θ) ∂φ(θ)ᵀ drives the lifted variable: z' = −M(θ) ∇ℓ(z). The property asks whether
+M(θ) = K(z, h(θ)) (intrinsic metric) or M(θ(t)) = K_{θ0}(z(t)) along the flow (intrinsic dynamic).
+
+Decided exactly at a rational point θ0:
+
+* **sufficient condition** ker ∂φ(θ0) ∩ ker ∂h(θ0) = {0} for verified laws h: then (φ, h) is an
+  immersion at θ0, so near θ0 θ = Ψ(φ(θ), h(θ)) for a smooth Ψ and M = K(z, h) with
+  K = M∘Ψ: the intrinsic metric property holds near θ0;
+* **necessary criterion** ker ∂φ(θ0) ∩ Lie(W_φ)(θ0) ⊂ ker ∂M(θ0); a vector v in the left side with
+  ∂M(θ0)v ≠ 0 is a witness that no differentiable K can satisfy M = K∘φ on the orbit of θ0;
+* **closed forms** K, each verified as a polynomial identity or exactly at sample points.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import flint
+
+from . import linear
+from .algebra.lie import LieTrace, lie_trace, sample_points
+from .algebra.linalg import nullspace_qq, primitive_integer, rank_qq
+from .errors import SymflowError
+from .laws import LawsResult, conservation_laws, law_gradients_at
+from .lifting import Lifting
+
+Q = flint.fmpq
+INITS = ("generic", "balanced", "relaxed-balanced")
+
+
+# ----------------------------------------------------------------------------- M and its derivative
+def jacobian_at(lifting: Lifting, point: list) -> flint.fmpq_mat:
+    """∂φ(θ0), the d × D Jacobian, exactly."""
+    pt = [Q(x) for x in point]
+    rows = []
+    for partials in lifting.jacobian:
+        row = [Q(0)] * lifting.D
+        for j, dp in partials.items():
+            row[j] = Q(dp(*pt))
+        rows.append(row)
+    return flint.fmpq_mat(rows)
+
+
+def jacobian_derivative_at(lifting: Lifting, point: list, v: list) -> flint.fmpq_mat:
+    """d/dt ∂φ(θ0 + t v) at t = 0: entry (i, j) is Σ_k v_k ∂_k ∂_j φ_i(θ0)."""
+    pt = [Q(x) for x in point]
+    rows = []
+    support = [k for k, x in enumerate(v) if x != 0]
+    for i in range(lifting.d):
+        row = [Q(0)] * lifting.D
+        for j, dp in lifting.jacobian[i].items():
+            total = Q(0)
+            degs = dp.degrees()
+            for k in support:
+                if degs[k]:
+                    total += Q(v[k]) * Q(dp.derivative(k)(*pt))
+            row[j] = total
+        rows.append(row)
+    return flint.fmpq_mat(rows)
+
+
+def metric_at(lifting: Lifting, point: list) -> flint.fmpq_mat:
+    """M(θ0) = ∂φ(θ0) ∂φ(θ0)ᵀ."""
+    j = jacobian_at(lifting, point)
+    return j * j.transpose()
+
+
+def metric_derivative_at(lifting: Lifting, point: list, v: list) -> flint.fmpq_mat:
+    """∂M(θ0)[v] = J'[v] Jᵀ + J J'[v]ᵀ with J = ∂φ(θ0), J'[v] its derivative along v."""
+    j = jacobian_at(lifting, point)
+    jp = jacobian_derivative_at(lifting, point, v)
+    return jp * j.transpose() + j * jp.transpose()
+
+
+def metric_polynomials(lifting: Lifting) -> list[list]:
+    """M(θ) = ∂φ ∂φᵀ as a d × d matrix of exact polynomials: M_ab = ⟨∇φ_a, ∇φ_b⟩."""
+    jac = lifting.jacobian
+    zero = lifting.ring.qzero()
+    out = [[zero] * lifting.d for _ in range(lifting.d)]
+    for a in range(lifting.d):
+        for b in range(a, lifting.d):
+            s = zero
+            for k, da in jac[a].items():
+                db = jac[b].get(k)
+                if db is not None:
+                    s = s + da * db
+            out[a][b] = out[b][a] = s
+    return out
+
+
+# ----------------------------------------------------------------------------- the criterion
+@dataclass
+class Criterion:
+    """The exact verdict of the criterion at one rational point θ0, with every witness."""
+
+    point: list  # θ0 (ints or fmpq)
+    rank_dphi: int
+    rank_dh: int  # rank of the gradients of the verified laws at θ0
+    lie: LieTrace
+    lie_exact: bool  # Lie(W_φ)(θ0) known exactly (= span of the spanning brackets)
+    intersection: list[list[int]]  # basis of ker ∂φ(θ0) ∩ Lie(W_φ)(θ0) (explored part)
+    sufficient: bool  # ker ∂φ(θ0) ∩ ker ∂h(θ0) = {0}
+    witness: list[int] | None  # v with ∂φ v = 0, v ∈ Lie, ∂M v ≠ 0
+    witness_dm: list[list] | None = None  # ∂M(θ0)[v] (non-zero)
+
+    @property
+    def D(self) -> int:  # noqa: N802
+        return len(self.point)
+
+    @property
+    def inclusion(self) -> bool | None:
+        """Does ker ∂φ ∩ Lie ⊂ ker ∂M hold? None when undecided (Lie trace not exact)."""
+        if self.witness is not None:
+            return False
+        return True if self.lie_exact or self.sufficient else None
+
+    @property
+    def verdict(self) -> str:
+        if self.sufficient:
+            return "holds"
+        if self.witness is not None:
+            return "fails"
+        if self.lie_exact:
+            return "criterion holds"
+        return "undecided"
+
+    def statement(self) -> str:
+        D, r = self.D, self.lie.dim
+        if self.sufficient:
+            return (f"Intrinsic metric property holds near θ0 (sufficient condition): "
+                    f"ker ∂φ(θ0) ∩ ker ∂h(θ0) = {{0}} (rank of [∂φ; ∂h] at θ0 is D = {D}), so "
+                    "(φ, h) is an immersion at θ0, θ = Ψ(z, h) locally and M(θ) = K(z, h) with "
+                    "K = M∘Ψ. The kernel-inclusion criterion holds a fortiori.")
+        if self.witness is not None:
+            return (f"Intrinsic dynamic property fails at θ0: v ∈ ker ∂φ(θ0) ∩ Lie(W_φ)(θ0) with "
+                    f"∂M(θ0)v ≠ 0 (exact witness), so no differentiable K satisfies M = K∘φ on "
+                    f"the orbit of θ0 (dim Lie(W_φ)(θ0) {'=' if self.lie_exact else '≥'} {r}).")
+        if self.lie_exact:
+            return (f"The necessary criterion holds at θ0: ker ∂φ(θ0) ∩ Lie(W_φ)(θ0) (dimension "
+                    f"{len(self.intersection)}, with dim Lie(W_φ)(θ0) = {r} exactly) lies in "
+                    "ker ∂M(θ0). This does not prove the property by itself; see the closed "
+                    "forms.")
+        return (f"Undecided at θ0: the criterion holds on the explored part of Lie(W_φ)(θ0) "
+                f"(dimension ≥ {r}), which is not proved to be all of it.")
+
+
+def criterion_at(lifting: Lifting, point: list, laws: LawsResult, seed: int = 0,
+                 max_depth: int = 8) -> Criterion:
+    """Decide the criterion exactly at θ0 = ``point`` (integers or rationals)."""
+    D = lifting.D
+    jac = jacobian_at(lifting, point)
+    rank_dphi = jac.rank()
+    cand = laws.laws
+    grads = law_gradients_at(cand, point, D)
+    rank_dh = rank_qq(grads) if grads else 0
+    pts = [list(point)] + sample_points(seed + 7919, D, 2)
+    lie = lie_trace(lifting.generators, pts, target=D - rank_dh, max_depth=max_depth)
+    # Lie(θ0) ⊂ ∩ ker ∇h_k(θ0) always, so reaching D − rank ∂h(θ0) (or closing) makes it exact
+    lie_exact = lie.dim == D - rank_dh or lie.exact
+    # sufficient condition: [∂φ; ∂h] has rank D
+    stacked = [[jac[i, j] for j in range(D)] for i in range(lifting.d)]
+    stacked += [[Q(x) for x in g] for g in grads]
+    sufficient = rank_qq(stacked) == D
+    basis = [b.value for b in lie.spanning]
+    witness = witness_dm = None
+    inter: list[list[int]] = []
+    if lie.dim == D - rank_dh:
+        # Lie(θ0) = ker ∂h(θ0) exactly: the intersection is ker [∂φ; ∂h] (small rref vectors)
+        inter = [primitive_integer(v) for v in nullspace_qq(stacked, D)]
+    elif basis:
+        # ker ∂φ ∩ span(B): v = Bᵀc with (J Bᵀ) c = 0
+        bt = flint.fmpq_mat([[Q(basis[r][k]) for r in range(len(basis))] for k in range(D)])
+        jb = jac * bt
+        coeffs = nullspace_qq([[jb[i, j] for j in range(jb.ncols())] for i in range(jb.nrows())],
+                              len(basis))
+        for c in coeffs:
+            v = [sum((Q(basis[r][k]) * c[r] for r in range(len(basis))), Q(0)) for k in range(D)]
+            inter.append(primitive_integer(v))
+    if inter:
+        for v in sorted(inter, key=lambda w: sum(abs(x) for x in w)):
+            dm = metric_derivative_at(lifting, point, v)
+            if any(dm[i, j] != 0 for i in range(dm.nrows()) for j in range(dm.ncols())):
+                witness = v
+                witness_dm = [[dm[i, j] for j in range(dm.ncols())] for i in range(dm.nrows())]
+                break
+    return Criterion(list(point), rank_dphi, rank_dh, lie, lie_exact, inter, sufficient,
+                     witness, witness_dm)
+
+
+# ----------------------------------------------------------------------------- closed forms
+@dataclass
+class ClosedForm:
+    """An explicit intrinsic metric K and the identities that establish M = K."""
+
+    name: str
+    formula: str
+    conditions: str
+    identities: list[tuple[str, bool]] = field(default_factory=list)  # polynomial identities
+    pointwise: list[tuple[str, bool]] = field(default_factory=list)  # exact checks at points
+
+    @property
+    def holds(self) -> bool:
+        return all(ok for _, ok in self.identities + self.pointwise)
+
+
+def _rank_one_blocks(lifting: Lifting) -> list[tuple[str, list[int], list[int], list[int]]] | None:
+    """For a two-layer path-lifting: per hidden neuron, (name, in-params, out-params, the
+    coordinates φ_p of its paths). None if the lifting is not of that shape."""
+    arch = lifting.architecture
+    if lifting.kind != "path" or arch is None or arch.widths is None or len(arch.widths) != 3:
+        return None
+    idx = lifting.ring.index
+    blocks = []
+    for v in arch.hidden:
+        ins = [idx[arch.edge_param(u, v)] for u in arch.graph.predecessors(v)]
+        if arch.bias(v):
+            ins.append(idx[arch.bias(v)])
+        outs = [idx[arch.edge_param(v, w)] for w in arch.graph.successors(v)]
+        coords = [i for i, path in enumerate(lifting.paths) if v in path]
+        blocks.append((v, ins, outs, coords))
+    return blocks
+
+
+def two_layer_closed_form(lifting: Lifting) -> ClosedForm | None:
+    """Two-layer path-lifting: per hidden neuron z_j = u_j v_jᵀ (u_j outgoing, v_j incoming
+    weights and bias), h_j = |v_j|² − |u_j|², s_j = sqrt(h_j² + 4|z_j|²):
+
+        K_j(z_j, h_j) = 2/(s_j + h_j) · z_j z_jᵀ ⊗ I + 2/(s_j − h_j) · I ⊗ z_jᵀ z_j
+
+    (valid where u_j, v_j ≠ 0), and M is block diagonal over neurons (1 for output biases)."""
+    blocks = _rank_one_blocks(lifting)
+    if blocks is None:
+        return None
+    g = lifting.ring.qgens()
+    mpoly = metric_polynomials(lifting)
+    cf = ClosedForm(
+        "two-layer ReLU (rank-one factors z_j = u_j v_jᵀ)",
+        "M = ⊕_j K_j(z_j, h_j),  K_j = 2/(s_j + h_j) z_j z_jᵀ ⊗ I + 2/(s_j − h_j) I ⊗ z_jᵀ z_j,"
+        "  s_j = sqrt(h_j² + 4‖z_j‖²),  h_j = ‖v_j‖² − ‖u_j‖²",
+        "u_j ≠ 0 and v_j ≠ 0 for every hidden neuron j (a dense open set of θ)")
+    in_block = {}
+    for b, (_, _, _, coords) in enumerate(blocks):
+        for c in coords:
+            in_block[c] = b
+    off_ok = all(mpoly[a][b].is_zero() for a in range(lifting.d) for b in range(lifting.d)
+                 if in_block.get(a, -1 - a) != in_block.get(b, -1 - b))
+    cf.identities.append(("M_pq ≡ 0 for paths through different neurons (block diagonal)",
+                          off_ok))
+    all_ok = True
+    for _, ins, outs, coords in blocks:
+        u2 = sum((g[k] ** 2 for k in outs), lifting.ring.qzero())
+        v2 = sum((g[k] ** 2 for k in ins), lifting.ring.qzero())
+        h = v2 - u2
+        s = u2 + v2
+        z = {c: lifting.phi[c] for c in coords}
+        z2 = sum((p**2 for p in z.values()), lifting.ring.qzero())
+        ok = (s**2 - h**2 - 4 * z2).is_zero()
+        # |u|²|v|² M_pq ≡ |u|² (zzᵀ ⊗ I)_pq + |v|² (I ⊗ zᵀz)_pq, with p = (a, b): a out, b in
+        pos = {c: _out_in(lifting, c, ins, outs) for c in coords}
+        for p in coords:
+            for q in coords:
+                (a, b), (a2, b2) = pos[p], pos[q]
+                zzt = sum((lifting.phi[_coord(pos, a, bb)] * lifting.phi[_coord(pos, a2, bb)]
+                           for bb in range(len(ins))), lifting.ring.qzero()) if b == b2 else 0
+                ztz = sum((lifting.phi[_coord(pos, aa, b)] * lifting.phi[_coord(pos, aa, b2)]
+                           for aa in range(len(outs))), lifting.ring.qzero()) if a == a2 else 0
+                rhs = u2 * zzt + v2 * ztz if (zzt or ztz) else lifting.ring.qzero()
+                if not (u2 * v2 * mpoly[p][q] - rhs).is_zero():
+                    ok = False
+        all_ok = all_ok and ok
+    cf.identities.append(("for every neuron: s² ≡ h² + 4‖z‖² with s = ‖u‖² + ‖v‖² ≥ 0, and "
+                          "‖u‖²‖v‖² M_j ≡ ‖u‖² zzᵀ⊗I + ‖v‖² I⊗zᵀz (so ‖v‖² = (s+h)/2, "
+                          "‖u‖² = (s−h)/2)", all_ok))
+    return cf
+
+
+def _out_in(lifting: Lifting, c: int, ins: list[int], outs: list[int]) -> tuple[int, int]:
+    """(index of the outgoing weight, index of the incoming parameter) of path coordinate c."""
+    degs = lifting.phi[c].degrees()
+    a = next(i for i, k in enumerate(outs) if degs[k])
+    b = next(i for i, k in enumerate(ins) if degs[k])
+    return a, b
+
+
+def _coord(pos: dict, a: int, b: int) -> int:
+    return next(c for c, ab in pos.items() if ab == (a, b))
+
+
+def scalar_product_closed_form(lifting: Lifting) -> ClosedForm | None:
+    """φ(u, v) = c·u·v, h = u² − v²: M = c²(u² + v²) = sqrt(c⁴h² + 4c²z²), verified as the
+    identity M² ≡ c⁴h² + 4c²z² together with M ≥ 0 (a sum of squares)."""
+    if lifting.kind != "custom" or lifting.D != 2 or lifting.d != 1:
+        return None
+    p = lifting.phi[0]
+    terms = p.to_dict()
+    if list(terms) != [(1, 1)]:
+        return None
+    c = Q(terms[(1, 1)])
+    u, v = lifting.ring.qgens()
+    m = metric_polynomials(lifting)[0][0]
+    h = u**2 - v**2
+    z = p
+    cf = ClosedForm("φ(u, v) = c·u·v", "M = sqrt(c⁴ h² + 4 c² z²),  h = u² − v²",
+                    "every θ (M = c²(u² + v²) ≥ 0 is a sum of squares)")
+    cf.identities.append(("M ≡ c²(u² + v²)", (m - c * c * (u**2 + v**2)).is_zero()))
+    cf.identities.append(("M² ≡ c⁴h² + 4c²z²", (m**2 - c**4 * h**2 - 4 * c**2 * z**2).is_zero()))
+    return cf
+
+
+def path_metric_identity(lifting: Lifting) -> ClosedForm | None:
+    """Path-lifting of a DAG: M_pq ≡ Σ_{e ∈ p∩q} ∏_{e'∈p∖e} θ_e' ∏_{e'∈q∖e} θ_e' (MATH.md §3),
+    checked as a polynomial identity; K is M∘Ψ, Ψ the local inverse of the immersion (φ, h)."""
+    if lifting.kind != "path" or lifting.d > 400:
+        return None
+    mpoly = metric_polynomials(lifting)
+    g = lifting.ring.qgens()
+    index = lifting.ring.index
+    params = [[index[x] for x in _path_params(lifting, p)] for p in lifting.paths]
+    one = lifting.ring.qctx.constant(1)
+
+    def others(ps: list[int], e: int):
+        out = one
+        for x in ps:
+            if x != e:
+                out = out * g[x]
+        return out
+
+    ok = True
+    for a in range(lifting.d):
+        for b in range(a, lifting.d):
+            s = lifting.ring.qzero()
+            for e in set(params[a]) & set(params[b]):
+                s = s + others(params[a], e) * others(params[b], e)
+            if s != mpoly[a][b]:
+                ok = False
+    cf = ClosedForm(
+        "path-lifting metric", "M_pq = Σ_{e∈p∩q} ∏_{e'∈p∖e} θ_e' ∏_{e'∈q∖e} θ_e'",
+        "every θ for the identity; K = M∘Ψ near points where (φ, h) is an immersion")
+    cf.identities.append(("M_pq ≡ Σ_{e∈p∩q} ∏_{e'∈p∖e} θ_e' ∏_{e'∈q∖e} θ_e'", ok))
+    return cf
+
+
+def _path_params(lifting: Lifting, path: tuple[str, ...]) -> list[str]:
+    arch = lifting.architecture
+    out = []
+    nodes = list(path)
+    if nodes and arch is not None and nodes[0] not in arch.graph:
+        out.append(nodes[0])  # a bias parameter starts the path
+        nodes = nodes[1:]
+    for u, v in zip(nodes, nodes[1:], strict=False):
+        out.append(arch.edge_param(u, v))
+    return out
+
+
+# ----------------------------------------------------------------------------- the analysis
+@dataclass
+class IntrinsicResult:
+    """Verdict on the intrinsic dynamic / metric property, with all witnesses."""
+
+    lifting: Lifting
+    init: str
+    seed: int
+    laws: LawsResult
+    checks: list[Criterion]
+    closed_forms: list[ClosedForm]
+    family: dict = field(default_factory=dict)  # e.g. {"lambdas": [...]} per sample
+    notes: list[str] = field(default_factory=list)
+
+    def statement(self) -> str:
+        """What was proved, over all the points checked."""
+        n = len(self.checks)
+        where = "at θ0" if n == 1 else f"at each of the {n} points"
+        v = self.verdict
+        if v == "fails":
+            bad = sum(c.verdict == "fails" for c in self.checks)
+            return (f"an exact witness v ∈ ker ∂φ ∩ Lie(W_φ) with ∂M v ≠ 0 at {bad} of "
+                    f"{n} point(s); no differentiable K gives M = K∘φ on those orbits.")
+        if v == "holds" and all(c.verdict == "holds" for c in self.checks):
+            return (f"the sufficient condition ker ∂φ ∩ ker ∂h = {{0}} is verified {where}, "
+                    "so M(θ) = K(z, h(θ)) on a neighbourhood (intrinsic metric property).")
+        if v == "holds":
+            ids = all(cf.identities and all(ok for _, ok in cf.identities)
+                      for cf in self.closed_forms)
+            scope = ("the closed form is verified exactly " + where +
+                     (" and its defining equations hold as polynomial identities modulo the laws"
+                      if ids else ""))
+            return (f"the necessary criterion is satisfied {where} and {scope}; "
+                    "M(θ) = K(z, λ) there.")
+        if v == "undecided":
+            return "the Lie trace at some point is only bounded below, so nothing is decided."
+        return (f"The necessary criterion holds {where}; no closed form was verified, so the "
+                "property itself is not proved.")
+
+    @property
+    def verdict(self) -> str:
+        verdicts = {c.verdict for c in self.checks}
+        if "fails" in verdicts:
+            return "fails"
+        if verdicts == {"holds"}:
+            return "holds"
+        if "undecided" in verdicts:
+            return "undecided"
+        if self.closed_forms and all(cf.holds for cf in self.closed_forms):
+            return "holds"
+        return "criterion holds"
+
+
+def parse_point(lifting: Lifting, data) -> list:
+    """θ0 from user data: {name: value} or a list in parameter order; values are integers or
+    exact rationals ("p/q" strings); floats are refused."""
+    names = lifting.params
+    if isinstance(data, dict):
+        unknown = sorted(set(map(str, data)) - set(names))
+        if unknown:
+            raise SymflowError(f"unknown parameter name(s) in the point: {', '.join(unknown)}")
+        missing = [n for n in names if n not in data]
+        if missing:
+            raise SymflowError(f"the point misses {len(missing)} parameter(s), e.g. {missing[0]}")
+        values = [data[n] for n in names]
+    elif isinstance(data, list):
+        if len(data) != len(names):
+            raise SymflowError(f"the point has {len(data)} entries, expected D = {len(names)}")
+        values = data
+    else:
+        raise SymflowError("the point must be a JSON object {name: value} or a list of values")
+    out = []
+    for n, x in zip(names, values, strict=True):
+        if isinstance(x, bool) or isinstance(x, float):
+            raise SymflowError(f"{n} = {x!r} is not exact; give an integer or a string 'p/q'")
+        if isinstance(x, int):
+            out.append(x)
+            continue
+        if isinstance(x, str):
+            try:
+                num, _, den = x.strip().partition("/")
+                q = Q(int(num), int(den)) if den else Q(int(num))
+            except (ValueError, ZeroDivisionError):
+                raise SymflowError(f"{n} = {x!r} is not a rational number like '3/4'") from None
+            out.append(int(q.p) if q.q == 1 else q)
+            continue
+        raise SymflowError(f"{n} = {x!r} is not a rational number")
+    return out
+
+
+def intrinsic(lifting: Lifting, init: str = "generic", at: list | None = None, seed: int = 0,
+              samples: int = 3, max_depth: int = 8) -> IntrinsicResult:
+    """Decide the intrinsic property of ``lifting`` at a seeded generic point, at a given point,
+    or at exact sample points of an initialisation family of a linear network."""
+    if init not in INITS:
+        raise SymflowError(f"unknown initialisation '{init}' (use {', '.join(INITS)})")
+    laws = conservation_laws(lifting, seed=seed, max_depth=max_depth)
+    notes: list[str] = []
+    family: dict = {}
+    if at is not None:
+        points = [at]
+    elif init == "generic":
+        points = [laws.point]
+    else:
+        if lifting.kind != "product" or lifting.widths is None:
+            raise SymflowError(f"--init {init} applies to linear networks (linear:...), "
+                               f"not to {lifting.name}")
+        widths = list(lifting.widths)
+        pts = [linear.sample(widths, init, seed + s) for s in range(samples)]
+        points = [[_plain(p[n]) for n in lifting.params] for p in pts]
+        family["lambdas"] = [[str(x) for x in linear.relaxed_lambdas(widths, p)] for p in pts]
+    checks = [criterion_at(lifting, pt, laws, seed=seed, max_depth=max_depth) for pt in points]
+    closed: list[ClosedForm] = []
+    for make in (scalar_product_closed_form, two_layer_closed_form):
+        cf = make(lifting)
+        if cf is not None:
+            closed.append(cf)
+    if lifting.kind == "product" and lifting.widths is not None:
+        widths = list(lifting.widths)
+        cf = linear_closed_form(lifting, widths, points)
+        if cf is not None:
+            closed.append(cf)
+    if lifting.kind == "path" and not closed:
+        cf = path_metric_identity(lifting)
+        if cf is not None:
+            closed.append(cf)
+    return IntrinsicResult(lifting, init if at is None else "given point", seed, laws, checks,
+                           closed, family, notes)
+
+
+def _plain(x):
+    q = Q(x)
+    return int(q.p) if q.q == 1 else q
+
+
+def linear_closed_form(lifting: Lifting, widths: list[int], points: list) -> ClosedForm | None:
+    """Relaxed-balanced closed form of linear networks, checked at the points that lie on the
+    family; for two layers also the identities P² − zzᵀ ≡ U₂HU₂ᵀ and Q² − zᵀz ≡ −U₁ᵀHU₁."""
+    on_family = []
+    for pt in points:
+        named = dict(zip(lifting.params, pt, strict=True))
+        lambdas = linear.relaxed_lambdas(widths, named)
+        # the closed form covers equal widths, or any widths when balanced (λ = 0)
+        if lambdas is not None and (len(set(widths)) == 1 or not any(lambdas)):
+            on_family.append(named)
+    if not on_family:
+        return None
+    cf = ClosedForm(
+        "relaxed-balanced linear network",
+        "M(G) = Σ_j ∏_{k>j}(S + c_k I) G ∏_{k<j}(S' + c_k I),  c_k = λ_1 + … + λ_{k−1},  "
+        "S (resp. S') the unique solution of ∏_k(S + c_k I) = zzᵀ (resp. zᵀz) with "
+        "S + c_k I ⪰ 0; balanced: M(G) = Σ_j (zzᵀ)^{(L−j)/L} G (zᵀz)^{(j−1)/L}",
+        "U_{k+1}ᵀU_{k+1} − U_kU_kᵀ = λ_k I for every hidden layer k (all widths equal, or λ = 0)")
+    if len(widths) == 3:
+        cf.identities.append(_two_layer_linear_identities(lifting, widths))
+    for i, named in enumerate(on_family, 1):
+        pt = [named[n] for n in lifting.params]
+        check = linear.check_metric(widths, named, metric_at(lifting, pt))
+        for what, ok in check.checks:
+            cf.pointwise.append((f"sample {i}: {what}", ok))
+    return cf
+
+
+def _two_layer_linear_identities(lifting: Lifting, widths: list[int]) -> tuple[str, bool]:
+    """P = U₂U₂ᵀ, Q = U₁ᵀU₁, H = U₂ᵀU₂ − U₁U₁ᵀ: P² − zzᵀ ≡ U₂HU₂ᵀ and Q² − zᵀz ≡ −U₁ᵀHU₁, so on
+    H = λI: P² − λP = zzᵀ and Q² + λQ = zᵀz (the equations that define the square roots)."""
+    g = dict(zip(lifting.params, lifting.ring.qgens(), strict=True))
+    n0, n1, n2 = widths
+
+    def mat(k: int, rows: int, cols: int) -> list[list]:
+        return [[g[f"U{k}_{i}_{j}"] for j in range(1, cols + 1)] for i in range(1, rows + 1)]
+
+    def mul(a, b):
+        return [[sum((a[i][t] * b[t][j] for t in range(len(b))), lifting.ring.qzero())
+                 for j in range(len(b[0]))] for i in range(len(a))]
+
+    def tr(a):
+        return [list(r) for r in zip(*a, strict=True)]
+
+    def sub(a, b):
+        return [[x - y for x, y in zip(ra, rb, strict=True)] for ra, rb in zip(a, b, strict=True)]
+
+    u1, u2 = mat(1, n1, n0), mat(2, n2, n1)
+    z = mul(u2, u1)
+    h = sub(mul(tr(u2), u2), mul(u1, tr(u1)))
+    p, q = mul(u2, tr(u2)), mul(tr(u1), u1)
+    lhs1 = sub(sub(mul(p, p), mul(z, tr(z))), mul(mul(u2, h), tr(u2)))
+    lhs2 = sub(mul(q, q), mul(tr(z), z))
+    rhs2 = mul(mul(tr(u1), h), u1)
+    ok = all(x.is_zero() for r in lhs1 for x in r) and all(
+        (x + y).is_zero() for ra, rb in zip(lhs2, rhs2, strict=True)
+        for x, y in zip(ra, rb, strict=True))
+    return ("P² − zzᵀ ≡ U₂ H U₂ᵀ and Q² − zᵀz ≡ −U₁ᵀ H U₁ (P = U₂U₂ᵀ, Q = U₁ᵀU₁): on H = λI, "
+            "P² − λP = zzᵀ and Q² + λQ = zᵀz", ok)
+
+
+__all__ = ["ClosedForm", "Criterion", "IntrinsicResult", "criterion_at", "intrinsic",
+           "metric_polynomials", "parse_point"]

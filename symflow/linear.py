@@ -1,0 +1,220 @@
+"""Linear networks φ(U_1..U_L) = U_L⋯U_1: initialisation families and their intrinsic metric.
+
+Definitions implemented (MATH.md §4; [MPG25]). With H_k = U_{k+1}ᵀU_{k+1} − U_kU_kᵀ (the
+conservation laws, one symmetric n_k × n_k matrix per hidden layer k = 1..L−1):
+
+* **balanced**: H_k = 0 for every k;
+* **relaxed balanced**: H_k = λ_k I_{n_k} for scalars λ_1..λ_{L−1} (λ = 0 is balanced).
+
+Under the flow z' = −Σ_j A_j ∇ℓ(z) B_j with A_j = U_{L:j+1}U_{L:j+1}ᵀ and B_j = U_{j−1:1}ᵀU_{j−1:1}.
+On a relaxed-balanced level set with c_k = λ_1 + … + λ_{k−1} (c_1 = 0), and all widths equal
+(or λ = 0 and any widths):
+
+    A_j = ∏_{k=j+1}^{L} (S + c_k I),   B_j = ∏_{k=1}^{j−1} (S' + c_k I),
+
+where S is the unique symmetric matrix with S + c_k I ⪰ 0 for all k and ∏_k (S + c_k I) = z zᵀ,
+and S' the same for zᵀz. Hence M(θ) = K(z, λ) (balanced: A_j = (zzᵀ)^{(L−j)/L},
+B_j = (zᵀz)^{(j−1)/L}).
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+
+import flint
+
+from .errors import SymflowError
+
+Q = flint.fmpq
+Mat = flint.fmpq_mat
+
+
+def identity(n: int) -> flint.fmpq_mat:
+    return Mat([[Q(int(i == j)) for j in range(n)] for i in range(n)])
+
+
+def zeros(m: int, n: int) -> flint.fmpq_mat:
+    return Mat([[Q(0)] * n for _ in range(m)])
+
+
+def cayley(n: int, rng: random.Random) -> flint.fmpq_mat:
+    """A rational orthogonal matrix (I − A)(I + A)^{-1} from a random integer skew matrix A."""
+    if n == 1:
+        return Mat([[Q(rng.choice((-1, 1)))]])
+    a = zeros(n, n)
+    for i in range(n):
+        for j in range(i + 1, n):
+            x = Q(rng.choice((-1, 1)) * rng.randint(1, 3), rng.randint(1, 3))
+            a[i, j] = x
+            a[j, i] = -x
+    eye = identity(n)
+    return (eye - a) * (eye + a).inv()
+
+
+def _check_widths_for_relaxed(widths: list[int]) -> None:
+    if len(set(widths)) != 1 or widths[0] > 2:
+        raise SymflowError(
+            "relaxed-balanced samples with λ ≠ 0 are implemented for linear networks whose widths "
+            f"are all equal to 1 or 2 (got {'-'.join(map(str, widths))}); use --init balanced")
+
+
+def _singular_values(widths: list[int], family: str, rng: random.Random) -> list[list]:
+    """σ[k][i]: the i-th singular value of U_{k+1} (k = 0..L−1) in the aligned construction."""
+    L = len(widths) - 1
+
+    def rnd() -> flint.fmpq:
+        return Q(rng.randint(1, 9), rng.randint(1, 4))
+
+    if family == "balanced":
+        m = min(widths)
+        common = [rnd() for _ in range(m)]
+        return [common + [Q(0)] * (min(widths[k], widths[k + 1]) - m) for k in range(L)]
+    _check_widths_for_relaxed(widths)
+    r = widths[0]
+    if r == 1:
+        return [[rnd()] for _ in range(L)]
+    # r == 2: (y_k, x_k) with x_k² − y_k² = δ for every layer k, so that
+    # λ_k = σ_{k+1,i}² − σ_{k,i}² is the same for both indices i.
+    delta = Q(rng.randint(5, 40))
+    out = []
+    used: set = set()
+    while len(out) < L:
+        t = Q(rng.randint(1, 12), rng.randint(1, 5))
+        y, x = (delta / t - t) / 2, (delta / t + t) / 2
+        if y == 0 or t in used:
+            continue
+        used.add(t)
+        out.append([y, x])
+    return out
+
+
+def sample(widths: list[int], family: str, seed: int = 0) -> dict[str, flint.fmpq]:
+    """An exact rational point θ of the family ("balanced" or "relaxed-balanced").
+
+    Built as U_k = O_k Σ_k O_{k−1}ᵀ with rational orthogonal O_k (Cayley transform) and
+    "diagonal" Σ_k whose squared entries differ by the same λ_k at every index.
+    """
+    rng = random.Random(seed)
+    L = len(widths) - 1
+    sigma = _singular_values(widths, family, rng)
+    orth = [cayley(n, rng) for n in widths]
+    point: dict[str, flint.fmpq] = {}
+    for k in range(1, L + 1):
+        n_out, n_in = widths[k], widths[k - 1]
+        d = zeros(n_out, n_in)
+        for i, s in enumerate(sigma[k - 1]):
+            d[i, i] = s
+        u = orth[k] * d * orth[k - 1].transpose()
+        for i in range(n_out):
+            for j in range(n_in):
+                point[f"U{k}_{i + 1}_{j + 1}"] = Q(u[i, j])
+    return point
+
+
+def matrices(widths: list[int], point: dict) -> list[flint.fmpq_mat]:
+    """U_1..U_L at a point given as {parameter name: rational}."""
+    return [Mat([[Q(point[f"U{k}_{i}_{j}"]) for j in range(1, widths[k - 1] + 1)]
+                 for i in range(1, widths[k] + 1)]) for k in range(1, len(widths))]
+
+
+def law_values(widths: list[int], point: dict) -> list[flint.fmpq_mat]:
+    """H_k = U_{k+1}ᵀU_{k+1} − U_kU_kᵀ, k = 1..L−1."""
+    us = matrices(widths, point)
+    return [us[k].transpose() * us[k] - us[k - 1] * us[k - 1].transpose()
+            for k in range(1, len(us))]
+
+
+def relaxed_lambdas(widths: list[int], point: dict) -> list[flint.fmpq] | None:
+    """(λ_k) if every H_k = λ_k I, else None."""
+    out = []
+    for h in law_values(widths, point):
+        n = h.nrows()
+        lam = h[0, 0]
+        if h != lam * identity(n):
+            return None
+        out.append(Q(lam))
+    return out
+
+
+def is_psd(m: flint.fmpq_mat) -> bool:
+    """Exact test that a rational symmetric matrix is positive semi-definite: its eigenvalues are
+    real, so they are all ≥ 0 iff the characteristic polynomial's coefficients alternate in sign
+    (Descartes' rule of signs)."""
+    if m != m.transpose():
+        return False
+    coeffs = list(m.charpoly().coeffs())  # c_0 + c_1 x + ... + x^n
+    n = len(coeffs) - 1
+    return all(c == 0 or (c > 0) == ((n - i) % 2 == 0) for i, c in enumerate(coeffs))
+
+
+@dataclass
+class LinearMetricCheck:
+    """The closed form K(z, λ) checked against M(θ) = ∂φ ∂φᵀ at one point of the family."""
+
+    lambdas: list
+    checks: list[tuple[str, bool]] = field(default_factory=list)
+
+    @property
+    def holds(self) -> bool:
+        return all(ok for _, ok in self.checks)
+
+
+def check_metric(widths: list[int], point: dict, m_theta: flint.fmpq_mat) -> LinearMetricCheck:
+    """Check M(θ) = K(z, λ) exactly at a relaxed-balanced point (see module docstring).
+
+    S := U_L U_Lᵀ − c_L I is verified to satisfy the equations that define S(z) uniquely
+    (∏_k (S + c_k I) = zzᵀ and S + c_k I ⪰ 0), likewise S' := U_1ᵀU_1 with zᵀz, and then
+    Σ_j A_j ⊗ B_j built from S, S' alone is compared with M(θ) entry by entry.
+    """
+    lambdas = relaxed_lambdas(widths, point)
+    if lambdas is None:
+        return LinearMetricCheck([], [("the point is relaxed balanced (H_k = λ_k I)", False)])
+    us = matrices(widths, point)
+    L = len(us)
+    c = [Q(0)]
+    for lam in lambdas:
+        c.append(c[-1] + lam)  # c[k-1] = c_k
+    z = us[-1]
+    for u in reversed(us[:-1]):
+        z = z * u
+    n_out, n_in = widths[-1], widths[0]
+    s_out = us[-1] * us[-1].transpose() - c[L - 1] * identity(n_out)
+    s_in = us[0].transpose() * us[0] - c[0] * identity(n_in)
+    res = LinearMetricCheck(lambdas)
+
+    def prod(s: flint.fmpq_mat, ks: range, n: int) -> flint.fmpq_mat:
+        out = identity(n)
+        for k in ks:
+            out = out * (s + c[k - 1] * identity(n))
+        return out
+
+    zzt, ztz = z * z.transpose(), z.transpose() * z
+    res.checks.append(("∏_k (S + c_k I) = z zᵀ", prod(s_out, range(1, L + 1), n_out) == zzt))
+    res.checks.append(("∏_k (S' + c_k I) = zᵀ z", prod(s_in, range(1, L + 1), n_in) == ztz))
+    res.checks.append(("S + c_k I ⪰ 0 and S' + c_k I ⪰ 0 for every k", all(
+        is_psd(s_out + c[k - 1] * identity(n_out)) and is_psd(s_in + c[k - 1] * identity(n_in))
+        for k in range(1, L + 1))))
+    d = n_out * n_in
+    k_mat = zeros(d, d)
+    for j in range(1, L + 1):
+        a = prod(s_out, range(j + 1, L + 1), n_out)
+        b = prod(s_in, range(1, j), n_in)
+        for i in range(n_out):
+            for al in range(n_in):
+                for i2 in range(n_out):
+                    for a2 in range(n_in):
+                        k_mat[i * n_in + al, i2 * n_in + a2] += a[i, i2] * b[a2, al]
+    res.checks.append(("M(θ) = Σ_j A_j ⊗ B_j = K(z, λ)", k_mat == m_theta))
+    return res
+
+
+NEURAL_ODE = (
+    "Linear neural ODE (infinite-depth limit, U_k = I + A(k/L)/L, all widths n). What symflow "
+    "verifies are the finite-depth truncations: at relaxed-balanced points of linear:n-n-…-n, "
+    "M(θ) = Σ_{j=1}^{L} ∏_{k>j}(S + c_k I) ⊗ ∏_{k<j}(S' + c_k I) exactly. For balanced "
+    "initialisations this is Σ_j (zzᵀ)^{(L−j)/L} ⊗ (zᵀz)^{(j−1)/L}, whose Riemann-sum limit (time "
+    "rescaled by L) is the intrinsic dynamic z' = −∫_0^1 (zzᵀ)^{1−s} ∇ℓ(z) (zᵀz)^s ds. When "
+    "λ_k = O(1/L²) (so that U_k = I + O(1/L) stays possible) the scalar factors exp(±∫Γ) cancel "
+    "in the limit and the same formula results. The limit is stated, not verified; the "
+    "general relaxed-balanced statement of [MPG25] for the ODE is not reproduced here.")
