@@ -18,6 +18,8 @@ from .laws import LawsResult, conservation_laws, plural
 from .lifting import DEFAULT_MAX_PARAMS, DEFAULT_MAX_PATHS, Lifting
 from .spec import load_lifting
 
+MAX_CERT_COORDS = 2000
+
 SPEC_HELP = (
     "SPEC is a shorthand (relu:3-2-1, relu:3-2-1+bias, linear:2-3-2) or a YAML/JSON file "
     "describing a DAG (inputs, hidden, outputs, edges, biases) or a polynomial lifting "
@@ -332,6 +334,113 @@ def intrinsic_text(spec: str, r: IntrinsicResult) -> str:
         lines.append(f"  note         {note}")
     lines.append(f"  VERDICT      {r.verdict.upper()}: {r.statement()}")
     return "\n".join(lines)
+
+
+@cli.command()
+@click.argument("spec", required=False)
+@click.option("-o", "--output", "outdir", type=click.Path(file_okay=False), default=".",
+              show_default=True, help="Directory to write the certificate files into.")
+@click.option("--init", type=click.Choice(INITS), default="generic", show_default=True,
+              help="Initialisation family for the intrinsic claim (linear networks).")
+@click.option("--at", "at_file", type=click.Path(dir_okay=False), default=None,
+              help="Decide the intrinsic claim at this point (JSON/YAML file).")
+@click.option("--samples", type=click.IntRange(min=1), default=3, show_default=True,
+              help="Number of sample points on an initialisation family.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the points.")
+@click.option("--no-pdf", is_flag=True, help="Do not run pdflatex even if it is installed.")
+@click.option("--library", "library", type=click.Path(file_okay=False), default=None,
+              help="Regenerate the whole certificate library into this directory (JSON and "
+                   ".tex, deterministic) instead of certifying SPEC.")
+@_limits
+def certify(spec: str | None, outdir: str, init: str, at_file: str | None, samples: int,
+            seed: int, no_pdf: bool, library: str | None, max_params: int,
+            max_paths: int) -> None:
+    """Write a certificate of SPEC: NAME.json (evidence), NAME.tex (and NAME.pdf if pdflatex is
+    installed). It certifies the count of conservation laws and the intrinsic-property verdict;
+    `symflow check NAME.json` re-verifies it independently.
+
+    \b
+    Examples:
+      symflow certify relu:3-2-1 -o cert/
+      symflow certify linear:2-2-2 --init balanced -o cert/
+      symflow certify --library proofs/
+    """
+    from .catalog import CATALOG, slug
+    from .certificate.latex import compile_pdf, render
+    from .certificate.model import build, dumps
+    from .laws import conservation_laws
+
+    if library is not None:
+        if spec is not None:
+            raise click.UsageError("give either SPEC or --library, not both")
+        jobs = [(s, i, None, Path(library)) for s, i in CATALOG]
+        no_pdf = True
+    elif spec is None:
+        raise click.UsageError("missing SPEC (or --library DIR)")
+    else:
+        jobs = [(spec, init, at_file, Path(outdir))]
+    for sp, ini, at_path, out in jobs:
+        lifting = load_lifting(sp, max_params=max_params, max_paths=max_paths)
+        if lifting.d > MAX_CERT_COORDS:
+            raise SymflowError(f"certificates are limited to d ≤ {MAX_CERT_COORDS} coordinates "
+                               f"(this lifting has {lifting.d})")
+        at = None
+        if at_path is not None:
+            from .spec import read_data
+
+            at = parse_point(lifting, read_data(Path(at_path)))
+        laws_result = conservation_laws(lifting, seed=seed)
+        intr = analyse_intrinsic(lifting, init=ini, at=at, seed=seed, samples=samples)
+        cert = build(sp, laws_result, intr)
+        out.mkdir(parents=True, exist_ok=True)
+        stem = slug(sp, ini, at is not None)
+        json_path, tex_path = out / f"{stem}.json", out / f"{stem}.tex"
+        json_path.write_text(dumps(cert))
+        tex_path.write_text(render(cert, json_path.name))
+        made = [str(json_path), str(tex_path)]
+        if not no_pdf:
+            ok, _ = compile_pdf(tex_path)
+            if ok:
+                made.append(str(tex_path.with_suffix(".pdf")))
+        count = laws_result.count if laws_result.exact else "bounds"
+        click.echo(f"{lifting.name} [{ini}]: laws {count}, intrinsic {intr.verdict} -> "
+                   + ", ".join(made))
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option("-q", "--quiet", is_flag=True, help="Print only failures.")
+def check(paths: tuple[str, ...], quiet: bool) -> None:
+    """Re-verify certificates (files, or directories of *.json) independently, with SymPy.
+
+    Exit code 0: all valid; 1: some certificate is invalid (the failing step is named);
+    2: a file is missing, not JSON, or not a certificate of a supported version.
+    """
+    from .certificate.check import Unreadable, check_path
+
+    files: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            found = sorted(p.rglob("*.json"))
+            if not found:
+                raise SymflowError(f"no certificates (*.json) in {p}")
+            files += found
+        else:
+            files.append(p)
+    invalid = 0
+    for f in files:
+        try:
+            rep = check_path(f)
+        except Unreadable as exc:
+            raise SymflowError(str(exc)) from None
+        if rep.ok:
+            if not quiet:
+                click.echo(f"valid    {f}  ({len(rep.passed)} steps)")
+        else:
+            invalid += 1
+            click.echo(f"INVALID  {f}  step '{rep.failed.step}': {rep.failed.message}")
+    if invalid:
+        raise SystemExit(1)
 
 
 @cli.command()

@@ -194,6 +194,7 @@ def criterion_at(lifting: Lifting, point: list, laws: LawsResult, seed: int = 0,
 class ClosedForm:
     """An explicit intrinsic metric K and the identities that establish M = K."""
 
+    kind: str  # "uv" | "two-layer-relu" | "path-metric" | "linear-family"
     name: str
     formula: str
     conditions: str
@@ -236,7 +237,7 @@ def two_layer_closed_form(lifting: Lifting) -> ClosedForm | None:
     g = lifting.ring.qgens()
     mpoly = metric_polynomials(lifting)
     cf = ClosedForm(
-        "two-layer ReLU (rank-one factors z_j = u_j v_jᵀ)",
+        "two-layer-relu", "two-layer ReLU (rank-one factors z_j = u_j v_jᵀ)",
         "M = ⊕_j K_j(z_j, h_j),  K_j = 2/(s_j + h_j) z_j z_jᵀ ⊗ I + 2/(s_j − h_j) I ⊗ z_jᵀ z_j,"
         "  s_j = sqrt(h_j² + 4‖z_j‖²),  h_j = ‖v_j‖² − ‖u_j‖²",
         "u_j ≠ 0 and v_j ≠ 0 for every hidden neuron j (a dense open set of θ)")
@@ -302,7 +303,7 @@ def scalar_product_closed_form(lifting: Lifting) -> ClosedForm | None:
     m = metric_polynomials(lifting)[0][0]
     h = u**2 - v**2
     z = p
-    cf = ClosedForm("φ(u, v) = c·u·v", "M = sqrt(c⁴ h² + 4 c² z²),  h = u² − v²",
+    cf = ClosedForm("uv", "φ(u, v) = c·u·v", "M = sqrt(c⁴ h² + 4 c² z²),  h = u² − v²",
                     "every θ (M = c²(u² + v²) ≥ 0 is a sum of squares)")
     cf.identities.append(("M ≡ c²(u² + v²)", (m - c * c * (u**2 + v**2)).is_zero()))
     cf.identities.append(("M² ≡ c⁴h² + 4c²z²", (m**2 - c**4 * h**2 - 4 * c**2 * z**2).is_zero()))
@@ -336,7 +337,7 @@ def path_metric_identity(lifting: Lifting) -> ClosedForm | None:
             if s != mpoly[a][b]:
                 ok = False
     cf = ClosedForm(
-        "path-lifting metric", "M_pq = Σ_{e∈p∩q} ∏_{e'∈p∖e} θ_e' ∏_{e'∈q∖e} θ_e'",
+        "path-metric", "path-lifting metric", "M_pq = Σ_{e∈p∩q} ∏_{e'∈p∖e} θ_e' ∏_{e'∈q∖e} θ_e'",
         "every θ for the identity; K = M∘Ψ near points where (φ, h) is an immersion")
     cf.identities.append(("M_pq ≡ Σ_{e∈p∩q} ∏_{e'∈p∖e} θ_e' ∏_{e'∈q∖e} θ_e'", ok))
     return cf
@@ -502,7 +503,7 @@ def linear_closed_form(lifting: Lifting, widths: list[int], points: list) -> Clo
     if not on_family:
         return None
     cf = ClosedForm(
-        "relaxed-balanced linear network",
+        "linear-family", "relaxed-balanced linear network",
         "M(G) = Σ_j ∏_{k>j}(S + c_k I) G ∏_{k<j}(S' + c_k I),  c_k = λ_1 + … + λ_{k−1},  "
         "S (resp. S') the unique solution of ∏_k(S + c_k I) = zzᵀ (resp. zᵀz) with "
         "S + c_k I ⪰ 0; balanced: M(G) = Σ_j (zzᵀ)^{(L−j)/L} G (zᵀz)^{(j−1)/L}",

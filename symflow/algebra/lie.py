@@ -14,12 +14,12 @@ which case dim Lie(W_φ)(θ0) equals the rank found.
 
 from __future__ import annotations
 
-import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import flint
 
+from ..points import sample_points  # noqa: F401 - re-exported
 from .linalg import ModpEchelon, rank_qq
 from .poly import VectorField
 
@@ -43,19 +43,14 @@ class LieTrace:
     status: str  # "target" | "closed" | "saturated" | "limit" | "full"
     explored: int  # number of brackets computed
     sample_points: list[list[int]] = field(default_factory=list)
+    # when status == "closed": the basis words K of a Lie algebra containing the generators, and
+    # every other bracket [g_i, B] (B ∈ K) as exact coefficients over K ([] means zero)
+    closure: dict | None = None
 
     @property
     def exact(self) -> bool:
         """True when dim is proved to equal dim Lie(W_φ)(θ0) by the brackets alone."""
         return self.status in ("closed", "full")
-
-
-def sample_points(seed: int, nvars: int, count: int, bound: int = 30) -> list[list[int]]:
-    """Seeded integer points with entries in ±{1..bound}; the first is θ0."""
-    rng = random.Random(seed)
-    return [
-        [rng.choice((-1, 1)) * rng.randint(1, bound) for _ in range(nvars)] for _ in range(count)
-    ]
 
 
 def _word(i: int, inner: str) -> str:
@@ -114,6 +109,7 @@ def lie_trace(
     level = gen_basis
     depth = 1
     status = "saturated"
+    closure = None
     if at_point.rank >= goal:
         status = "target" if at_point.rank < nvars else "full"
     while at_point.rank < goal:
@@ -132,6 +128,7 @@ def lie_trace(
                 c = g.bracket(b)
                 explored += 1
                 if c.is_zero():
+                    pruned.append((_word(gen_index[gw], bw), c))
                     continue
                 candidates.append((_word(gen_index[gw], bw), c))
                 if len(candidates) >= 64:
@@ -147,34 +144,44 @@ def lie_trace(
             status = "target" if at_point.rank < nvars else "full"
             break
         if not next_level:
-            status = "closed" if _verify_pruned(pruned, kept, sig_points) else "saturated"
+            relations = _verify_pruned(pruned, kept, sig_points)
+            if relations is not None:
+                status = "closed"
+                closure = {"basis": [w for w, _, _ in kept], "relations": relations}
+            else:
+                status = "saturated"
             break
         level = next_level
     dim = at_point.rank
     if spanning and rank_qq([b.value for b in spanning]) != dim:  # pragma: no cover
         raise AssertionError("bracket rank mod p not confirmed over QQ")
-    return LieTrace(dim, spanning, depth, status, explored, [list(p) for p in points])
+    return LieTrace(dim, spanning, depth, status, explored, [list(p) for p in points], closure)
 
 
 def _verify_pruned(pruned: list[tuple[str, VectorField]],
                    kept: list[tuple[str, VectorField, list[int]]],
-                   points: Sequence[Sequence[int]]) -> bool:
-    """Check exactly that every pruned bracket is a rational combination of the kept ones.
+                   points: Sequence[Sequence[int]]) -> dict[str, list] | None:
+    """Express every pruned bracket exactly as a rational combination of the kept ones.
 
     Coefficients are solved over QQ from the values at the sample points, and the identity
-    X ≡ Σ c_k B_k is then checked on the polynomials themselves.
+    X ≡ Σ c_k B_k is then checked on the polynomials themselves. Returns {word: coefficients}
+    ([] for a bracket that vanishes identically), or None if some bracket is not a combination.
     """
     k = len(kept)
-    for _, f in pruned:
+    relations: dict[str, list] = {}
+    for word, f in pruned:
         if f.is_zero():
+            relations[word] = []
             continue
         if not kept:
-            return False
+            return None
         sig = [x for pt in points for x in f.at(pt)]
         rows = [[s[r] for _, _, s in kept] + [sig[r]] for r in range(len(sig))]
         red, rank = flint.fmpq_mat(rows).rref()
         if rank > k:  # not even a combination at the sample points
-            return False
-        if not f.combination_equals([red[i, k] for i in range(k)], [b for _, b, _ in kept]):
-            return False
-    return True
+            return None
+        coeffs = [red[i, k] for i in range(k)]
+        if not f.combination_equals(coeffs, [b for _, b, _ in kept]):
+            return None
+        relations[word] = coeffs
+    return relations

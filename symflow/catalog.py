@@ -1,0 +1,44 @@
+"""The certificate library (proofs/): concrete instances of the literature's claims.
+
+Each entry is (spec, init). Regenerate with ``symflow certify --library proofs/``.
+"""
+
+from __future__ import annotations
+
+CATALOG: list[tuple[str, str]] = [
+    # conservation-law counts, ReLU path-lifting: one law per hidden neuron [MGP23]
+    ("relu:3-2-1", "generic"),
+    ("relu:2-2-2", "generic"),
+    ("relu:3-3-3+bias", "generic"),
+    ("relu:2-3-3-1+bias", "generic"),
+    ("examples/skip.yaml", "generic"),
+    # linear networks: Σ n_k(n_k+1)/2 when the families are independent, 14 for 2-5-2;
+    # the intrinsic criterion fails generically (witness), holds for width 1
+    ("linear:2-2-2", "generic"),
+    ("linear:2-3-2", "generic"),
+    ("linear:2-5-2", "generic"),
+    ("linear:2-2-2-2", "generic"),
+    ("linear:2-1-2", "generic"),
+    ("linear:1-2-2-1", "generic"),
+    # balanced / relaxed-balanced initialisations [MPG25]
+    ("linear:2-2-2", "balanced"),
+    ("linear:2-2-2", "relaxed-balanced"),
+    ("linear:2-2-2-2", "balanced"),
+    ("linear:2-2-2-2", "relaxed-balanced"),
+    # polynomial liftings
+    ("examples/uv.yaml", "generic"),
+    ("examples/uvw.yaml", "generic"),
+]
+
+
+def slug(spec: str, init: str = "generic", at: bool = False) -> str:
+    """File stem of a certificate: relu:3-2-1+bias → relu-3-2-1-bias; a file → its stem."""
+    from pathlib import Path
+
+    if spec.lower().endswith((".yaml", ".yml", ".json")):
+        base = Path(spec).stem
+    else:
+        base = spec.replace(":", "-").replace("+", "-")
+    if at:
+        return base + "-at-point"
+    return base if init == "generic" else f"{base}-{init}"

@@ -1,0 +1,1 @@
+"""Certificates: the model (JSON data), the LaTeX renderer and the independent checker."""

@@ -1,0 +1,170 @@
+"""Certificates as plain JSON data: the claim, the inputs and every witness.
+
+Schema (``format`` = "symflow-certificate", ``format_version`` = 1)::
+
+    spec            what the user typed
+    architecture    enough to rebuild φ independently:
+                      {"kind": "layered-relu", "widths": [...], "bias": bool}
+                      {"kind": "linear", "widths": [...]}
+                      {"kind": "dag", "inputs": [...], "hidden": [[name, activation], ...],
+                       "outputs": [...], "edges": [[u, v, param], ...], "biases": [[v, param]]}
+                      {"kind": "custom"}
+    parameters      θ's coordinate names, in order
+    phi             φ_1..φ_d as polynomial strings (``^`` powers, exact rationals)
+    claims          a list of claims, each with its evidence (see below)
+    generated_with  versions of symflow, sympy, python-flint, Python (not hashed)
+    content_hash    "sha256:<hex>" of the canonical JSON of everything else
+
+Claim "conservation-law-count": the point (seed, θ0), the laws, the rank of their gradients at θ0,
+the bracket words with their values at θ0 and their rank, and the bounds
+lower = #laws ≤ count ≤ upper = D − bracket rank (exact when equal).
+
+``lie_closure`` (when the brackets close into a finite-dimensional Lie algebra): the basis words K
+and, for every other bracket [g_i, B] with B ∈ K, its exact coefficients over K ([] for zero).
+With every generator in span K and [g_i, K] ⊂ span K, Jacobi gives Lie(W_φ) = span K, so
+dim Lie(W_φ)(θ0) equals the rank of K at θ0.
+
+Claim "intrinsic-property": per point θ0, rank ∂φ(θ0), rank ∂h(θ0), the brackets and their rank,
+whether Lie(W_φ)(θ0) is exact, the sufficient condition, a witness v (∂φv = 0, v ∈ span of the
+brackets, ∂M v ≠ 0) or a basis of ker ∂φ ∩ Lie(W_φ)(θ0); the closed forms with the identities
+they rest on; the verdict.
+
+Numbers are integers or "p/q" strings.
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+from typing import Any
+
+import flint
+
+from .. import __version__
+from ..intrinsic import IntrinsicResult
+from ..laws import LawsResult
+from ..lifting import Lifting
+from .schema import FORMAT, FORMAT_VERSION, content_hash
+
+
+def num(x: Any) -> int | str:
+    """An exact number as JSON: an int, or a 'p/q' string."""
+    q = flint.fmpq(x)
+    return int(q.p) if q.q == 1 else f"{int(q.p)}/{int(q.q)}"
+
+
+def architecture_of(lifting: Lifting) -> dict:
+    """The architecture, as data a checker can rebuild φ from."""
+    if lifting.kind == "product":
+        return {"kind": "linear", "widths": list(lifting.widths or [])}
+    arch = lifting.architecture
+    if lifting.kind == "path" and arch is not None:
+        if arch.widths is not None and arch.name.startswith("relu:"):
+            return {"kind": "layered-relu", "widths": list(arch.widths), "bias": arch.has_bias()}
+        g = arch.graph
+        return {
+            "kind": "dag",
+            "inputs": arch.inputs,
+            "hidden": [[v, g.nodes[v]["activation"]] for v in arch.hidden],
+            "outputs": arch.outputs,
+            "edges": [[u, v, g.edges[u, v]["param"]] for u, v in g.edges],
+            "biases": [[v, arch.bias(v)] for v in g.nodes if arch.bias(v)],
+        }
+    return {"kind": "custom"}
+
+
+def _brackets(trace) -> list[dict]:
+    return [{"word": b.word, "value": list(b.value)} for b in trace.spanning]
+
+
+def _closure(trace) -> dict | None:
+    """The closure evidence of a Lie trace (basis words and exact relations), if closed."""
+    if trace.closure is None:
+        return None
+    return {"basis": trace.closure["basis"],
+            "relations": {w: [num(c) for c in cs] for w, cs in trace.closure["relations"].items()}}
+
+
+def laws_claim(r: LawsResult) -> dict:
+    lf = r.lifting
+    return {
+        "type": "conservation-law-count",
+        "proof": "generic (bounds meet)" if r.exact else "bounds",
+        "statement": r.statement(),
+        "point": {"seed": r.seed, "theta0": [num(x) for x in r.point]},
+        "laws": [{"expression": lf.ring.format(law.poly), "source": law.source}
+                 for law in r.laws],
+        "law_rank_at_theta0": r.lower,
+        "brackets": _brackets(r.lie),
+        "bracket_rank_at_theta0": r.lie.dim,
+        "lie_closure": _closure(r.lie),
+        "count": {"lower": r.lower, "upper": r.upper, "exact": r.exact, "value": r.count},
+    }
+
+
+def intrinsic_claim(r: IntrinsicResult) -> dict:
+    lf = r.lifting
+    points = []
+    for i, c in enumerate(r.checks):
+        entry: dict[str, Any] = {
+            "theta0": [num(x) for x in c.point],
+            "rank_dphi": c.rank_dphi,
+            "rank_dh": c.rank_dh,
+            "brackets": _brackets(c.lie),
+            "bracket_rank": c.lie.dim,
+            "lie_closure": _closure(c.lie),
+            "lie_exact": c.lie_exact,
+            "sufficient_condition": c.sufficient,
+            "witness": c.witness,
+            "intersection_basis": c.intersection if c.witness is None else None,
+            "verdict": c.verdict,
+        }
+        if r.init == "generic":
+            entry["seed"] = r.seed
+        elif r.init in ("balanced", "relaxed-balanced"):
+            entry["family"] = r.init
+            entry["family_seed"] = r.seed + i
+            entry["lambdas"] = r.family["lambdas"][i]
+        points.append(entry)
+    return {
+        "type": "intrinsic-property",
+        "init": r.init,
+        "verdict": r.verdict,
+        "statement": r.statement(),
+        "laws": [lf.ring.format(law.poly) for law in r.laws.laws],
+        "points": points,
+        "closed_forms": [
+            {"kind": cf.kind, "name": cf.name, "formula": cf.formula,
+             "conditions": cf.conditions,
+             "identities": [{"claim": w, "verified": ok} for w, ok in cf.identities],
+             "pointwise": [{"claim": w, "verified": ok} for w, ok in cf.pointwise]}
+            for cf in r.closed_forms
+        ],
+    }
+
+
+def build(spec: str, laws: LawsResult, intrinsic: IntrinsicResult | None = None) -> dict:
+    """The certificate of a law count (and of an intrinsic verdict, if given)."""
+    import sympy
+
+    lf = laws.lifting
+    cert: dict[str, Any] = {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "spec": spec,
+        "name": lf.name,
+        "architecture": architecture_of(lf),
+        "parameters": lf.params,
+        "phi": [lf.ring.format(p) for p in lf.phi],
+        "claims": [laws_claim(laws)] + ([intrinsic_claim(intrinsic)] if intrinsic else []),
+    }
+    cert["generated_with"] = {"symflow": __version__, "sympy": sympy.__version__,
+                              "python-flint": flint.__version__,
+                              "python": platform.python_version()}
+    cert["content_hash"] = content_hash(cert)
+    return cert
+
+
+def dumps(cert: dict) -> str:
+    """The certificate's file content (deterministic)."""
+    return json.dumps(cert, indent=1, ensure_ascii=False) + "\n"

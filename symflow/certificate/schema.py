@@ -1,0 +1,16 @@
+"""Format constants and the content hash (no flint: shared by the model and the checker)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+FORMAT = "symflow-certificate"
+FORMAT_VERSION = 1
+
+
+def content_hash(cert: dict) -> str:
+    """sha256 of the canonical JSON of the certificate without its hash and tool versions."""
+    body = {k: v for k, v in cert.items() if k not in ("content_hash", "generated_with")}
+    text = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return "sha256:" + hashlib.sha256(text.encode()).hexdigest()
