@@ -1,0 +1,344 @@
+"""Numerical cross-check of the exact statements on a real gradient flow (floats allowed here).
+
+θ' = −∇L(θ) for the square loss L(θ) = 1/(2n) Σ ‖H(x_n; θ) − y_n‖² of the actual network (ReLU
+activations included), integrated with SciPy; alongside, where a closed-form intrinsic metric is
+known, the flow z' = −K(z, h0) ∇ℓ(z) integrated on its own. Reported: the drift of every
+conservation law, the gap between φ(θ(t)) and z(t), the final loss.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import sympy
+from scipy.integrate import solve_ivp
+
+from . import linear
+from .errors import SymflowError
+from .laws import conservation_laws
+from .lifting import Lifting
+
+
+@dataclass
+class Simulation:
+    times: np.ndarray
+    loss: np.ndarray
+    law_drift: np.ndarray  # (laws × times): |h(θ(t)) − h(θ0)| / ‖θ0‖^deg h
+    law_names: list[str]
+    phi: np.ndarray  # (times × d): φ(θ(t))
+    z: np.ndarray | None  # (times × d): the intrinsic flow, when a closed form is known
+    z_formula: str | None
+    init: str
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def max_law_drift(self) -> float:
+        return float(self.law_drift.max()) if self.law_drift.size else 0.0
+
+    @property
+    def gap(self) -> float | None:
+        """max_t ‖φ(θ(t)) − z(t)‖ / max_t ‖φ(θ(t))‖."""
+        if self.z is None:
+            return None
+        scale = max(float(np.linalg.norm(self.phi, axis=1).max()), 1e-300)
+        return float(np.linalg.norm(self.phi - self.z, axis=1).max() / scale)
+
+
+# ----------------------------------------------------------------------------- data and init
+def make_data(lifting: Lifting, data: str, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """X (n_in × n), Y (n_out × n) from 'random:N' (seeded standard normal)."""
+    if not data.startswith("random:"):
+        raise SymflowError(f"--data must be random:N (got '{data}')")
+    try:
+        n = int(data.split(":", 1)[1])
+    except ValueError:
+        raise SymflowError(f"--data must be random:N, N a whole number (got '{data}')") from None
+    if n < 1:
+        raise SymflowError("--data random:N needs N ≥ 1")
+    rng = np.random.default_rng(seed)
+    n_in, n_out = _io(lifting)
+    return rng.standard_normal((n_in, n)), rng.standard_normal((n_out, n))
+
+
+def _io(lifting: Lifting) -> tuple[int, int]:
+    if lifting.kind == "product":
+        return lifting.widths[0], lifting.widths[-1]
+    if lifting.kind == "path":
+        arch = lifting.architecture
+        return len(arch.inputs), len(arch.outputs)
+    return 0, lifting.d
+
+
+def initial_point(lifting: Lifting, init: str, seed: int, scale: float = 1.0) -> np.ndarray:
+    """θ0 with ‖θ0‖ = scale: seeded normal (generic) or an exact family sample, rescaled
+    (the laws are quadratic, so rescaling keeps a balanced point balanced)."""
+    if init == "generic":
+        theta = np.random.default_rng(seed + 1).standard_normal(lifting.D)
+    else:
+        if lifting.kind != "product":
+            raise SymflowError(f"--init {init} applies to linear networks (linear:...)")
+        pt = linear.sample(list(lifting.widths), init, seed)
+        theta = np.array([float(pt[n]) for n in lifting.params])
+    return theta * (scale / np.linalg.norm(theta))
+
+
+# ----------------------------------------------------------------------------- the θ-flow
+def loss_and_gradient(lifting: Lifting, x: np.ndarray,
+                      y: np.ndarray) -> Callable[[np.ndarray], tuple[float, np.ndarray]]:
+    """θ ↦ (L(θ), ∇L(θ)) of the real network (forward and backward pass)."""
+    n = max(x.shape[1], 1)
+    if lifting.kind == "product":
+        widths = lifting.widths
+        shapes = [(widths[k], widths[k - 1]) for k in range(1, len(widths))]
+        sizes = [a * b for a, b in shapes]
+
+        def f(theta):
+            us, pos = [], 0
+            for (a, b), s in zip(shapes, sizes, strict=True):
+                us.append(theta[pos:pos + s].reshape(a, b))
+                pos += s
+            z = _prod(us)
+            r = z @ x - y
+            g = r @ x.T / n  # ∇ℓ(z)
+            grads = []
+            for k in range(len(us)):
+                left = _prod(us[k + 1:]) if k + 1 < len(us) else np.eye(us[-1].shape[0])
+                right = _prod(us[:k]) if k else np.eye(us[0].shape[1])
+                grads.append((left.T @ g @ right.T).ravel())
+            return 0.5 * float((r * r).sum()) / n, np.concatenate(grads)
+
+        return f
+    if lifting.kind == "path":
+        return _dag_loss(lifting, x, y)
+    # custom lifting: ℓ(z) = ½‖z − y‖² with y the first column of the data
+    syms = lifting.ring.symbols()
+    phi = [lifting.ring.to_sympy(p) for p in lifting.phi]
+    phi_f = sympy.lambdify(syms, phi, "numpy")
+    jac_f = sympy.lambdify(syms, sympy.Matrix(phi).jacobian(syms), "numpy")
+    target = y[:, 0]
+
+    def f_custom(theta):
+        r = np.array(phi_f(*theta), dtype=float) - target
+        return 0.5 * float(r @ r), np.array(jac_f(*theta), dtype=float).T @ r
+
+    return f_custom
+
+
+def _prod(us: list[np.ndarray]) -> np.ndarray:
+    out = us[0]
+    for u in us[1:]:
+        out = u @ out
+    return out
+
+
+def _dag_loss(lifting: Lifting, x: np.ndarray, y: np.ndarray):
+    import networkx as nx
+
+    arch = lifting.architecture
+    g = arch.graph
+    order = list(nx.topological_sort(g))
+    idx = lifting.ring.index
+    ins, outs = arch.inputs, arch.outputs
+    n = max(x.shape[1], 1)
+
+    def f(theta):
+        pre: dict[str, np.ndarray] = {}
+        act: dict[str, np.ndarray] = {}
+        for v in order:
+            kind = g.nodes[v]["kind"]
+            if kind == "input":
+                act[v] = x[ins.index(v)]
+                continue
+            s = np.zeros(x.shape[1])
+            for u in g.predecessors(v):
+                s = s + theta[idx[g.edges[u, v]["param"]]] * act[u]
+            if arch.bias(v):
+                s = s + theta[idx[arch.bias(v)]]
+            pre[v] = s
+            relu = kind == "hidden" and g.nodes[v]["activation"] == "relu"
+            act[v] = np.maximum(s, 0.0) if relu else s
+        r = np.array([act[o] for o in outs]) - y
+        delta: dict[str, np.ndarray] = {o: r[i] / n for i, o in enumerate(outs)}
+        grad = np.zeros(lifting.D)
+        for v in reversed(order):
+            kind = g.nodes[v]["kind"]
+            if kind == "input":
+                continue
+            if kind == "hidden":
+                back = sum((theta[idx[g.edges[v, w]["param"]]] * delta[w]
+                            for w in g.successors(v)), np.zeros(x.shape[1]))
+                relu = g.nodes[v]["activation"] == "relu"
+                delta[v] = back * (pre[v] > 0) if relu else back
+            for u in g.predecessors(v):
+                grad[idx[g.edges[u, v]["param"]]] = float(act[u] @ delta[v])
+            if arch.bias(v):
+                grad[idx[arch.bias(v)]] = float(delta[v].sum())
+        return 0.5 * float((r * r).sum()) / n, grad
+
+    return f
+
+
+# ----------------------------------------------------------------------------- the z-flow
+def linear_metric_field(widths: list[int], lambdas: list[float], x: np.ndarray,
+                        y: np.ndarray) -> Callable:
+    """z ↦ −Σ_j A_j ∇ℓ(z) B_j with A_j = ∏_{k>j}(S + c_k), B_j = ∏_{k<j}(S' + c_k), where
+    ∏_k(S + c_k) = zzᵀ, S + c_k ⪰ 0 (eigenvalue by eigenvalue: the root s ≥ −min c of
+    ∏_k (s + c_k) = x, found by bisection on this increasing function)."""
+    L = len(widths) - 1
+    c = np.concatenate([[0.0], np.cumsum(lambdas)])  # c[k-1] = c_k
+    n_out, n_in = widths[-1], widths[0]
+    n = max(x.shape[1], 1)
+
+    def root(val: float) -> float:
+        lo = float(-c.min())
+        hi = lo + 1.0
+        while np.prod(hi + c) < val:
+            hi = lo + 2 * (hi - lo)
+        for _ in range(200):
+            mid = 0.5 * (lo + hi)
+            if np.prod(mid + c) < val:
+                lo = mid
+            else:
+                hi = mid
+        return 0.5 * (lo + hi)
+
+    def factors(m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        vals, vecs = np.linalg.eigh(m)
+        return np.array([root(max(v, 0.0)) for v in vals]), vecs
+
+    def field(_t, zflat):
+        z = zflat.reshape(n_out, n_in)
+        g = (z @ x - y) @ x.T / n
+        s_out, v_out = factors(z @ z.T)
+        s_in, v_in = factors(z.T @ z)
+        dz = np.zeros_like(z)
+        for j in range(1, L + 1):
+            a = v_out @ np.diag([np.prod([s + c[k - 1] for k in range(j + 1, L + 1)])
+                                 for s in s_out]) @ v_out.T
+            b = v_in @ np.diag([np.prod([s + c[k - 1] for k in range(1, j)])
+                                for s in s_in]) @ v_in.T
+            dz -= a @ g @ b
+        return dz.ravel()
+
+    return field
+
+
+def uv_metric_field(h0: float, target: float) -> Callable:
+    """φ = u·v: z' = −sqrt(h0² + 4z²) (z − target)."""
+    def field(_t, z):
+        return -np.sqrt(h0**2 + 4 * z**2) * (z - target)
+
+    return field
+
+
+# ----------------------------------------------------------------------------- the experiment
+def simulate(lifting: Lifting, init: str = "generic", data: str = "random:20", seed: int = 0,
+             t_end: float = 5.0, n_eval: int = 201, scale: float = 1.0,
+             progress: Callable[[str], None] | None = None) -> Simulation:
+    """Integrate the θ-flow (and the intrinsic z-flow where a closed form is known)."""
+    if lifting.D > 2000:
+        raise SymflowError("simulation is limited to D ≤ 2000 parameters")
+    x, y = make_data(lifting, data, seed)
+    theta0 = initial_point(lifting, init, seed, scale)
+    f = loss_and_gradient(lifting, x, y)
+    times = np.linspace(0.0, t_end, n_eval)
+    thetas = _integrate(lambda _t, th: -f(th)[1], theta0, times, progress, "θ-flow")
+    loss = np.array([f(th)[0] for th in thetas])
+    laws = conservation_laws(lifting, seed=seed).laws
+    syms = lifting.ring.symbols()
+    law_exprs = [lifting.ring.to_sympy(law.poly) for law in laws]
+    law_f = [sympy.lambdify(syms, e, "numpy") for e in law_exprs]
+    norm0 = float(np.linalg.norm(theta0))
+    drift = np.array([[abs(hf(*th) - hf(*theta0)) / norm0 ** sympy.Poly(e, *syms).total_degree()
+                       for th in thetas] for hf, e in zip(law_f, law_exprs, strict=True)])
+    phi_f = sympy.lambdify(syms, [lifting.ring.to_sympy(p) for p in lifting.phi], "numpy")
+    phis = np.array([np.array(phi_f(*th), dtype=float) for th in thetas])
+    z, formula, notes = None, None, []
+    if lifting.kind == "product":
+        widths = list(lifting.widths)
+        pt = dict(zip(lifting.params, theta0, strict=True))
+        us = [np.array([[pt[f"U{k}_{i}_{j}"] for j in range(1, widths[k - 1] + 1)]
+                        for i in range(1, widths[k] + 1)]) for k in range(1, len(widths))]
+        hs = [us[k].T @ us[k] - us[k - 1] @ us[k - 1].T for k in range(1, len(us))]
+        if init == "generic":
+            lambdas = [0.0] * len(hs)
+            formula = "balanced formula (applied to an unbalanced initialisation)"
+            notes.append("θ0 is not balanced: the balanced z-flow is shown to fail (see gap)")
+        else:
+            lambdas = [0.0 if init == "balanced" else float(h[0, 0]) for h in hs]
+            formula = f"{init} closed form K(z, λ), λ = " + ", ".join(f"{v:.4g}" for v in lambdas)
+        if len(set(widths)) == 1 or not any(lambdas):
+            fz = linear_metric_field(widths, lambdas, x, y)
+            z = _integrate(fz, phis[0], times, progress, "z-flow")
+        else:
+            notes.append("no closed form for these widths: z-flow not integrated")
+    elif lifting.kind == "custom" and lifting.D == 2 and lifting.d == 1 and \
+            list(lifting.phi[0].to_dict()) == [(1, 1)] and lifting.phi[0].to_dict()[(1, 1)] == 1:
+        h0 = float(theta0[0] ** 2 - theta0[1] ** 2)
+        z = _integrate(uv_metric_field(h0, float(y[0, 0])), phis[0], times, progress, "z-flow")
+        formula = "z' = −sqrt(h0² + 4z²)(z − y)"
+    else:
+        notes.append("no closed-form intrinsic metric integrated for this lifting "
+                     "(law drift and loss only)")
+    return Simulation(times, loss, drift, [lifting.ring.format(law.poly) for law in laws], phis,
+                      z, formula, init, notes)
+
+
+def _integrate(field, y0, times, progress, what):
+    """DOP853 with rtol = atol = 1e-12, in chunks so that a progress bar can be shown."""
+    out = [np.asarray(y0, dtype=float)]
+    chunks = np.array_split(np.arange(1, len(times)), min(20, len(times) - 1))
+    state = out[0]
+    for c, idx in enumerate(chunks, 1):
+        t0, t1 = times[idx[0] - 1], times[idx[-1]]
+        sol = solve_ivp(field, (t0, t1), state, method="DOP853", rtol=1e-12, atol=1e-12,
+                        t_eval=times[idx])
+        if not sol.success:
+            raise SymflowError(f"the {what} integration failed: {sol.message}")
+        out.extend(sol.y.T)
+        state = sol.y[:, -1]
+        if progress:
+            progress(f"{what} {c}/{len(chunks)}")
+    return np.array(out)
+
+
+def plot(sim: Simulation, path: str, title: str) -> None:
+    """Three labelled panels: loss, law drifts (log scale), the z trajectories."""
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        raise SymflowError("--plot needs matplotlib: pip install 'symflow[plot]'") from None
+    fig, axes = plt.subplots(1, 3, figsize=(15, 4.2))
+    ax = axes[0]
+    ax.semilogy(sim.times, np.maximum(sim.loss, 1e-300))
+    ax.set(title="loss L(θ(t))", xlabel="t", ylabel="loss")
+    ax = axes[1]
+    for name, row in zip(sim.law_names, sim.law_drift, strict=True):
+        ax.semilogy(sim.times, np.maximum(row, 1e-18), label=_short(name))
+    ax.set(title="law drift |h(θ(t)) − h(θ0)| / ‖θ0‖^deg h", xlabel="t",
+           ylabel="relative drift")
+    if sim.law_names:
+        ax.legend(fontsize=6, loc="upper left")
+    ax = axes[2]
+    shown = min(sim.phi.shape[1], 6)
+    colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    for i in range(shown):
+        col = colors[i % len(colors)]
+        ax.plot(sim.times, sim.phi[:, i], color=col, label=f"φ{i + 1}(θ(t))")
+        if sim.z is not None:
+            ax.plot(sim.times, sim.z[:, i], "--", color=col, label=f"z{i + 1}(t)")
+    ax.set(title="φ(θ(t)) solid, intrinsic z(t) dashed", xlabel="t", ylabel="z")
+    ax.legend(fontsize=6, ncol=2)
+    fig.suptitle(title)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def _short(text: str, n: int = 40) -> str:
+    return text if len(text) <= n else text[: n - 1] + "…"

@@ -1,0 +1,255 @@
+"""Homogeneous networks (MATH.md §5, [KH25]): homogeneity degrees, invariant zero patterns and
+the neural correlation function of tiny networks.
+
+On one activation region the output is H(x; θ) = Σ_p c_p φ_p(θ) x_{s(p)} with c_p ∈ {0, 1}, so
+Euler's identity ⟨∇H, θ⟩ = L·H on *every* region is the identity ⟨∇H_c, θ⟩ ≡ L·H_c with
+independent symbolic coefficients c_p: each φ_p must be homogeneous of degree L.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import sympy
+
+from .errors import SymflowError
+from .lifting import Lifting
+
+
+@dataclass
+class Homogeneity:
+    """Degrees of homogeneity of the output in all parameters and per parameter group."""
+
+    degree: int | None  # L with H(x; cθ) = c^L H(x; θ), or None
+    euler_verified: bool  # ⟨∇H_c, θ⟩ ≡ L·H_c checked as a polynomial identity
+    path_degrees: list[int]  # the distinct degrees of the coordinates φ_p
+    groups: dict[str, int | None]  # per group (layer): degree, or None if not homogeneous
+    weighted: dict[str, int] | None  # weights making every φ_p of one weighted degree
+    weighted_degree: int | None
+    notes: list[str] = field(default_factory=list)
+
+
+def parameter_groups(lifting: Lifting) -> dict[str, list[int]]:
+    """Layers W1/b1, W2/b2, … (or U1, U2, …) for layered nets; one group per parameter name
+    prefix otherwise."""
+    groups: dict[str, list[int]] = {}
+    for i, n in enumerate(lifting.params):
+        m = re.fullmatch(r"([WUb])(\d+)_.*", n)
+        key = f"layer {m[2]}" if m else "all"
+        groups.setdefault(key, []).append(i)
+    return groups
+
+
+def homogeneity(lifting: Lifting) -> Homogeneity:
+    """Degree L of homogeneity of H in θ, verified by Euler's identity on all regions at once."""
+    degs = sorted({sum(m) for p in lifting.phi for m in p.monoms()})
+    notes = []
+    degree = degs[0] if len(degs) == 1 else None
+    # Euler with symbolic c_p: Σ_p c_p (⟨∇φ_p, θ⟩ − L φ_p) ≡ 0 ⟺ each term vanishes
+    verified = False
+    if degree is not None:
+        g = lifting.ring.qgens()
+        verified = True
+        for p in lifting.phi:
+            euler = sum((g[k] * p.derivative(k) for k in range(lifting.D)), lifting.ring.qzero())
+            if euler != degree * p:
+                verified = False
+    else:
+        notes.append(f"not homogeneous in all parameters: the coordinates have degrees "
+                     f"{', '.join(map(str, degs))} (paths of different lengths: biases or skip "
+                     "connections)")
+    groups = {}
+    for name, idx in parameter_groups(lifting).items():
+        per = {sum(m[k] for k in idx) for p in lifting.phi for m in p.monoms()}
+        groups[name] = per.pop() if len(per) == 1 else None
+    weighted, wdeg = _weighted_homogeneity(lifting)
+    if degree is None and weighted:
+        notes.append("weighted homogeneity: scaling each parameter θ_k by c^{w_k} multiplies H "
+                     f"by c^{wdeg} (weights below)")
+    return Homogeneity(degree, verified, degs, groups, weighted, wdeg, notes)
+
+
+def _weighted_homogeneity(lifting: Lifting) -> tuple[dict[str, int] | None, int | None]:
+    """Weights w_k with H(x; c^{w_k} θ_k) = c^L H(x; θ): all ones if φ is homogeneous; for a
+    path-lifting with biases, edges weigh 1 and the bias of v weighs L − (number of edges of every
+    path from v to an output), when that number does not depend on the path."""
+    degs = {sum(m) for p in lifting.phi for m in p.monoms()}
+    if len(degs) == 1:
+        return {n: 1 for n in lifting.params}, degs.pop()
+    if lifting.kind != "path" or lifting.architecture is None:
+        return None, None
+    arch = lifting.architecture
+    full = {len(path) - 1 for path in lifting.paths if path[0] in arch.inputs}
+    if len(full) != 1:
+        return None, None
+    depth = full.pop()
+    bias_weight: dict[str, int] = {}
+    for path in lifting.paths:
+        if path[0] in arch.inputs:
+            continue
+        bias, edges = path[0], len(path) - 2  # (bias, v, ..., output)
+        w = depth - edges
+        if w < 1 or bias_weight.setdefault(bias, w) != w:
+            return None, None
+    return {n: bias_weight.get(n, 1) for n in lifting.params}, depth
+
+
+# ----------------------------------------------------------------------------- zero patterns
+@dataclass
+class ZeroPattern:
+    """Is {θ_S = 0} invariant under θ' = −∂φ(θ)ᵀ∇ℓ(φ(θ)) for every loss ℓ?"""
+
+    zeros: list[str]
+    invariant: bool
+    breaking_parameter: str | None = None
+    breaking_coordinate: int | None = None  # index i (0-based) of φ_i
+    breaking_label: str | None = None
+    residual: str | None = None  # ∂φ_i/∂θ_s restricted to θ_S = 0 (non-zero)
+
+
+def zero_pattern(lifting: Lifting, zeros: list[str]) -> ZeroPattern:
+    """Exact decision: invariant iff ∂φ_i/∂θ_s vanishes identically on {θ_S = 0} for all s ∈ S
+    and all i (the field is −Σ_i ∂ℓ/∂z_i ∇φ_i with arbitrary ∂ℓ/∂z_i)."""
+    idx = lifting.ring.index
+    unknown = [z for z in zeros if z not in idx]
+    if unknown:
+        raise SymflowError(f"unknown parameter(s) in the zero pattern: {', '.join(unknown)}")
+    s_idx = [idx[z] for z in zeros]
+    zero_point = {k: lifting.ring.qzero() for k in s_idx}
+    gens = lifting.ring.qgens()
+    sub = [zero_point.get(k, gens[k]) for k in range(lifting.D)]
+    for i, partials in enumerate(lifting.jacobian):
+        for s in s_idx:
+            dp = partials.get(s)
+            if dp is None:
+                continue
+            restricted = dp.compose(*sub) if lifting.D else dp
+            if not restricted.is_zero():
+                return ZeroPattern(zeros, False, lifting.params[s], i, lifting.labels[i],
+                                   lifting.ring.format(restricted))
+    return ZeroPattern(zeros, True)
+
+
+def read_pattern(lifting: Lifting, path: Path) -> list[str]:
+    """A zero pattern from YAML/JSON: ``parameters: [...]``, ``neurons: [...]`` (all incoming,
+    outgoing and bias parameters), ``incoming: [...]``, ``outgoing: [...]``."""
+    from .spec import read_data
+
+    data = read_data(path)
+    if isinstance(data, list):
+        data = {"parameters": data}
+    if not isinstance(data, dict) or not data:
+        raise SymflowError(f"{path}: expected a mapping with parameters/neurons/incoming/outgoing")
+    known = {"parameters", "neurons", "incoming", "outgoing"}
+    bad = set(map(str, data)) - known
+    if bad:
+        raise SymflowError(f"{path}: unknown key(s) {', '.join(sorted(bad))} (use "
+                           f"{', '.join(sorted(known))})")
+    zeros: list[str] = []
+    for p in data.get("parameters", []) or []:
+        zeros.append(str(p))
+    arch = lifting.architecture
+    for key in ("neurons", "incoming", "outgoing"):
+        names = data.get(key, []) or []
+        if names and (arch is None or lifting.kind != "path"):
+            raise SymflowError(f"{path}: '{key}' needs a network with the path-lifting")
+        for v in names:
+            if v not in arch.graph or v not in arch.hidden + arch.outputs + arch.inputs:
+                raise SymflowError(f"{path}: unknown neuron '{v}'")
+            g = arch.graph
+            if key in ("neurons", "incoming"):
+                zeros += [arch.edge_param(u, v) for u in g.predecessors(v)]
+                if arch.bias(v):
+                    zeros.append(arch.bias(v))
+            if key in ("neurons", "outgoing"):
+                zeros += [arch.edge_param(v, w) for w in g.successors(v)]
+    if not zeros:
+        raise SymflowError(f"{path}: the pattern sets no parameter to zero")
+    return list(dict.fromkeys(zeros))
+
+
+# ----------------------------------------------------------------------------- NCF and KKT
+@dataclass
+class KKTPoint:
+    w: list[sympy.Expr]
+    value: sympy.Expr  # N(w)
+    multiplier: sympy.Expr
+    in_region: bool = True  # every hidden pre-activation ≥ 0 on every data point at w
+
+
+@dataclass
+class NCF:
+    """N(w) = ⟨y, H(X; w)⟩ on the all-active region, and the KKT points of max N on |w| = 1."""
+
+    expression: sympy.Expr
+    kkt: list[KKTPoint]
+    region: str
+
+
+def ncf_kkt(lifting: Lifting, xs: list[list[sympy.Rational]], ys: list[list[sympy.Rational]],
+            max_params: int = 4) -> NCF:
+    """Solve ∇N(w) = μ w, |w|² = 1 exactly with SymPy (tiny networks only)."""
+    if lifting.D > max_params:
+        raise SymflowError(f"the KKT system is solved exactly only for D ≤ {max_params} "
+                           f"parameters (this network has D = {lifting.D})")
+    syms = lifting.ring.symbols()
+    phi = [lifting.ring.to_sympy(p) for p in lifting.phi]
+    expr = sympy.Integer(0)
+    if lifting.kind == "product":
+        n0, nl = lifting.widths[0], lifting.widths[-1]
+        for x, y in zip(xs, ys, strict=True):
+            for i in range(nl):
+                out = sum(phi[i * n0 + j] * x[j] for j in range(n0))
+                expr += y[i] * out
+    elif lifting.kind == "path":
+        arch = lifting.architecture
+        outs, ins = arch.outputs, arch.inputs
+        for x, y in zip(xs, ys, strict=True):
+            for p, path in zip(phi, lifting.paths, strict=True):
+                start, end = path[0], path[-1]
+                xin = x[ins.index(start)] if start in ins else 1
+                expr += y[outs.index(end)] * p * xin
+    else:
+        raise SymflowError("the neural correlation function needs a network (relu:... or "
+                           "linear:...), not a custom lifting")
+    expr = sympy.expand(expr)
+    mu = sympy.Symbol("mu", real=True)
+    eqs = [sympy.diff(expr, s) - mu * s for s in syms] + [sum(s**2 for s in syms) - 1]
+    sols = sympy.solve(eqs, syms + [mu], dict=True)
+    points = []
+    for sol in sols:
+        w = [sympy.nsimplify(sol.get(s, s)) for s in syms]
+        if not all(v.is_real for v in w):
+            continue
+        at = dict(zip(syms, w, strict=True))
+        points.append(KKTPoint(w, sympy.simplify(expr.subs(at)),
+                               sympy.simplify(sol.get(mu, mu)),
+                               _all_active(lifting, at, xs)))
+    points.sort(key=lambda k: (not k.in_region, -float(k.value)))
+    return NCF(expr, points, "all hidden neurons active on every data point")
+
+
+def _all_active(lifting: Lifting, at: dict, xs: list[list]) -> bool:
+    """Are all hidden ReLU pre-activations ≥ 0 at w for every data point (exactly)?"""
+    if lifting.kind != "path":
+        return True
+    import networkx as nx
+
+    arch = lifting.architecture
+    g = arch.graph
+    sym = dict(zip(lifting.params, lifting.ring.symbols(), strict=True))
+    for x in xs:
+        act: dict[str, sympy.Expr] = {v: x[i] for i, v in enumerate(arch.inputs)}
+        for v in nx.topological_sort(g):
+            if v in act:
+                continue
+            pre = sum((sym[g.edges[u, v]["param"]].subs(at) * act[u] for u in g.predecessors(v)),
+                      sympy.Integer(0))
+            if arch.bias(v):
+                pre += sym[arch.bias(v)].subs(at)
+            if g.nodes[v]["kind"] == "hidden" and g.nodes[v]["activation"] == "relu" and pre < 0:
+                return False
+            act[v] = pre
+    return True

@@ -1,0 +1,59 @@
+"""The numerical cross-check: law drift, the intrinsic z-flow, and the picture."""
+import json
+
+from click.testing import CliRunner
+
+from symflow.cli import cli
+from symflow.flow import simulate
+from symflow.spec import load_lifting
+
+
+def test_relu_laws_are_conserved_along_the_flow():
+    sim = simulate(load_lifting("relu:2-3-1"), data="random:20", seed=0)
+    assert sim.max_law_drift < 1e-8
+    assert sim.loss[-1] < sim.loss[0]
+    assert len(sim.law_names) == 3
+
+
+def test_balanced_linear_z_flow_matches_phi():
+    sim = simulate(load_lifting("linear:2-2-2"), init="balanced", seed=0)
+    assert sim.max_law_drift < 1e-8
+    assert sim.gap is not None and sim.gap < 1e-6
+
+
+def test_relaxed_balanced_deep_linear_z_flow_matches_phi():
+    sim = simulate(load_lifting("linear:2-2-2-2"), init="relaxed-balanced", seed=1, t_end=3)
+    assert sim.gap < 1e-6
+
+
+def test_balanced_formula_fails_from_a_generic_initialisation():
+    sim = simulate(load_lifting("linear:2-2-2"), init="generic", seed=0)
+    assert sim.max_law_drift < 1e-8
+    assert sim.gap > 1e-3  # visibly wrong, and reported
+    assert any("not balanced" in n for n in sim.notes)
+
+
+def test_uv_intrinsic_flow(examples):
+    sim = simulate(load_lifting(str(examples / "uv.yaml")), seed=2)
+    assert sim.gap < 1e-6
+
+
+def test_simulate_cli_writes_a_png_with_three_panels(tmp_path):
+    png = tmp_path / "flow.png"
+    res = CliRunner().invoke(cli, ["simulate", "linear:2-2-2", "--init", "balanced", "--plot",
+                                   str(png), "--json", "--time", "3"])
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.stdout)
+    assert data["max_relative_gap_phi_z"] < 1e-6 and data["plot"] == str(png)
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 10_000
+    import matplotlib.image as mpimg
+
+    img = mpimg.imread(png)
+    assert img.shape[1] > 2 * img.shape[0]  # three panels side by side
+
+
+def test_simulate_rejects_bad_data():
+    res = CliRunner().invoke(cli, ["simulate", "relu:2-3-1", "--data", "mnist"])
+    assert res.exit_code == 2 and "random:N" in res.stderr
+    res = CliRunner().invoke(cli, ["simulate", "relu:2-3-1", "--init", "balanced"])
+    assert res.exit_code == 2 and "linear networks" in res.stderr
