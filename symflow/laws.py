@@ -20,7 +20,7 @@ import flint
 
 from .algebra.lie import LieTrace, lie_trace, sample_points
 from .algebra.linalg import independent_subset
-from .algebra.poly import VectorField, ZPoly
+from .algebra.poly import VectorField, ZPoly, variables_of
 from .lifting import Lifting
 
 DEFAULT_MAX_DEGREE = 4
@@ -132,9 +132,47 @@ def family_laws(lifting: Lifting) -> list[Law]:
     return out
 
 
-def is_conserved(h: ZPoly, generators: list[VectorField]) -> bool:
-    """Exact identity check: X_i(h) = ⟨∇φ_i, ∇h⟩ ≡ 0 for every i."""
-    return all(X.apply(h).is_zero() for X in generators)
+def is_conserved(h: ZPoly, lifting: Lifting) -> bool:
+    """Exact identity check: X_i(h) = ⟨∇φ_i, ∇h⟩ ≡ 0 for every i.
+
+    Only the φ_i that share a variable with h are paired (for the others the pairing is
+    trivially the zero polynomial)."""
+    diagonal = _diagonal_quadratic(h)
+    if diagonal is not None and lifting.path_params:
+        # lemma: for h = Σ a_k θ_k² and φ = ∏_{e∈P} θ_e (each e once),
+        # ⟨∇h, ∇φ⟩ = Σ_{e∈P} 2a_e θ_e · φ/θ_e = 2φ Σ_{e∈P} a_e, so the identity is Σ_{e∈P} a_e = 0
+        touched: set[int] = set()
+        for k in diagonal:
+            touched.update(lifting.by_variable.get(k, ()))
+        return all(sum(diagonal.get(e, 0) for e in lifting.path_params[i]) == 0
+                   for i in touched)
+    dh = {k: h.derivative(k) for k in variables_of(h)}
+    touched = set()
+    for k in dh:
+        touched.update(lifting.by_variable.get(k, ()))
+    gens = lifting.generators
+    for i in sorted(touched):
+        comps = gens[i].comps
+        total = None
+        for k, d in dh.items():
+            xk = comps.get(k)
+            if xk is not None:
+                t = xk * d
+                total = t if total is None else total + t
+        if total is not None and not total.is_zero():
+            return False
+    return True
+
+
+def _diagonal_quadratic(h: ZPoly) -> dict[int, int] | None:
+    """{k: a_k} if h = Σ_k a_k θ_k², else None."""
+    out = {}
+    for mono, c in h.terms():
+        ks = [k for k, e in enumerate(mono) if e]
+        if len(ks) != 1 or mono[ks[0]] != 2:
+            return None
+        out[ks[0]] = int(c)
+    return out
 
 
 # ---------------------------------------------------------------------------- law search
@@ -217,12 +255,14 @@ def conservation_laws(
     max_depth: int = 8,
     extra_points: int = 2,
     progress: Callable[[str], None] | None = None,
+    field: str = "modp",
 ) -> LawsResult:
     """Count the conservation laws of ``lifting`` exactly when the two bounds meet.
 
     Laws: known families, then (if the bounds do not meet yet) an exact search by increasing
     degree up to ``max_degree`` (default 4; 0 disables the search; a positive value given by the
-    user always runs the search up to that degree).
+    user always runs the search up to that degree). ``field`` chooses where ranks are taken:
+    "modp" (fast, a proved lower bound) or "qq"; both give the same certified result.
     """
     D = lifting.D
     points = sample_points(seed, D, 1 + extra_points)
@@ -234,7 +274,7 @@ def conservation_laws(
     def select(cands: list[Law]) -> list[Law]:
         good = []
         for law in cands:
-            law.verified = is_conserved(law.poly, lifting.generators)
+            law.verified = is_conserved(law.poly, lifting)
             (good if law.verified else rejected).append(law)
         grads = law_gradients_at(good, theta0, D)
         return [good[i] for i in independent_subset(grads, D)]
@@ -243,7 +283,7 @@ def conservation_laws(
     if progress:
         progress(f"{len(laws)} known laws; exploring brackets")
     lie = lie_trace(lifting.generators, points, target=D - len(laws), max_depth=max_depth,
-                    progress=progress)
+                    progress=progress, field=field)
     searched: list[int] = []
     forced = max_degree is not None and max_degree > 0
     top = DEFAULT_MAX_DEGREE if max_degree is None else max_degree

@@ -3,6 +3,7 @@ linear network, or a polynomial map given by the user."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -32,6 +33,7 @@ class Lifting:
     architecture: Architecture | None = None
     widths: tuple[int, ...] | None = None  # for product liftings
     paths: list[tuple[str, ...]] = field(default_factory=list)  # for path liftings
+    path_params: list[list[int]] = field(default_factory=list)  # parameter indices of each path
 
     @property
     def params(self) -> list[str]:
@@ -59,10 +61,86 @@ class Lifting:
         return rows
 
     @cached_property
-    def generators(self) -> list[VectorField]:
+    def generators(self) -> Generators:
         """X_i = ∇φ_i with integer coefficients (φ_i rescaled by a positive constant, which
-        does not change W_φ)."""
-        return [VectorField.gradient(self.ring.to_integer(p), self.D) for p in self.phi]
+        does not change W_φ), built on demand."""
+        return Generators(self)
+
+    @cached_property
+    def supports(self) -> list[list[int]]:
+        """The variables each φ_i depends on."""
+        if self.path_params:
+            return self.path_params
+        return [variables_of(p) for p in self.phi]
+
+    @cached_property
+    def by_variable(self) -> dict[int, list[int]]:
+        """For each variable k, the coordinates i with φ_i depending on θ_k."""
+        out: dict[int, list[int]] = {}
+        for i, sup in enumerate(self.supports):
+            for k in sup:
+                out.setdefault(k, []).append(i)
+        return out
+
+
+class Generators(Sequence):
+    """The lazily built sequence of fields X_i = ∇φ_i (integer coefficients)."""
+
+    def __init__(self, lifting: Lifting):
+        self.lifting = lifting
+        self.nvars = lifting.D
+        self._cache: dict[int, VectorField] = {}
+
+    def __len__(self) -> int:
+        return self.lifting.d
+
+    def __getitem__(self, i):  # type: ignore[override]
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        if i < 0:
+            i += len(self)
+        f = self._cache.get(i)
+        if f is None:
+            lf = self.lifting
+            f = VectorField.gradient(lf.ring.to_integer(lf.phi[i]), lf.D)
+            self._cache[i] = f
+        return f
+
+    def preferred_order(self, seed: int = 1) -> list[int]:
+        """A seeded order in which, first, every parameter occurs in one chosen coordinate
+        (a cover: parameters on few paths, such as output biases, come in early), then the rest
+        at random. Ranking generators in this order meets full rank sooner."""
+        import random
+
+        order = list(range(len(self)))
+        random.Random(seed).shuffle(order)
+        first, covered = [], set()
+        sup = self.lifting.supports
+        for i in order:
+            if not covered.issuperset(sup[i]):
+                first.append(i)
+                covered.update(sup[i])
+        chosen = set(first)
+        return first + [i for i in order if i not in chosen]
+
+    def values_at(self, indices: Sequence[int], point: Sequence) -> list[list[int]] | None:
+        """X_i(θ) for path monomials at an integer point with no zero entry, without building
+        the fields: ∂φ_p/∂θ_e = φ_p(θ)/θ_e exactly (each parameter occurs once on a path).
+        None when this fast path does not apply."""
+        lf = self.lifting
+        if not lf.path_params or not all(isinstance(x, int) and x != 0 for x in point):
+            return None
+        out = []
+        for i in indices:
+            ps = lf.path_params[i]
+            prod = 1
+            for k in ps:
+                prod *= point[k]
+            row = [0] * lf.D
+            for k in ps:
+                row[k] = prod // point[k]
+            out.append(row)
+        return out
 
 
 def check_size(n_params: int, n_coords: int, max_params: int, max_paths: int) -> None:
@@ -94,7 +172,8 @@ def path_lifting(arch: Architecture, max_params: int = DEFAULT_MAX_PARAMS,
             e = var[g.edges[v, w]["param"]]
             out.extend(((v,) + path, e * mono) for path, mono in tails[w])
         tails[v] = out
-    phi, labels, paths = [], [], []
+    phi, labels, paths, params = [], [], [], []
+    index = ring.index
     starts = [(v, None) for v in arch.inputs] + [
         (v, arch.bias(v)) for v in g.nodes if arch.bias(v)]
     for v, b in starts:
@@ -102,7 +181,10 @@ def path_lifting(arch: Architecture, max_params: int = DEFAULT_MAX_PARAMS,
             phi.append(mono * var[b] if b else mono)
             paths.append(((b,) if b else ()) + path)
             labels.append((f"{b}:" if b else "") + "→".join(path))
-    return Lifting(arch.name, "path", ring, phi, labels, architecture=arch, paths=paths)
+            ps = [index[g.edges[a, c]["param"]] for a, c in zip(path, path[1:], strict=False)]
+            params.append(([index[b]] if b else []) + ps)
+    return Lifting(arch.name, "path", ring, phi, labels, architecture=arch, paths=paths,
+                   path_params=params)
 
 
 def product_lifting(widths: list[int], max_params: int = DEFAULT_MAX_PARAMS,

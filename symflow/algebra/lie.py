@@ -14,13 +14,14 @@ which case dim Lie(W_φ)(θ0) equals the rank found.
 
 from __future__ import annotations
 
+import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import flint
 
 from ..points import sample_points  # noqa: F401 - re-exported
-from .linalg import ModpEchelon, rank_qq
+from .linalg import make_echelon, rank_qq
 from .poly import VectorField
 
 
@@ -64,25 +65,81 @@ def lie_trace(
     max_depth: int = 8,
     max_fields: int = 3000,
     progress: Callable[[str], None] | None = None,
+    field: str = "modp",
 ) -> LieTrace:
     """Explore brackets of the generators until their rank at ``points[0]`` reaches ``target``
     (an upper bound proved elsewhere), the algebra closes, or a limit is hit.
 
     ``points[0]`` is θ0 (integer or rational); the integer points among ``points`` are used to
-    prune the exploration (brackets dependent there are not bracketed further).
+    prune the exploration (brackets dependent there are not bracketed further). Level 1 is
+    ranked in chunks and stops as soon as the target is met; ``generators`` may be a lazy
+    sequence with a ``values_at(indices, point)`` fast path.
     """
-    nvars = generators[0].nvars if generators else 0
+    d = len(generators)
+    nvars = getattr(generators, "nvars", None) or (generators[0].nvars if d else 0)
     theta0 = list(points[0])
     # signatures (values at several points, for pruning) must scale every field alike, so they
     # use the integer points only; θ0 may be rational (a point of an initialisation family)
     sig_points = [list(p) for p in points if all(isinstance(x, int) for x in p)]
     goal = nvars if target is None else min(target, nvars)
-    at_point = ModpEchelon(nvars)
-    signature = ModpEchelon(nvars * len(sig_points))
+    at_point = make_echelon(nvars, field)
+    signature = make_echelon(nvars * len(sig_points), field)
     spanning: list[Bracket] = []
-    explored = 0
     pruned: list[tuple[str, VectorField]] = []  # dropped as dependent at the sample points
     kept: list[tuple[str, VectorField, list[int]]] = []  # functional basis, with signatures
+    fast = getattr(generators, "values_at", None)
+
+    def generator_values(idx: list[int], point: Sequence) -> list[list[int]]:
+        vals = fast(idx, point) if fast else None
+        if vals is None:
+            vals = [generators[i].at_integer(point) for i in idx]
+        return vals
+
+    def result(status: str, depth: int, explored: int, closure: dict | None = None) -> LieTrace:
+        dim = at_point.rank
+        if spanning and rank_qq([b.value for b in spanning]) != dim:  # pragma: no cover
+            raise AssertionError("bracket rank mod p not confirmed over QQ")
+        return LieTrace(dim, spanning, depth, status, explored, [list(p) for p in points],
+                        closure)
+
+    def reached() -> str | None:
+        if at_point.rank >= goal:
+            return "target" if at_point.rank < nvars else "full"
+        return None
+
+    # level 1, by chunks; a seeded spread over the coordinates meets the target sooner
+    order = list(range(d))
+    if d > 4 * nvars:
+        preferred = getattr(generators, "preferred_order", None)
+        if preferred is not None:
+            order = preferred()
+        else:
+            random.Random(1).shuffle(order)
+    size = max(2 * nvars, 64)
+    for start in range(0, d, size):
+        idx = order[start:start + size]
+        vals = generator_values(idx, theta0)
+        for i, v, new in zip(idx, vals, at_point.add_batch(vals), strict=True):
+            if new:
+                spanning.append(Bracket(f"g{i + 1}", 1, v))
+        if progress:
+            progress(f"depth 1: rank {at_point.rank}/{goal} after {start + len(idx)} of {d}")
+        if reached():
+            return result(reached(), 1, start + len(idx))
+    explored = d
+    # going deeper: a functional basis of the generators (pruned by their signatures)
+    gen_basis: list[tuple[str, VectorField]] = []
+    for start in range(0, d, size):
+        idx = list(range(start, min(d, start + size)))
+        per_point = [generator_values(idx, pt) for pt in sig_points]
+        sigs = [[x for vals in per_point for x in vals[j]] for j in range(len(idx))]
+        for i, sig, new in zip(idx, sigs, signature.add_batch(sigs), strict=True):
+            w = f"g{i + 1}"
+            if new:
+                gen_basis.append((w, generators[i]))
+                kept.append((w, generators[i], sig))
+            else:
+                pruned.append((w, generators[i]))
 
     def offer(batch: list[tuple[str, VectorField]], depth: int) -> list[tuple[str, VectorField]]:
         """Add a batch of candidate brackets; return those kept for the next level."""
@@ -90,7 +147,7 @@ def lie_trace(
         for (w, _), v, new in zip(batch, values, at_point.add_batch(values), strict=True):
             if new:
                 spanning.append(Bracket(w, depth, v))
-        if at_point.rank >= goal:
+        if reached():
             return []
         sigs = [[x for pt in sig_points for x in f.at(pt)] for _, f in batch]
         out = []
@@ -102,20 +159,12 @@ def lie_trace(
                 pruned.append((w, f))
         return out
 
-    gens = [(f"g{i + 1}", g) for i, g in enumerate(generators) if not g.is_zero()]
-    explored += len(generators)
-    gen_basis = offer(gens, 1)
     gen_index = {w: int(w[1:]) - 1 for w, _ in gen_basis}
     level = gen_basis
     depth = 1
-    status = "saturated"
-    closure = None
-    if at_point.rank >= goal:
-        status = "target" if at_point.rank < nvars else "full"
-    while at_point.rank < goal:
+    while True:
         if depth >= max_depth or explored >= max_fields:
-            status = "limit"
-            break
+            return result("limit", depth, explored)
         depth += 1
         if progress:
             progress(f"depth {depth}: rank {at_point.rank}/{goal}")
@@ -127,35 +176,30 @@ def lie_trace(
                     continue  # [X_i, X_i] = 0 and [X_i, X_j] = −[X_j, X_i]
                 c = g.bracket(b)
                 explored += 1
+                word = _word(gen_index[gw], bw)
                 if c.is_zero():
-                    pruned.append((_word(gen_index[gw], bw), c))
+                    pruned.append((word, c))
                     continue
-                candidates.append((_word(gen_index[gw], bw), c))
-                if len(candidates) >= 64:
+                candidates.append((word, c))
+                # each candidate adds at most 1 to the rank: test as soon as enough are there
+                if len(candidates) >= min(64, max(1, goal - at_point.rank)):
                     next_level += offer(candidates, depth)
                     candidates = []
-                    if at_point.rank >= goal:
+                    if reached():
                         break
-            if at_point.rank >= goal:
+            if reached():
                 break
-        if candidates and at_point.rank < goal:
+        if candidates and not reached():
             next_level += offer(candidates, depth)
-        if at_point.rank >= goal:
-            status = "target" if at_point.rank < nvars else "full"
-            break
+        if reached():
+            return result(reached(), depth, explored)
         if not next_level:
             relations = _verify_pruned(pruned, kept, sig_points)
-            if relations is not None:
-                status = "closed"
-                closure = {"basis": [w for w, _, _ in kept], "relations": relations}
-            else:
-                status = "saturated"
-            break
+            if relations is None:
+                return result("saturated", depth, explored)
+            return result("closed", depth, explored,
+                          {"basis": [w for w, _, _ in kept], "relations": relations})
         level = next_level
-    dim = at_point.rank
-    if spanning and rank_qq([b.value for b in spanning]) != dim:  # pragma: no cover
-        raise AssertionError("bracket rank mod p not confirmed over QQ")
-    return LieTrace(dim, spanning, depth, status, explored, [list(p) for p in points], closure)
 
 
 def _verify_pruned(pruned: list[tuple[str, VectorField]],
