@@ -96,39 +96,34 @@ def plural(n: int, word: str) -> str:
 # ---------------------------------------------------------------------------- known families
 def family_laws(lifting: Lifting) -> list[Law]:
     """Known laws: neuron balance for path-liftings (one per hidden neuron),
-    entries of U_{k+1}ᵀU_{k+1} − U_kU_kᵀ for products of matrices."""
+    entries of U_{k+1}ᵀU_{k+1} − U_kU_kᵀ for products of matrices (integer polynomials)."""
     ring = lifting.ring
-    g = ring.qgens()
+    g = ring.zgens()
     var = {n: g[i] for i, n in enumerate(ring.names)}
     out = []
     if lifting.kind == "path" and lifting.architecture is not None:
         arch = lifting.architecture
         for v in arch.hidden:
-            h = ring.qzero()
+            h = ring.zzero()
             for u in arch.graph.predecessors(v):
                 h += var[arch.edge_param(u, v)] ** 2
             if arch.bias(v):
                 h += var[arch.bias(v)] ** 2
             for w in arch.graph.successors(v):
                 h -= var[arch.edge_param(v, w)] ** 2
-            out.append(Law(ring.to_integer(h), f"balance of neuron {v}"))
+            out.append(Law(h, f"balance of neuron {v}"))
     elif lifting.kind == "product" and lifting.widths:
         w = lifting.widths
         for k in range(1, len(w) - 1):
             n_prev, n_k, n_next = w[k - 1], w[k], w[k + 1]
-
-            def U(layer: int, i: int, j: int):  # noqa: N802 - matrix notation
-                return var[f"U{layer}_{i}_{j}"]
-
             for a in range(1, n_k + 1):
                 for b in range(a, n_k + 1):
-                    h = ring.qzero()
+                    h = ring.zzero()
                     for i in range(1, n_next + 1):
-                        h += U(k + 1, i, a) * U(k + 1, i, b)
+                        h += var[f"U{k + 1}_{i}_{a}"] * var[f"U{k + 1}_{i}_{b}"]
                     for j in range(1, n_prev + 1):
-                        h -= U(k, a, j) * U(k, b, j)
-                    out.append(Law(ring.to_integer(h),
-                                   f"(U{k + 1}ᵀU{k + 1} − U{k}U{k}ᵀ)[{a},{b}]"))
+                        h -= var[f"U{k}_{a}_{j}"] * var[f"U{k}_{b}_{j}"]
+                    out.append(Law(h, f"(U{k + 1}ᵀU{k + 1} − U{k}U{k}ᵀ)[{a},{b}]"))
     return out
 
 
@@ -154,10 +149,11 @@ def is_conserved(h: ZPoly, lifting: Lifting) -> bool:
     for i in sorted(touched):
         comps = gens[i].comps
         total = None
-        for k, d in dh.items():
-            xk = comps.get(k)
-            if xk is not None:
-                t = xk * d
+        small, large = (comps, dh) if len(comps) < len(dh) else (dh, comps)
+        for k, a in small.items():
+            b = large.get(k)
+            if b is not None:
+                t = a * b
                 total = t if total is None else total + t
         if total is not None and not total.is_zero():
             return False

@@ -21,8 +21,15 @@ from dataclasses import dataclass, field
 import flint
 
 from ..points import sample_points  # noqa: F401 - re-exported
-from .linalg import make_echelon, rank_qq
-from .poly import VectorField
+from .linalg import confirm_small, make_echelon
+from .poly import (
+    SPARSE_EVAL_VARS,
+    VectorField,
+    evaluate,
+    integer_multiple,
+    value_and_gradient,
+    variables_of,
+)
 
 
 @dataclass
@@ -85,7 +92,7 @@ def lie_trace(
     at_point = make_echelon(nvars, field)
     signature = make_echelon(nvars * len(sig_points), field)
     spanning: list[Bracket] = []
-    pruned: list[tuple[str, VectorField]] = []  # dropped as dependent at the sample points
+    pruned: list[tuple[str, VectorField | LazyBracket]] = []  # dependent at the sample points
     kept: list[tuple[str, VectorField, list[int]]] = []  # functional basis, with signatures
     fast = getattr(generators, "values_at", None)
 
@@ -97,8 +104,7 @@ def lie_trace(
 
     def result(status: str, depth: int, explored: int, closure: dict | None = None) -> LieTrace:
         dim = at_point.rank
-        if spanning and rank_qq([b.value for b in spanning]) != dim:  # pragma: no cover
-            raise AssertionError("bracket rank mod p not confirmed over QQ")
+        confirm_small([b.value for b in spanning], dim)
         return LieTrace(dim, spanning, depth, status, explored, [list(p) for p in points],
                         closure)
 
@@ -141,22 +147,36 @@ def lie_trace(
             else:
                 pruned.append((w, generators[i]))
 
-    def offer(batch: list[tuple[str, VectorField]], depth: int) -> list[tuple[str, VectorField]]:
-        """Add a batch of candidate brackets; return those kept for the next level."""
-        values = [f.at_integer(theta0) for _, f in batch]
+    # values and first derivatives at θ0 (index 0) and at the sample points (1..), cached: the
+    # value of a candidate [X, B] at a point is ∂B·X − ∂X·B there, so it needs no symbolic
+    # bracket; only the brackets kept for the next level are ever expanded
+    at = _PointData([theta0] + sig_points)
+
+    def value(c: LazyBracket, i: int) -> list:
+        return at.bracket_value(c.x, c.b, i, nvars)
+
+    def offer(batch: list[tuple[str, LazyBracket]], depth: int) -> None:
+        """Rank a batch of candidate brackets at θ0 (their signatures wait: see sift)."""
+        values = [integer_multiple(value(c, 0)) for _, c in batch]
         for (w, _), v, new in zip(batch, values, at_point.add_batch(values), strict=True):
             if new:
                 spanning.append(Bracket(w, depth, v))
-        if reached():
-            return []
-        sigs = [[x for pt in sig_points for x in f.at(pt)] for _, f in batch]
+
+    def sift(batch: list[tuple[str, LazyBracket]]) -> list[tuple[str, VectorField]]:
+        """Keep the candidates independent at the sample points (the next level's basis); only
+        needed when a level did not reach the target, so the last level never pays for it."""
         out = []
-        for (w, f), sig, new in zip(batch, sigs, signature.add_batch(sigs), strict=True):
-            if new:
-                out.append((w, f))
-                kept.append((w, f, sig))
-            else:
-                pruned.append((w, f))
+        for start in range(0, len(batch), 64):
+            part = batch[start:start + 64]
+            sigs = [[x for i in range(1, len(sig_points) + 1) for x in value(c, i)]
+                    for _, c in part]
+            for (w, c), sig, new in zip(part, sigs, signature.add_batch(sigs), strict=True):
+                if new:
+                    f = c.field()
+                    out.append((w, f))
+                    kept.append((w, f, sig))
+                else:
+                    pruned.append((w, c))
         return out
 
     gen_index = {w: int(w[1:]) - 1 for w, _ in gen_basis}
@@ -168,31 +188,29 @@ def lie_trace(
         depth += 1
         if progress:
             progress(f"depth {depth}: rank {at_point.rank}/{goal}")
-        candidates: list[tuple[str, VectorField]] = []
-        next_level: list[tuple[str, VectorField]] = []
+        candidates: list[tuple[str, LazyBracket]] = []
+        level_fields: list[tuple[str, LazyBracket]] = []
         for bw, b in level:
             for gw, g in gen_basis:
                 if depth == 2 and gen_index[gw] >= gen_index[bw]:
                     continue  # [X_i, X_i] = 0 and [X_i, X_j] = −[X_j, X_i]
-                c = g.bracket(b)
                 explored += 1
-                word = _word(gen_index[gw], bw)
-                if c.is_zero():
-                    pruned.append((word, c))
-                    continue
-                candidates.append((word, c))
+                candidates.append((_word(gen_index[gw], bw), LazyBracket(g, b)))
                 # each candidate adds at most 1 to the rank: test as soon as enough are there
                 if len(candidates) >= min(64, max(1, goal - at_point.rank)):
-                    next_level += offer(candidates, depth)
+                    offer(candidates, depth)
+                    level_fields += candidates
                     candidates = []
                     if reached():
                         break
             if reached():
                 break
         if candidates and not reached():
-            next_level += offer(candidates, depth)
+            offer(candidates, depth)
+            level_fields += candidates
         if reached():
             return result(reached(), depth, explored)
+        next_level = sift(level_fields)
         if not next_level:
             relations = _verify_pruned(pruned, kept, sig_points)
             if relations is None:
@@ -202,7 +220,58 @@ def lie_trace(
         level = next_level
 
 
-def _verify_pruned(pruned: list[tuple[str, VectorField]],
+class LazyBracket:
+    """[X, B], expanded symbolically only when asked for (``field()``)."""
+
+    __slots__ = ("x", "b", "_field")
+
+    def __init__(self, x: VectorField, b: VectorField):
+        self.x, self.b, self._field = x, b, None
+
+    def field(self) -> VectorField:
+        if self._field is None:
+            self._field = self.x.bracket(self.b)
+        return self._field
+
+
+class _PointData:
+    """Values X(θ) and first derivatives ∂X(θ) of fields at fixed points, cached per field."""
+
+    def __init__(self, points: list[list]):
+        self.points = points
+        self.cache: dict[tuple[int, int], tuple[VectorField, dict, dict]] = {}
+
+    def get(self, f: VectorField, i: int) -> tuple[dict, dict]:
+        key = (id(f), i)
+        hit = self.cache.get(key)
+        if hit is None:
+            pt = self.points[i]
+            ints = all(isinstance(x, int) for x in pt)
+            q = pt if ints else [flint.fmpq(x) for x in pt]
+            val, jac = {}, {}
+            for j, p in f.comps.items():
+                if len(q) > SPARSE_EVAL_VARS:
+                    val[j], jac[j] = value_and_gradient(p, q)
+                else:  # few variables: flint's own evaluation is faster
+                    val[j] = evaluate(p, q)
+                    jac[j] = {k: evaluate(p.derivative(k), q) for k in variables_of(p)}
+            hit = (f, val, jac)  # holding f keeps id(f) from being reused
+            self.cache[key] = hit
+        return hit[1], hit[2]
+
+    def bracket_value(self, x: VectorField, b: VectorField, i: int, nvars: int) -> list:
+        """[X, B](θ) = ∂B(θ)·X(θ) − ∂X(θ)·B(θ), exactly."""
+        xv, xj = self.get(x, i)
+        bv, bj = self.get(b, i)
+        out: list = [0] * nvars
+        for j, row in bj.items():
+            out[j] += sum((xv[k] * d for k, d in row.items() if k in xv), 0)
+        for j, row in xj.items():
+            out[j] -= sum((bv[k] * d for k, d in row.items() if k in bv), 0)
+        return out
+
+
+def _verify_pruned(pruned: list[tuple[str, VectorField | LazyBracket]],
                    kept: list[tuple[str, VectorField, list[int]]],
                    points: Sequence[Sequence[int]]) -> dict[str, list] | None:
     """Express every pruned bracket exactly as a rational combination of the kept ones.
@@ -214,6 +283,8 @@ def _verify_pruned(pruned: list[tuple[str, VectorField]],
     k = len(kept)
     relations: dict[str, list] = {}
     for word, f in pruned:
+        if isinstance(f, LazyBracket):
+            f = f.field()
         if f.is_zero():
             relations[word] = []
             continue

@@ -176,20 +176,73 @@ class VectorField:
 
     def at(self, point: Sequence) -> list:
         """The value X(θ): integers at an integer point, rationals (fmpq) at a rational one."""
-        if all(isinstance(x, int) for x in point):
-            out: list = [0] * self.nvars
-            for k, p in self.comps.items():
-                out[k] = int(p(*point))
-            return out
-        q = [flint.fmpq(x) for x in point]
-        out = [flint.fmpq(0)] * self.nvars
+        ints = all(isinstance(x, int) for x in point)
+        q = point if ints else [flint.fmpq(x) for x in point]
+        out: list = [0 if ints else flint.fmpq(0)] * self.nvars
         for k, p in self.comps.items():
-            out[k] = evaluate_rational(p, q)
+            out[k] = evaluate(p, q) if ints or len(q) > SPARSE_EVAL_VARS else \
+                evaluate_rational(p, q)
         return out
 
     def at_integer(self, point: Sequence) -> list[int]:
         """A positive multiple of X(θ) with integer entries (same span, so same ranks)."""
         return integer_multiple(self.at(point))
+
+
+#: Above this many variables, polynomials are evaluated from their compiled sparse terms rather
+#: than by calling flint with every coordinate (which converts all D arguments on every call).
+SPARSE_EVAL_VARS = 48
+
+_compiled: dict[int, tuple[object, list]] = {}
+
+
+def compiled(p) -> list[tuple[int, list[tuple[int, int]]]]:
+    """The terms of p as [(coefficient, [(variable, exponent), ...]), ...], cached."""
+    hit = _compiled.get(id(p))
+    if hit is not None and hit[0] is p:
+        return hit[1]
+    terms = []
+    for exps, c in p.terms():
+        terms.append((c, [(k, e) for k, e in enumerate(exps) if e]))
+    if len(_compiled) > 200_000:
+        _compiled.clear()
+    _compiled[id(p)] = (p, terms)
+    return terms
+
+
+def value_and_gradient(p, point: Sequence) -> tuple[object, dict[int, object]]:
+    """p(θ) and {k: ∂p/∂θ_k(θ)} from the compiled terms, exactly (ints or fmpq)."""
+    val = 0
+    grad: dict[int, object] = {}
+    for c, factors in compiled(p):
+        c = int(c) if isinstance(c, flint.fmpz) else c
+        powers = [point[k] ** e for k, e in factors]
+        prod = c
+        for x in powers:
+            prod = prod * x
+        val = val + prod
+        for idx, (k, e) in enumerate(factors):
+            rest = c * e * point[k] ** (e - 1)
+            for j, x in enumerate(powers):
+                if j != idx:
+                    rest = rest * x
+            grad[k] = grad.get(k, 0) + rest
+    return val, {k: g for k, g in grad.items() if g != 0}
+
+
+def evaluate(p, point: Sequence):
+    """p(θ) exactly: flint for few variables, compiled terms for many."""
+    if len(point) > SPARSE_EVAL_VARS:
+        val = 0
+        for c, factors in compiled(p):
+            prod = int(c) if isinstance(c, flint.fmpz) else c
+            for k, e in factors:
+                prod = prod * point[k] ** e
+            val = val + prod
+        return val
+    if all(isinstance(x, int) for x in point):
+        return int(p(*point))
+    return evaluate_rational(p, point)
 
 
 def evaluate_rational(p, point: Sequence) -> flint.fmpq:
