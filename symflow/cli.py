@@ -57,15 +57,36 @@ class UserError(click.ClickException):
     exit_code = 2
 
     def show(self, file=None) -> None:  # noqa: ARG002 - click's signature
-        click.echo(f"symflow: error: {self.message}", err=True)
+        one_line = " ".join(self.message.split("\n"))
+        click.echo(f"symflow: error: {one_line}", err=True)
+
+
+def _usage(exc: click.UsageError) -> UserError:
+    where = f"symflow {exc.ctx.info_name} --help" if exc.ctx and exc.ctx.parent else \
+        "symflow --help"
+    return UserError(f"{exc.format_message()} (see '{where}')")
 
 
 class _Group(click.Group):
+    """Every user error, including click's usage errors, is one line and exit code 2."""
+
+    def make_context(self, info_name, args, parent=None, **extra):
+        try:
+            return super().make_context(info_name, args, parent=parent, **extra)
+        except click.exceptions.NoArgsIsHelpError:
+            raise
+        except click.UsageError as exc:
+            raise _usage(exc) from None
+
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
         except SymflowError as exc:
             raise UserError(str(exc)) from None
+        except click.exceptions.NoArgsIsHelpError:
+            raise
+        except click.UsageError as exc:
+            raise _usage(exc) from None
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -78,7 +99,7 @@ def cli() -> None:
 @cli.command()
 @click.argument("spec")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object and nothing else.")
-@click.option("--seed", type=int, default=0, show_default=True,
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True,
               help="Seed of the random rational point θ0 (recorded in the output).")
 @click.option("--degree", type=click.IntRange(min=0), default=None,
               help="Search all polynomial laws up to this degree (default: search up to "
@@ -126,8 +147,10 @@ def laws_json(spec: str, r: LawsResult) -> dict:
         },
         "point": {"seed": r.seed, "theta0": dict(zip(lf.params, r.point, strict=True))},
         "lie": {
-            "dim_at_theta0_lower_bound": r.lie.dim,
-            "exact": r.lie.exact,
+            "dim_at_theta0": r.lie.dim,
+            "dim_exact": r.exact or r.lie.exact,
+            "dim_proved_by": ("the bounds meet" if r.exact else "the brackets close"
+                              if r.lie.exact else "lower bound only"),
             "status": r.lie.status,
             "depth": r.lie.depth,
             "brackets_computed": r.lie.explored,
@@ -202,7 +225,8 @@ def laws_text(spec: str, r: LawsResult, verbose: bool = False) -> str:
 @click.option("--samples", type=click.IntRange(min=1), default=3, show_default=True,
               help="Number of sample points on an initialisation family.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object and nothing else.")
-@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the sample points.")
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Seed of the sample points.")
 @click.option("--max-depth", type=click.IntRange(min=1), default=8, show_default=True,
               help="Deepest level of iterated brackets explored.")
 @_limits
@@ -346,7 +370,8 @@ def intrinsic_text(spec: str, r: IntrinsicResult) -> str:
               help="Decide the intrinsic claim at this point (JSON/YAML file).")
 @click.option("--samples", type=click.IntRange(min=1), default=3, show_default=True,
               help="Number of sample points on an initialisation family.")
-@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the points.")
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Seed of the points.")
 @click.option("--no-pdf", is_flag=True, help="Do not run pdflatex even if it is installed.")
 @click.option("--library", "library", type=click.Path(file_okay=False), default=None,
               help="Regenerate the whole certificate library into this directory (JSON and "
@@ -572,7 +597,7 @@ def ncf(spec: str, data_file: str, as_json: bool) -> None:
               help="Initialisation (balanced families for linear networks).")
 @click.option("--data", default="random:20", show_default=True,
               help="random:N, a seeded standard-normal data set of N points.")
-@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True)
 @click.option("--time", "t_end", type=click.FloatRange(min=0, min_open=True), default=10.0,
               show_default=True, help="Integrate on [0, TIME].")
 @click.option("--scale", type=click.FloatRange(min=0, min_open=True), default=1.0,
@@ -632,7 +657,7 @@ def simulate(spec: str, init: str, data: str, seed: int, t_end: float, scale: fl
               help="Number of weight layers L, N or N-M.")
 @click.option("--width", default="2-5", show_default=True, help="Widths n_0..n_L, N or N-M.")
 @click.option("--count", type=click.IntRange(min=1), default=50, show_default=True)
-@click.option("--seed", type=int, default=0, show_default=True,
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True,
               help="Seed of the random architectures (and of each θ0).")
 @click.option("--bias", type=click.Choice(["no", "yes", "random"]), default="no",
               show_default=True, help="Biases on ReLU nets: none, all, or on half at random.")

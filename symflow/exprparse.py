@@ -9,6 +9,38 @@ import sympy
 
 from .errors import SpecError
 
+MAX_EXPONENT = 64
+MAX_TERMS = 20_000
+MAX_DIGITS = 60
+
+
+def _term_bound(node: ast.AST) -> int:
+    """An upper bound on the number of terms of the expanded expression, computed before
+    anything is expanded (so that huge inputs are refused at once)."""
+    from math import comb
+
+    if isinstance(node, ast.Expression):
+        return _term_bound(node.body)
+    if isinstance(node, ast.UnaryOp):
+        return _term_bound(node.operand)
+    if isinstance(node, ast.BinOp):
+        a, b = _term_bound(node.left), _term_bound(node.right)
+        if isinstance(node.op, (ast.Add, ast.Sub)):
+            return a + b
+        if isinstance(node.op, ast.Mult):
+            return a * b
+        if isinstance(node.op, ast.Div):
+            return a
+        if isinstance(node.op, ast.Pow):
+            n = node.right.value if isinstance(node.right, ast.Constant) else None
+            if not isinstance(n, int) or isinstance(n, bool) or n < 0 or n > MAX_EXPONENT:
+                return 1  # refused with its own message while parsing
+            return comb(n + a - 1, a - 1) if a > 0 else 1  # monomials of degree n in a terms
+    if isinstance(node, ast.Constant) and isinstance(node.value, int) \
+            and not isinstance(node.value, bool) and len(str(abs(node.value))) > MAX_DIGITS:
+        raise SpecError(f"the number {str(node.value)[:12]}… has more than {MAX_DIGITS} digits")
+    return 1
+
 
 def polynomial_expr(text: str, syms: dict[str, sympy.Symbol]) -> sympy.Expr:
     """Parse a polynomial with rational coefficients in the given symbols, safely.
@@ -20,6 +52,9 @@ def polynomial_expr(text: str, syms: dict[str, sympy.Symbol]) -> sympy.Expr:
         tree = ast.parse(text.replace("^", "**"), mode="eval")
     except SyntaxError:
         raise SpecError("not a valid expression") from None
+    if _term_bound(tree) > MAX_TERMS:
+        raise SpecError(f"too large: its expansion may have more than {MAX_TERMS} terms "
+                        f"(limit of symflow's polynomial input)")
 
     def walk(node: ast.AST) -> sympy.Expr:
         if isinstance(node, ast.Expression):
@@ -51,6 +86,8 @@ def polynomial_expr(text: str, syms: dict[str, sympy.Symbol]) -> sympy.Expr:
                                     "only polynomial liftings are supported")
                 return left / right
             if isinstance(node.op, ast.Pow):
+                if right.is_Integer and right > MAX_EXPONENT:
+                    raise SpecError(f"exponent {right} is above the limit of {MAX_EXPONENT}")
                 if not (right.is_Integer and right >= 0):
                     raise SpecError("not a polynomial (exponents must be whole numbers ≥ 0); "
                                     "only polynomial liftings are supported")

@@ -70,8 +70,10 @@ class LawsResult:
     def statement(self) -> str:
         """What was proved, in one paragraph."""
         D, n, r = self.lifting.D, self.lower, self.lie.dim
+        scope = ("For the path-lifting (every loss ℓ(φ(θ)); some hidden neurons are linear): "
+                 if linear_hidden_neurons(self.lifting) else "")
         if self.exact:
-            return (
+            return scope + (
                 f"Exact count, generic and near θ0: {plural(n, 'conservation law')} verified as "
                 f"polynomial identities with gradients of rank {n} at θ0 give dim Lie(W_φ) ≤ "
                 f"D − {n} = {D - n} on a dense open set; {plural(r, 'bracket')} with independent "
@@ -84,8 +86,22 @@ class LawsResult:
         else:
             how = (f"brackets give dim Lie(W_φ)(θ0) ≥ {r}, so there are at most {D - r} "
                    f"independent laws ({self.lie.status} at depth {self.lie.depth})")
-        return (f"Bounds only: at least {n} explicit laws (verified identities, independent at "
-                f"θ0); {how}. {D - r - n} unexplained.")
+        return scope + (f"Bounds only: at least {n} explicit laws (verified identities, "
+                        f"independent at θ0); {how}. {D - r - n} unexplained.")
+
+
+LINEAR_NEURON_NOTE = (
+    "hidden neuron(s) {} are linear (identity): this count is for the path-lifting φ, i.e. for "
+    "every loss ℓ(φ(θ)); the network's own losses factor through fewer coordinates and can "
+    "have more conservation laws (for a layered linear network use linear:…)")
+
+
+def linear_hidden_neurons(lifting: Lifting) -> list[str]:
+    """Hidden neurons with the identity activation in a path-lifting."""
+    arch = lifting.architecture
+    if lifting.kind != "path" or arch is None:
+        return []
+    return [v for v in arch.hidden if arch.graph.nodes[v]["activation"] == "linear"]
 
 
 def plural(n: int, word: str) -> str:
@@ -300,4 +316,7 @@ def conservation_laws(
     if rejected:
         notes.append(f"{len(rejected)} candidate law(s) failed the identity check and were "
                      "discarded")
+    linear_neurons = linear_hidden_neurons(lifting)
+    if linear_neurons:
+        notes.append(LINEAR_NEURON_NOTE.format(", ".join(linear_neurons)))
     return LawsResult(lifting, seed, theta0, laws, rejected, lie, searched, notes)

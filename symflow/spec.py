@@ -23,6 +23,7 @@ Every malformed input raises SpecError with one line that names the problem.
 from __future__ import annotations
 
 import json
+import keyword
 import re
 from pathlib import Path
 from typing import Any
@@ -43,23 +44,34 @@ from .lifting import (
     product_lifting,
 )
 
-SHORTHAND = re.compile(r"^(?P<kind>[a-z]+):(?P<widths>[^+]*)(?P<bias>\+bias)?$")
-NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+SHORTHAND = re.compile(r"(?P<kind>[a-z]+):(?P<widths>[^+]*)(?P<bias>\+bias)?", re.ASCII)
+WIDTH = re.compile(r"[0-9]+", re.ASCII)
+NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*", re.ASCII)
+RESERVED = {"None", "True", "False"}
+DAG_KEYS = {"name", "inputs", "hidden", "outputs", "edges", "biases"}
+CUSTOM_KEYS = {"name", "parameters", "phi"}
+
+
+def valid_name(name: object) -> bool:
+    """An ASCII identifier that is not a Python keyword (names are parsed in expressions)."""
+    return (isinstance(name, str) and NAME.fullmatch(name) is not None
+            and not keyword.iskeyword(name) and name not in RESERVED)
 FILE_SUFFIXES = (".yaml", ".yml", ".json")
 
 
 def parse_widths(text: str, spec: str) -> list[int]:
+    """'3-2-1' → [3, 2, 1]: ASCII whole numbers ≥ 1 separated by '-'."""
     parts = text.split("-")
-    if not text or any(not p for p in parts):
-        raise SpecError(f"'{spec}': empty width (write widths like 3-2-1)")
-    try:
-        widths = [int(p) for p in parts]
-    except ValueError:
-        raise SpecError(f"'{spec}': widths must be whole numbers separated by '-'") from None
+    if not text or any(not WIDTH.fullmatch(p) for p in parts):
+        raise SpecError(f"{spec!r}: widths must be whole numbers ≥ 1 separated by '-' "
+                        "(like 3-2-1)")
+    if any(len(p) > 1 and p.startswith("0") for p in parts):
+        raise SpecError(f"{spec!r}: write widths without leading zeros")
+    widths = [int(p) for p in parts]
     if len(widths) < 2:
-        raise SpecError(f"'{spec}': give at least two widths (inputs and outputs)")
+        raise SpecError(f"{spec!r}: give at least two widths (inputs and outputs)")
     if any(w < 1 for w in widths):
-        raise SpecError(f"'{spec}': every width must be at least 1")
+        raise SpecError(f"{spec!r}: every width must be at least 1")
     return widths
 
 
@@ -70,10 +82,10 @@ def load_lifting(spec: str, max_params: int = DEFAULT_MAX_PARAMS,
     limits = {"max_params": max_params, "max_paths": max_paths}
     if spec.lower().endswith(FILE_SUFFIXES) or Path(spec).is_file():
         return _load_file(Path(spec), limits)
-    m = SHORTHAND.match(spec)
+    m = SHORTHAND.fullmatch(spec)
     if not m:
         raise SpecError(
-            f"cannot read '{spec}': use relu:3-2-1, relu:3-2-1+bias, linear:2-3-2 "
+            f"cannot read {spec!r}: use relu:3-2-1, relu:3-2-1+bias, linear:2-3-2 "
             "or a .yaml/.json file")
     kind, widths = m["kind"], parse_widths(m["widths"], spec)
     if kind not in ("relu", "linear"):
@@ -118,7 +130,17 @@ def _load_file(path: Path, limits: dict) -> Lifting:
     data = _read(path)
     if not isinstance(data, dict):
         raise SpecError(f"{path}: expected a mapping with 'phi' (custom lifting) or 'edges' (DAG)")
-    name = str(data.get("name") or path.stem)
+    name = data.get("name", path.stem)
+    if not isinstance(name, str) or not name.strip() or "\n" in name:
+        raise SpecError(f"{path}: 'name' must be a one-line string")
+    if "phi" in data and "edges" in data:
+        raise SpecError(f"{path}: give either 'phi' (a polynomial lifting) or 'edges' (a DAG), "
+                        "not both")
+    allowed = CUSTOM_KEYS if "phi" in data else DAG_KEYS
+    unknown = sorted(map(str, set(data) - allowed))
+    if unknown and ("phi" in data or "edges" in data):
+        raise SpecError(f"{path}: unknown key(s) {', '.join(map(repr, unknown))} (allowed: "
+                        f"{', '.join(sorted(allowed))})")
     if "phi" in data:
         return _custom(data, name, path, limits)
     if "edges" in data:
@@ -136,8 +158,9 @@ def _custom(data: dict, name: str, path: Path, limits: dict) -> Lifting:
     params = _names(data.get("parameters"), "parameters", path)
     seen: set[str] = set()
     for p in params:
-        if not isinstance(p, str) or not NAME.match(p):
-            raise SpecError(f"{path}: parameter name {p!r} is not a valid identifier")
+        if not valid_name(p):
+            raise SpecError(f"{path}: parameter name {p!r} is not a valid identifier (ASCII "
+                            "letters, digits and _, not a Python keyword)")
         if p in seen:
             raise SpecError(f"{path}: duplicate parameter name '{p}'")
         seen.add(p)
@@ -169,10 +192,17 @@ def _dag(data: dict, name: str, path: Path):
         for entry in entries:
             act = "relu" if kind == HIDDEN else "linear"
             if isinstance(entry, dict):
+                bad = sorted(map(str, set(entry) - {"name", "activation"}))
+                if bad:
+                    raise SpecError(f"{path}: neuron entry {entry!r} has unknown key(s) "
+                                    f"{', '.join(map(repr, bad))} (use name, activation)")
+                if "activation" in entry and kind != HIDDEN:
+                    raise SpecError(f"{path}: 'activation' applies to hidden neurons only "
+                                    f"({key} entry {entry.get('name')!r})")
                 n, act = entry.get("name"), entry.get("activation", act)
             else:
                 n = entry
-            if not isinstance(n, str) or not NAME.match(n):
+            if not valid_name(n):
                 raise SpecError(f"{path}: neuron name {n!r} is not a valid identifier")
             if act not in ACTIVATIONS:
                 raise SpecError(f"{path}: unknown activation '{act}' for '{n}' "
@@ -194,7 +224,7 @@ def _dag(data: dict, name: str, path: Path):
         else:
             raise SpecError(f"{path}: cannot read edge {e!r} (write 'u -> v', [u, v] or "
                             "{from: u, to: v})")
-        if param is not None and (not isinstance(param, str) or not NAME.match(param)):
+        if param is not None and not valid_name(param):
             raise SpecError(f"{path}: parameter name {param!r} is not a valid identifier")
         parsed.append((str(u), str(v), param))
     biases = data.get("biases", [])

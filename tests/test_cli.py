@@ -28,7 +28,7 @@ def test_laws_json_is_one_object():
     assert data["count"] == {"lower": 6, "upper": 6, "exact": True, "value": 6}
     assert data["lifting"]["D"] == 12 and data["lifting"]["d"] == 4
     assert len(data["laws"]) == 6 and all(law["verified_identity"] for law in data["laws"])
-    assert data["lie"]["dim_at_theta0_lower_bound"] == 6
+    assert data["lie"]["dim_at_theta0"] == 6 and data["lie"]["dim_exact"] is True
     assert len(data["lie"]["spanning_brackets"]) == 6
     assert data["point"]["seed"] == 0 and len(data["point"]["theta0"]) == 12
 
@@ -80,6 +80,22 @@ BAD_FILES = {
     "broken.yaml": ("foo: [1\n", "not valid YAML"),
     "broken.json": ('{"phi": ', "not valid JSON"),
     "empty.yaml": ("", "expected a mapping"),
+    "typo.yaml": ("inputs: [x]\nhidden: [h]\noutputs: [y]\nedges: ['x -> h', 'h -> y']\n"
+                  "biasses: true\n", "unknown key(s) 'biasses'"),
+    "neuronkey.yaml": ("inputs: [x]\nhidden: [{name: h, activaton: linear}]\noutputs: [y]\n"
+                       "edges: ['x -> h', 'h -> y']\n", "unknown key(s) 'activaton'"),
+    "outact.yaml": ("inputs: [x]\nhidden: [h]\noutputs: [{name: y, activation: relu}]\n"
+                    "edges: ['x -> h', 'h -> y']\n", "hidden neurons only"),
+    "both.yaml": ("parameters: [u]\nphi: ['u']\nedges: ['a -> b']\n", "not both"),
+    "keyword.yaml": ("parameters: [lambda, u]\nphi: ['u']\n", "not a Python keyword"),
+    "newline.yaml": ('parameters: ["p\\n", u]\nphi: ["u"]\n', "not a valid identifier"),
+    "badname.yaml": ("name: [1, 2]\nparameters: [u]\nphi: ['u']\n", "one-line string"),
+    "tower.yaml": ("parameters: [u]\nphi: ['u^2^2^2^2^2']\n", "above the limit of 64"),
+    "bigexp.yaml": ("parameters: [u]\nphi: ['10**10**8*u']\n", "above the limit of 64"),
+    "bigpow.yaml": ("parameters: [u, v]\nphi: ['(u+v)^100000']\n", "above the limit of 64"),
+    "manyterms.yaml": ("parameters: [a, b, c, d, e, f]\nphi: ['(a+b+c+d+e+f)^40']\n",
+                       "more than 20000 terms"),
+    "digits.yaml": ("parameters: [u]\nphi: ['" + "9" * 80 + "*u']\n", "more than 60 digits"),
 }
 
 
@@ -97,8 +113,11 @@ def test_malformed_files_exit_2_with_one_line(tmp_path, name):
 
 
 @pytest.mark.parametrize("spec,needle", [
-    ("relu:", "empty width"), ("relu:3", "at least two widths"), ("relu:3--1", "empty width"),
-    ("relu:3-0-1", "at least 1"), ("relu:a-b", "whole numbers"), ("tanh:3-2", "unknown network"),
+    ("relu:", "whole numbers ≥ 1"), ("relu:3", "at least two widths"),
+    ("relu:3--1", "whole numbers ≥ 1"), ("relu:3-0-1", "at least 1"), ("relu:a-b", "whole numbers"),
+    ("relu:-3-2", "whole numbers ≥ 1"), ("relu:3_0-1", "whole numbers ≥ 1"),
+    ("relu:０3-1", "whole numbers ≥ 1"), ("relu:03-1", "leading zeros"),
+    ("relu:3\n-2-1", "whole numbers ≥ 1"), ("tanh:3-2", "unknown network"),
     ("linear:2-2+bias", "no biases"), ("relu:3-2-1+bas", "cannot read"),
     ("missing.yaml", "no such file"),
     ("relu:100-100-100", "--max-params"),
@@ -108,6 +127,36 @@ def test_malformed_specs_exit_2_with_one_line(spec, needle):
     assert res.exit_code == 2
     lines = res.stderr.strip().splitlines()
     assert len(lines) == 1 and needle in lines[0], res.stderr
+
+
+@pytest.mark.parametrize("args", [
+    ["laws", "relu:3-2-1", "--degree", "-1"], ["laws", "relu:3-2-1", "--max-depth", "0"],
+    ["laws", "relu:3-2-1", "--seed", "abc"], ["laws", "relu:3-2-1", "--seed", "-1"],
+    ["laws"], ["laws", "relu:3-2-1", "--bogus"], ["nosuchcommand"], ["--bogus"],
+])
+def test_usage_errors_are_one_line(args):
+    res = run(*args)
+    assert res.exit_code == 2
+    lines = res.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("symflow: error:"), res.stderr
+
+
+def test_newlines_in_user_text_stay_on_one_line():
+    res = run("laws", "foo\nbar")
+    assert res.exit_code == 2 and len(res.stderr.strip().splitlines()) == 1
+
+
+def test_linear_neurons_in_a_dag_are_flagged(tmp_path):
+    # 1-2-1 with identity hidden neurons: the path-lifting count (2) is not the network's
+    # own count (3, as for linear:1-2-1); the output must say which one it is
+    f = tmp_path / "lin.yaml"
+    f.write_text("inputs: [x]\nhidden: [{name: a, activation: linear}, "
+                 "{name: b, activation: linear}]\noutputs: [y]\n"
+                 "edges: ['x -> a', 'x -> b', 'a -> y', 'b -> y']\n")
+    res = run("laws", str(f))
+    assert res.exit_code == 0 and "count is for the path-lifting" in res.stdout
+    assert "For the path-lifting" in json.loads(run("laws", str(f), "--json").stdout)[
+        "proof"]["statement"]
 
 
 def test_path_limit_names_its_flag():
