@@ -4,12 +4,13 @@ Brackets [X, Y] = ∂Y·X − ∂X·Y. By the Jacobi identity the algebra is spa
 brackets [X_{i1}, [X_{i2}, [..., X_{ik}]]], so level k+1 is {[X_i, B] : B kept at level k}.
 
 What is proved: every bracket is an element of Lie(W_φ), so the rank of their values at θ0 is
-a *lower bound* of dim Lie(W_φ)(θ0) (ranks are taken mod p, a lower bound of the rank over QQ,
-and confirmed over QQ). Brackets whose values at a few seeded sample points depend on brackets
-already kept are not explored further; this only limits how far the lower bound rises, never its
-validity. ``status == "closed"`` is the exact statement that the kept brackets span a Lie
-algebra (every bracket of the next level is verified to be an exact linear combination), in
-which case dim Lie(W_φ)(θ0) equals the rank found.
+a *lower bound* of dim Lie(W_φ)(θ0). Ranks are taken mod p, which can only under-estimate the rank
+over QQ (small matrices are re-confirmed over QQ as a guard; the certificate checker redoes all).
+Brackets whose values at a few seeded sample points depend on brackets already kept are not
+explored further; this only limits how far the lower bound rises, never its validity.
+``status == "closed"`` is the exact statement that the kept brackets span a Lie algebra (every
+bracket of the next level is verified to be an exact linear combination), in which case
+dim Lie(W_φ)(θ0) equals the rank found.
 """
 
 from __future__ import annotations

@@ -57,16 +57,7 @@ class ModpEchelon:
                 break
         return flags
 
-    def add(self, v: Sequence[int]) -> bool:
-        return self.add_batch([v])[0]
 
-    def contains(self, v: Sequence[int]) -> bool:
-        """Is v in the span of the basis (mod p)?"""
-        if not self.basis:
-            return not any(x % self.p for x in v)
-        cols = self.basis + [[x % self.p for x in v]]
-        mat = flint.nmod_mat([list(row) for row in zip(*cols, strict=True)], self.p)
-        return mat.rank() == self.rank
 
 
 class QQEchelon(ModpEchelon):
@@ -96,8 +87,6 @@ class QQEchelon(ModpEchelon):
             j += 1
         return flags
 
-    def contains(self, v: Sequence[int]) -> bool:
-        return rank_qq(self.basis + [list(v)]) == self.rank
 
 
 def make_echelon(ncols: int, field: str = "modp") -> ModpEchelon:

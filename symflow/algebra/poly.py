@@ -261,8 +261,3 @@ def integer_multiple(vec: Sequence) -> list[int]:
     qs = [flint.fmpq(x) for x in vec]
     den = reduce(lcm, (int(q.q) for q in qs), 1)
     return [int(q * den) for q in qs]
-
-
-def integer_point_values(polys: Sequence[ZPoly], point: Sequence[int]) -> list[int]:
-    """Values of integer polynomials at an integer point."""
-    return [int(p(*point)) for p in polys]
