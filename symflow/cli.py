@@ -415,7 +415,8 @@ def certify(spec: str | None, outdir: str, init: str, at_file: str | None, sampl
 
             at = parse_point(lifting, read_data(Path(at_path)))
         laws_result = conservation_laws(lifting, seed=seed)
-        intr = analyse_intrinsic(lifting, init=ini, at=at, seed=seed, samples=samples)
+        intr = analyse_intrinsic(lifting, init=ini, at=at, seed=seed, samples=samples,
+                                 laws=laws_result)
         cert = build(sp, laws_result, intr)
         out.mkdir(parents=True, exist_ok=True)
         stem = slug(sp, ini, at is not None)

@@ -446,12 +446,15 @@ def parse_point(lifting: Lifting, data) -> list:
 
 
 def intrinsic(lifting: Lifting, init: str = "generic", at: list | None = None, seed: int = 0,
-              samples: int = 3, max_depth: int = 8) -> IntrinsicResult:
+              samples: int = 3, max_depth: int = 8,
+              laws: LawsResult | None = None) -> IntrinsicResult:
     """Decide the intrinsic property of ``lifting`` at a seeded generic point, at a given point,
-    or at exact sample points of an initialisation family of a linear network."""
+    or at exact sample points of an initialisation family of a linear network. ``laws`` is the
+    law count at the same seed, if already computed."""
     if init not in INITS:
         raise SymflowError(f"unknown initialisation '{init}' (use {', '.join(INITS)})")
-    laws = conservation_laws(lifting, seed=seed, max_depth=max_depth)
+    if laws is None or laws.seed != seed:
+        laws = conservation_laws(lifting, seed=seed, max_depth=max_depth)
     notes: list[str] = []
     family: dict = {}
     if at is not None:
