@@ -67,9 +67,11 @@ def metric_at(lifting: Lifting, point: list) -> flint.fmpq_mat:
     return j * j.transpose()
 
 
-def metric_derivative_at(lifting: Lifting, point: list, v: list) -> flint.fmpq_mat:
-    """∂M(θ0)[v] = J'[v] Jᵀ + J J'[v]ᵀ with J = ∂φ(θ0), J'[v] its derivative along v."""
-    j = jacobian_at(lifting, point)
+def metric_derivative_at(lifting: Lifting, point: list, v: list,
+                         jac: flint.fmpq_mat | None = None) -> flint.fmpq_mat:
+    """∂M(θ0)[v] = J'[v] Jᵀ + J J'[v]ᵀ with J = ∂φ(θ0) (pass it if known), J'[v] its derivative
+    along v."""
+    j = jacobian_at(lifting, point) if jac is None else jac
     jp = jacobian_derivative_at(lifting, point, v)
     return jp * j.transpose() + j * jp.transpose()
 
@@ -180,7 +182,7 @@ def criterion_at(lifting: Lifting, point: list, laws: LawsResult, seed: int = 0,
             inter.append(primitive_integer(v))
     if inter:
         for v in sorted(inter, key=lambda w: sum(abs(x) for x in w)):
-            dm = metric_derivative_at(lifting, point, v)
+            dm = metric_derivative_at(lifting, point, v, jac)
             if any(dm[i, j] != 0 for i in range(dm.nrows()) for j in range(dm.ncols())):
                 witness = v
                 witness_dm = [[dm[i, j] for j in range(dm.ncols())] for i in range(dm.nrows())]

@@ -17,20 +17,13 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import flint
 
 from ..points import sample_points  # noqa: F401 - re-exported
 from .linalg import confirm_small, make_echelon
-from .poly import (
-    SPARSE_EVAL_VARS,
-    VectorField,
-    evaluate,
-    integer_multiple,
-    value_and_gradient,
-    variables_of,
-)
+from .poly import VectorField, integer_multiple, value_and_gradient
 
 
 @dataclass
@@ -51,7 +44,6 @@ class LieTrace:
     depth: int  # deepest level explored
     status: str  # "target" | "closed" | "saturated" | "limit" | "full"
     explored: int  # number of brackets computed
-    sample_points: list[list[int]] = field(default_factory=list)
     # when status == "closed": the basis words K of a Lie algebra containing the generators, and
     # every other bracket [g_i, B] (B ∈ K) as exact coefficients over K ([] means zero)
     closure: dict | None = None
@@ -106,8 +98,7 @@ def lie_trace(
     def result(status: str, depth: int, explored: int, closure: dict | None = None) -> LieTrace:
         dim = at_point.rank
         confirm_small([b.value for b in spanning], dim)
-        return LieTrace(dim, spanning, depth, status, explored, [list(p) for p in points],
-                        closure)
+        return LieTrace(dim, spanning, depth, status, explored, closure)
 
     def reached() -> str | None:
         if at_point.rank >= goal:
@@ -251,11 +242,7 @@ class _PointData:
             q = pt if ints else [flint.fmpq(x) for x in pt]
             val, jac = {}, {}
             for j, p in f.comps.items():
-                if len(q) > SPARSE_EVAL_VARS:
-                    val[j], jac[j] = value_and_gradient(p, q)
-                else:  # few variables: flint's own evaluation is faster
-                    val[j] = evaluate(p, q)
-                    jac[j] = {k: evaluate(p.derivative(k), q) for k in variables_of(p)}
+                val[j], jac[j] = value_and_gradient(p, q)
             hit = (f, val, jac)  # holding f keeps id(f) from being reused
             self.cache[key] = hit
         return hit[1], hit[2]

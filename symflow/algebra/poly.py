@@ -180,8 +180,7 @@ class VectorField:
         q = point if ints else [flint.fmpq(x) for x in point]
         out: list = [0 if ints else flint.fmpq(0)] * self.nvars
         for k, p in self.comps.items():
-            out[k] = evaluate(p, q) if ints or len(q) > SPARSE_EVAL_VARS else \
-                evaluate_rational(p, q)
+            out[k] = evaluate(p, q)
         return out
 
     def at_integer(self, point: Sequence) -> list[int]:
@@ -211,7 +210,11 @@ def compiled(p) -> list[tuple[int, list[tuple[int, int]]]]:
 
 
 def value_and_gradient(p, point: Sequence) -> tuple[object, dict[int, object]]:
-    """p(θ) and {k: ∂p/∂θ_k(θ)} from the compiled terms, exactly (ints or fmpq)."""
+    """p(θ) and {k: ∂p/∂θ_k(θ)}, exactly (ints or fmpq): flint for few variables, one pass over
+    the compiled terms for many."""
+    if len(point) <= SPARSE_EVAL_VARS:
+        grad = {k: evaluate(p.derivative(k), point) for k in variables_of(p)}
+        return evaluate(p, point), {k: g for k, g in grad.items() if g != 0}
     val = 0
     grad: dict[int, object] = {}
     for c, factors in compiled(p):
