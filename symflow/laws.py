@@ -284,9 +284,11 @@ def conservation_laws(
     notes: list[str] = []
 
     def select(cands: list[Law]) -> list[Law]:
+        """Verify the candidates not verified yet; keep those independent at θ0."""
         good = []
         for law in cands:
-            law.verified = is_conserved(law.poly, lifting)
+            if not law.verified:
+                law.verified = is_conserved(law.poly, lifting)
             (good if law.verified else rejected).append(law)
         grads = law_gradients_at(good, theta0, D)
         return [good[i] for i in independent_subset(grads, D)]
