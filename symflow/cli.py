@@ -8,7 +8,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import click
-import flint
 
 from . import __version__
 from .errors import SymflowError
@@ -262,8 +261,9 @@ def intrinsic(spec: str, init: str, at_file: str | None, samples: int, as_json: 
 
 def _q(x) -> str | int:
     """An exact number for JSON: an int, or a 'p/q' string."""
-    q = flint.fmpq(x)
-    return int(q.p) if q.q == 1 else f"{int(q.p)}/{int(q.q)}"
+    from .certificate.model import num
+
+    return num(x)
 
 
 def _vec(v) -> str:

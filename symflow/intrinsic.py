@@ -441,7 +441,7 @@ def parse_point(lifting: Lifting, data) -> list:
                 q = Q(int(num), int(den)) if den else Q(int(num))
             except (ValueError, ZeroDivisionError):
                 raise SymflowError(f"{n} = {x!r} is not a rational number like '3/4'") from None
-            out.append(int(q.p) if q.q == 1 else q)
+            out.append(_plain(q))
             continue
         raise SymflowError(f"{n} = {x!r} is not a rational number")
     return out
