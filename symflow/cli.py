@@ -571,9 +571,11 @@ def ncf(spec: str, data_file: str, as_json: bool) -> None:
     except (KeyError, TypeError, ValueError, sympy.SympifyError):
         raise SymflowError(f"{data_file}: expected {{x: [[...]], y: [[...]]}} with exact "
                            "numbers") from None
-    n_in, n_out = (lf.widths[0], lf.widths[-1]) if lf.kind == "product" else (
-        (len(lf.architecture.inputs), len(lf.architecture.outputs)) if lf.architecture
-        else (0, 0))
+    sizes = lf.io_widths()
+    if sizes is None:
+        raise SymflowError("the neural correlation function needs a network (relu:... or "
+                           "linear:...), not a custom lifting")
+    n_in, n_out = sizes
     if len(xs) != len(ys) or any(len(x) != n_in for x in xs) or any(len(y) != n_out for y in ys):
         raise SymflowError(f"{data_file}: need as many x as y, each x of length {n_in} and each "
                            f"y of length {n_out}")

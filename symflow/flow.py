@@ -58,17 +58,8 @@ def make_data(lifting: Lifting, data: str, seed: int) -> tuple[np.ndarray, np.nd
     if n < 1:
         raise SymflowError("--data random:N needs N ≥ 1")
     rng = np.random.default_rng(seed)
-    n_in, n_out = _io(lifting)
+    n_in, n_out = lifting.io_widths() or (0, lifting.d)  # custom: ℓ(z) = ½‖z − y‖²
     return rng.standard_normal((n_in, n)), rng.standard_normal((n_out, n))
-
-
-def _io(lifting: Lifting) -> tuple[int, int]:
-    if lifting.kind == "product":
-        return lifting.widths[0], lifting.widths[-1]
-    if lifting.kind == "path":
-        arch = lifting.architecture
-        return len(arch.inputs), len(arch.outputs)
-    return 0, lifting.d
 
 
 def initial_point(lifting: Lifting, init: str, seed: int, scale: float = 1.0) -> np.ndarray:

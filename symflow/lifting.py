@@ -47,6 +47,14 @@ class Lifting:
     def d(self) -> int:
         return len(self.phi)
 
+    def io_widths(self) -> tuple[int, int] | None:
+        """(number of inputs, number of outputs) of the network, None for a custom lifting."""
+        if self.kind == "product" and self.widths:
+            return self.widths[0], self.widths[-1]
+        if self.kind == "path" and self.architecture is not None:
+            return len(self.architecture.inputs), len(self.architecture.outputs)
+        return None
+
     @cached_property
     def jacobian(self) -> list[dict[int, object]]:
         """∂φ_i/∂θ_k as exact polynomials, stored sparsely: row i is {k: ∂φ_i/∂θ_k}."""
