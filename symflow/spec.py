@@ -104,10 +104,6 @@ def load_lifting(spec: str, max_params: int = DEFAULT_MAX_PARAMS,
 
 def read_data(path: Path) -> Any:
     """Load a YAML or JSON file; a missing or malformed file is a one-line SpecError."""
-    return _read(path)
-
-
-def _read(path: Path) -> Any:
     if not path.is_file():
         raise SpecError(f"no such file: {path}")
     try:
@@ -127,7 +123,7 @@ def _read(path: Path) -> Any:
 
 
 def _load_file(path: Path, limits: dict) -> Lifting:
-    data = _read(path)
+    data = read_data(path)
     if not isinstance(data, dict):
         raise SpecError(f"{path}: expected a mapping with 'phi' (custom lifting) or 'edges' (DAG)")
     name = data.get("name", path.stem)
