@@ -25,6 +25,7 @@ from .algebra.linalg import nullspace_qq, primitive_integer, rank_qq
 from .errors import SymflowError
 from .laws import LawsResult, conservation_laws, law_gradients_at
 from .lifting import Lifting
+from .wording import CLOSED_FORMS, closed_form_texts
 
 Q = flint.fmpq
 INITS = ("generic", "balanced", "relaxed-balanced")
@@ -202,10 +203,28 @@ class ClosedForm:
     conditions: str
     identities: list[tuple[str, bool]] = field(default_factory=list)  # polynomial identities
     pointwise: list[tuple[str, bool]] = field(default_factory=list)  # exact checks at points
+    samples: list[int] = field(default_factory=list)  # 1-based points of the pointwise checks
+
+    @classmethod
+    def of_kind(cls, kind: str, n_layers: int = 0, samples: list[int] | None = None
+                ) -> ClosedForm:
+        """An empty closed form with the fixed wording of its kind (symflow.wording)."""
+        t = closed_form_texts(kind, n_layers, samples)
+        return cls(kind, t["name"], t["formula"], t["conditions"], samples=list(samples or []))
+
+    @property
+    def texts(self) -> dict:
+        return closed_form_texts(self.kind, 0, self.samples)
+
+    @property
+    def decides(self) -> bool:
+        """Whether the closed form gives K (True) or only describes M (path-metric)."""
+        return CLOSED_FORMS[self.kind]["decides"]
 
     @property
     def holds(self) -> bool:
-        return all(ok for _, ok in self.identities + self.pointwise)
+        checks = self.identities + self.pointwise
+        return bool(checks) and all(ok for _, ok in checks)
 
 
 def _rank_one_blocks(lifting: Lifting) -> list[tuple[str, list[int], list[int], list[int]]] | None:
@@ -238,19 +257,14 @@ def two_layer_closed_form(lifting: Lifting) -> ClosedForm | None:
         return None
     g = lifting.ring.qgens()
     mpoly = metric_polynomials(lifting)
-    cf = ClosedForm(
-        "two-layer-relu", "two-layer ReLU (rank-one factors z_j = u_j v_jᵀ)",
-        "M = ⊕_j K_j(z_j, h_j),  K_j = 2/(s_j + h_j) z_j z_jᵀ ⊗ I + 2/(s_j − h_j) I ⊗ z_jᵀ z_j,"
-        "  s_j = sqrt(h_j² + 4‖z_j‖²),  h_j = ‖v_j‖² − ‖u_j‖²",
-        "u_j ≠ 0 and v_j ≠ 0 for every hidden neuron j (a dense open set of θ)")
+    cf = ClosedForm.of_kind("two-layer-relu")
     in_block = {}
     for b, (_, _, _, coords) in enumerate(blocks):
         for c in coords:
             in_block[c] = b
     off_ok = all(mpoly[a][b].is_zero() for a in range(lifting.d) for b in range(lifting.d)
                  if in_block.get(a, -1 - a) != in_block.get(b, -1 - b))
-    cf.identities.append(("M_pq ≡ 0 for paths through different neurons (block diagonal)",
-                          off_ok))
+    cf.identities.append((cf.texts["identities"][0], off_ok))
     all_ok = True
     for _, ins, outs, coords in blocks:
         u2 = sum((g[k] ** 2 for k in outs), lifting.ring.qzero())
@@ -273,9 +287,7 @@ def two_layer_closed_form(lifting: Lifting) -> ClosedForm | None:
                 if not (u2 * v2 * mpoly[p][q] - rhs).is_zero():
                     ok = False
         all_ok = all_ok and ok
-    cf.identities.append(("for every neuron: s² ≡ h² + 4‖z‖² with s = ‖u‖² + ‖v‖² ≥ 0, and "
-                          "‖u‖²‖v‖² M_j ≡ ‖u‖² zzᵀ⊗I + ‖v‖² I⊗zᵀz (so ‖v‖² = (s+h)/2, "
-                          "‖u‖² = (s−h)/2)", all_ok))
+    cf.identities.append((cf.texts["identities"][1], all_ok))
     return cf
 
 
@@ -305,10 +317,10 @@ def scalar_product_closed_form(lifting: Lifting) -> ClosedForm | None:
     m = metric_polynomials(lifting)[0][0]
     h = u**2 - v**2
     z = p
-    cf = ClosedForm("uv", "φ(u, v) = c·u·v", "M = sqrt(c⁴ h² + 4 c² z²),  h = u² − v²",
-                    "every θ (M = c²(u² + v²) ≥ 0 is a sum of squares)")
-    cf.identities.append(("M ≡ c²(u² + v²)", (m - c * c * (u**2 + v**2)).is_zero()))
-    cf.identities.append(("M² ≡ c⁴h² + 4c²z²", (m**2 - c**4 * h**2 - 4 * c**2 * z**2).is_zero()))
+    cf = ClosedForm.of_kind("uv")
+    texts = cf.texts["identities"]
+    cf.identities.append((texts[0], (m - c * c * (u**2 + v**2)).is_zero()))
+    cf.identities.append((texts[1], (m**2 - c**4 * h**2 - 4 * c**2 * z**2).is_zero()))
     return cf
 
 
@@ -338,10 +350,8 @@ def path_metric_identity(lifting: Lifting) -> ClosedForm | None:
                 s = s + others(params[a], e) * others(params[b], e)
             if s != mpoly[a][b]:
                 ok = False
-    cf = ClosedForm(
-        "path-metric", "path-lifting metric", "M_pq = Σ_{e∈p∩q} ∏_{e'∈p∖e} θ_e' ∏_{e'∈q∖e} θ_e'",
-        "every θ for the identity; K = M∘Ψ near points where (φ, h) is an immersion")
-    cf.identities.append(("M_pq ≡ Σ_{e∈p∩q} ∏_{e'∈p∖e} θ_e' ∏_{e'∈q∖e} θ_e'", ok))
+    cf = ClosedForm.of_kind("path-metric")
+    cf.identities.append((cf.texts["identities"][0], ok))
     return cf
 
 
@@ -405,9 +415,27 @@ class IntrinsicResult:
             return "holds"
         if "undecided" in verdicts:
             return "undecided"
-        if self.closed_forms and all(cf.holds for cf in self.closed_forms):
+        if all(c.verdict == "holds" or self.covered(n) for n, c in enumerate(self.checks, 1)):
             return "holds"
         return "criterion holds"
+
+    def covered(self, n: int) -> bool:
+        """Whether a verified closed form that gives K applies at point n (1-based): the uv
+        identity everywhere, the two-layer ReLU form where every u_j, v_j ≠ 0, the linear
+        family at the sample points where it was checked."""
+        pt = self.checks[n - 1].point
+        for cf in self.closed_forms:
+            if not (cf.decides and cf.holds):
+                continue
+            if cf.kind == "uv":
+                return True
+            if cf.kind == "linear-family" and n in cf.samples:
+                return True
+            if cf.kind == "two-layer-relu" and all(
+                    any(pt[k] != 0 for k in ins) and any(pt[k] != 0 for k in outs)
+                    for _, ins, outs, _ in _rank_one_blocks(self.lifting) or []):
+                return True
+        return False
 
 
 def parse_point(lifting: Lifting, data) -> list:
@@ -499,27 +527,22 @@ def linear_closed_form(lifting: Lifting, widths: list[int], points: list) -> Clo
     """Relaxed-balanced closed form of linear networks, checked at the points that lie on the
     family; for two layers also the identities P² − zzᵀ ≡ U₂HU₂ᵀ and Q² − zᵀz ≡ −U₁ᵀHU₁."""
     on_family = []
-    for pt in points:
+    for n, pt in enumerate(points, 1):
         named = dict(zip(lifting.params, pt, strict=True))
         lambdas = linear.relaxed_lambdas(widths, named)
         # the closed form covers equal widths, or any widths when balanced (λ = 0)
         if lambdas is not None and (len(set(widths)) == 1 or not any(lambdas)):
-            on_family.append(named)
+            on_family.append((n, named))
     if not on_family:
         return None
-    cf = ClosedForm(
-        "linear-family", "relaxed-balanced linear network",
-        "M(G) = Σ_j ∏_{k>j}(S + c_k I) G ∏_{k<j}(S' + c_k I),  c_k = λ_1 + … + λ_{k−1},  "
-        "S (resp. S') the unique solution of ∏_k(S + c_k I) = zzᵀ (resp. zᵀz) with "
-        "S + c_k I ⪰ 0; balanced: M(G) = Σ_j (zzᵀ)^{(L−j)/L} G (zᵀz)^{(j−1)/L}",
-        "U_{k+1}ᵀU_{k+1} − U_kU_kᵀ = λ_k I for every hidden layer k (all widths equal, or λ = 0)")
+    cf = ClosedForm.of_kind("linear-family", len(widths) - 1, [n for n, _ in on_family])
     if len(widths) == 3:
         cf.identities.append(_two_layer_linear_identities(lifting, widths))
-    for i, named in enumerate(on_family, 1):
-        pt = [named[n] for n in lifting.params]
+    for n, named in on_family:
+        pt = [named[x] for x in lifting.params]
         check = linear.check_metric(widths, named, metric_at(lifting, pt))
         for what, ok in check.checks:
-            cf.pointwise.append((f"sample {i}: {what}", ok))
+            cf.pointwise.append((f"sample {n}: {what}", ok))
     return cf
 
 
@@ -552,8 +575,7 @@ def _two_layer_linear_identities(lifting: Lifting, widths: list[int]) -> tuple[s
     ok = all(x.is_zero() for r in lhs1 for x in r) and all(
         (x + y).is_zero() for ra, rb in zip(lhs2, rhs2, strict=True)
         for x, y in zip(ra, rb, strict=True))
-    return ("P² − zzᵀ ≡ U₂ H U₂ᵀ and Q² − zᵀz ≡ −U₁ᵀ H U₁ (P = U₂U₂ᵀ, Q = U₁ᵀU₁): on H = λI, "
-            "P² − λP = zzᵀ and Q² + λQ = zᵀz", ok)
+    return CLOSED_FORMS["linear-family"]["identities"][0], ok
 
 
 __all__ = ["ClosedForm", "Criterion", "IntrinsicResult", "criterion_at", "intrinsic",

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 import flint
 
 from .errors import SymflowError
+from .wording import LINEAR_POINT_CHECKS
 
 Q = flint.fmpq
 Mat = flint.fmpq_mat
@@ -190,9 +191,9 @@ def check_metric(widths: list[int], point: dict, m_theta: flint.fmpq_mat) -> Lin
         return out
 
     zzt, ztz = z * z.transpose(), z.transpose() * z
-    res.checks.append(("∏_k (S + c_k I) = z zᵀ", prod(s_out, range(1, L + 1), n_out) == zzt))
-    res.checks.append(("∏_k (S' + c_k I) = zᵀ z", prod(s_in, range(1, L + 1), n_in) == ztz))
-    res.checks.append(("S + c_k I ⪰ 0 and S' + c_k I ⪰ 0 for every k", all(
+    res.checks.append((LINEAR_POINT_CHECKS[0], prod(s_out, range(1, L + 1), n_out) == zzt))
+    res.checks.append((LINEAR_POINT_CHECKS[1], prod(s_in, range(1, L + 1), n_in) == ztz))
+    res.checks.append((LINEAR_POINT_CHECKS[2], all(
         is_psd(s_out + c[k - 1] * identity(n_out)) and is_psd(s_in + c[k - 1] * identity(n_in))
         for k in range(1, L + 1))))
     d = n_out * n_in
@@ -205,7 +206,7 @@ def check_metric(widths: list[int], point: dict, m_theta: flint.fmpq_mat) -> Lin
                 for i2 in range(n_out):
                     for a2 in range(n_in):
                         k_mat[i * n_in + al, i2 * n_in + a2] += a[i, i2] * b[a2, al]
-    res.checks.append(("M(θ) = Σ_j A_j ⊗ B_j = K(z, λ)", k_mat == m_theta))
+    res.checks.append((LINEAR_POINT_CHECKS[3], k_mat == m_theta))
     return res
 
 

@@ -127,8 +127,11 @@ def _load_file(path: Path, limits: dict) -> Lifting:
     if not isinstance(data, dict):
         raise SpecError(f"{path}: expected a mapping with 'phi' (custom lifting) or 'edges' (DAG)")
     name = data.get("name", path.stem)
-    if not isinstance(name, str) or not name.strip() or "\n" in name:
-        raise SpecError(f"{path}: 'name' must be a one-line string")
+    if not isinstance(name, str) or not name.strip() or "\n" in name or len(name) > 200:
+        raise SpecError(f"{path}: 'name' must be a one-line string of at most 200 characters")
+    if ":" in name:
+        raise SpecError(f"{path}: 'name' {name!r} must not contain ':' (reserved for the "
+                        "shorthands relu:…, linear:…)")
     if "phi" in data and "edges" in data:
         raise SpecError(f"{path}: give either 'phi' (a polynomial lifting) or 'edges' (a DAG), "
                         "not both")

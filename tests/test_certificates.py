@@ -129,6 +129,10 @@ def _name(c):
     c["name"] = "something else"
 
 
+def _hash(c):
+    c["content_hash"] = "sha256:" + "0" * 64
+
+
 MUTATIONS = [
     ("relu-3-2-1.json", _law_coefficient, "laws"),
     ("linear-2-2-2-2.json", _drop_bracket, "bracket-rank"),
@@ -143,7 +147,8 @@ MUTATIONS = [
     ("linear-2-2-2-relaxed-balanced.json", _lambda, "point"),
     ("uv.json", _closed_form, "closed-forms"),
     ("relu-3-2-1.json", _sufficient, "sufficient"),
-    ("relu-3-2-1.json", _name, "hash"),
+    ("relu-3-2-1.json", _name, "architecture"),
+    ("relu-3-2-1.json", _hash, "hash"),
 ]
 
 

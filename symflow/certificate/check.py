@@ -1,12 +1,19 @@
-"""Re-verify a symflow certificate from its JSON alone, with plain SymPy.
+"""Re-verify a symflow certificate from its JSON alone, with plain SymPy; trust nothing in it.
 
-Nothing here uses python-flint or the engine that produced the certificate: φ is rebuilt from
-the recorded architecture, brackets are rebuilt from their words, and every rank, identity and
-witness is recomputed over QQ. Steps, in order (the first failure is reported by name):
+Every field that reaches a verdict, a count, a label or a sentence is recomputed here from the
+architecture and the seeds, compared exactly with what is recomputed, or rejected. φ and the
+parameter list are rebuilt from the architecture (a polynomial lifting is its own definition),
+brackets from their words, every rank, identity and witness over QQ, and every sentence is
+regenerated from the verified data (symflow.certificate.prose). Sizes are checked before any
+work. Nothing here uses python-flint or the engine's algebra; the seeded point generators are
+shared (they only reproduce the points: every property of a point is checked here).
 
-format, lifting, point, laws, law-rank, brackets, bracket-rank, [lie-closure], claim (law count)
+Steps, in order (the first failure is reported by name):
+
+format, architecture, lifting, claims,
+point, laws, law-rank, brackets, bracket-rank, [lie-closure], claim, statement   (law count)
 point, laws, jacobian-rank, law-rank, brackets, bracket-rank, [lie-closure], lie-exact,
-sufficient, witness, inclusion, closed-forms, verdict                           (intrinsic)
+sufficient, witness, intersection, inclusion, closed-forms, verdict, statement  (intrinsic)
 hash                                                                                  (last)
 """
 
@@ -15,6 +22,7 @@ from __future__ import annotations
 import itertools
 import json
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,7 +34,28 @@ from sympy.polys.matrices import DomainMatrix
 from ..errors import SpecError
 from ..exprparse import polynomial_expr
 from ..points import sample_points
+from ..wording import CLOSED_FORMS, closed_form_texts
+from . import prose
 from .schema import FORMAT, FORMAT_VERSION, content_hash
+
+# sizes checked before any work (the flags of `symflow check` lift the first two)
+MAX_PARAMS = 2000  # D  (--max-params)
+MAX_COORDS = 2000  # d  (--max-paths)
+MAX_FILE_BYTES = 20_000_000
+MAX_DIGITS = 200  # of a numerator or denominator
+MAX_TEXT = 100_000  # characters of one expression or word
+MAX_WORD_DEPTH = 24  # nesting of a bracket word
+MAX_LAW_DEGREE = 16
+MAX_LAW_TERMS = 5000
+MAX_POINTS = 64
+MAX_PRODUCT_TERMS = 200_000  # terms of the expanded product U_L⋯U_1
+MAX_SYMBOLIC_BRACKETS = 4000  # brackets expanded to verify a closure
+
+NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*", re.ASCII)
+NUMBER = re.compile(rf"-?[0-9]{{1,{MAX_DIGITS}}}(/[0-9]{{1,{MAX_DIGITS}}})?", re.ASCII)
+WORD = re.compile(r"[g0-9\[\],]+", re.ASCII)
+KINDS = ("layered-relu", "linear", "dag", "polynomial")
+INITS = ("generic", "balanced", "relaxed-balanced", "given point")
 
 
 class Unreadable(Exception):
@@ -43,6 +72,14 @@ class Failure(Exception):
 
 
 @dataclass
+class Limits:
+    """Sizes the checker accepts (D parameters, d coordinates)."""
+
+    max_params: int = MAX_PARAMS
+    max_coords: int = MAX_COORDS
+
+
+@dataclass
 class Report:
     """The outcome of a check: the steps passed and the first one that failed, if any."""
 
@@ -54,17 +91,464 @@ class Report:
     def ok(self) -> bool:
         return self.failed is None
 
+    def step(self, name: str) -> None:
+        if name not in self.passed:
+            self.passed.append(name)
 
-# ----------------------------------------------------------------------------- small helpers
+
+def expect(cond: bool, step: str, message: str) -> None:
+    if not cond:
+        raise Failure(step, message)
+
+
+# ----------------------------------------------------------------------------- the structure
+def _is_int(x: Any) -> bool:
+    return isinstance(x, int) and not isinstance(x, bool)
+
+
+def _is_num(x: Any) -> bool:
+    if _is_int(x):
+        return len(str(abs(x))) <= MAX_DIGITS
+    return isinstance(x, str) and NUMBER.fullmatch(x) is not None
+
+
 def rat(x: Any) -> sympy.Rational:
-    if isinstance(x, bool) or not isinstance(x, (int, str)):
-        raise Failure("format", f"{x!r} is not an exact number")
-    try:
-        return sympy.Rational(x)
-    except (TypeError, ValueError):
-        raise Failure("format", f"{x!r} is not an exact number") from None
+    """An exact number of the certificate (int or 'p/q' string) as a SymPy Rational."""
+    expect(_is_num(x), "format", f"{str(x)[:40]!r} is not an exact number (an integer or a "
+           f"string 'p/q' of at most {MAX_DIGITS} digits each)")
+    if isinstance(x, str) and "/" in x:
+        p, q = x.split("/")
+        expect(int(q) != 0, "format", f"{x!r} divides by zero")
+        return sympy.Rational(int(p), int(q))
+    return sympy.Integer(int(x))
 
 
+class Shape:
+    """Strict structural validation: exact key sets and types, one line per problem."""
+
+    @staticmethod
+    def obj(x: Any, where: str, required: set[str], optional: frozenset = frozenset()) -> dict:
+        expect(isinstance(x, dict), "format", f"{where} must be an object")
+        missing = sorted(required - set(x))
+        expect(not missing, "format", f"{where} misses {', '.join(missing)}")
+        unknown = sorted(map(str, set(x) - required - set(optional)))
+        expect(not unknown, "format", f"{where} has unknown field(s) {', '.join(unknown)}")
+        return x
+
+    @staticmethod
+    def lst(x: Any, where: str, nonempty: bool = False, most: int | None = None) -> list:
+        expect(isinstance(x, list), "format", f"{where} must be a list")
+        expect(not nonempty or x, "format", f"{where} is empty")
+        expect(most is None or len(x) <= most, "format",
+               f"{where} has {len(x)} entries, above the limit of {most}")
+        return x
+
+    @staticmethod
+    def int_(x: Any, where: str, low: int = 0) -> int:
+        expect(_is_int(x) and x >= low and len(str(x)) <= MAX_DIGITS, "format",
+               f"{where} must be an integer ≥ {low}")
+        return x
+
+    @staticmethod
+    def text(x: Any, where: str, most: int = MAX_TEXT) -> str:
+        expect(isinstance(x, str), "format", f"{where} must be a string")
+        expect(len(x) <= most, "format", f"{where} is longer than {most} characters")
+        return x
+
+    @staticmethod
+    def bool_(x: Any, where: str) -> bool:
+        expect(isinstance(x, bool), "format", f"{where} must be true or false")
+        return x
+
+    @staticmethod
+    def nums(x: Any, where: str, length: int | None = None) -> list:
+        Shape.lst(x, where)
+        expect(length is None or len(x) == length, "format",
+               f"{where} has {len(x)} entries, expected {length}")
+        for v in x:
+            rat(v)
+        return x
+
+
+def _structure(cert: dict) -> None:
+    """Validate every field's type and the exact key sets (step 'format')."""
+    S = Shape
+    S.obj(cert, "the certificate", {"format", "format_version", "name", "architecture",
+                                    "parameters", "phi", "claims", "content_hash"},
+          frozenset({"generated_with"}))
+    S.text(cert["name"], "name", 200)
+    S.text(cert["content_hash"], "content_hash", 100)
+    arch = cert["architecture"]
+    expect(isinstance(arch, dict), "format", "architecture must be an object")
+    names = S.lst(cert["parameters"], "parameters", nonempty=True)
+    for n in names:
+        expect(isinstance(n, str) and NAME.fullmatch(n) is not None, "format",
+               f"parameter name {str(n)[:40]!r} is not an identifier")
+    for i, e in enumerate(S.lst(cert["phi"], "phi", nonempty=True)):
+        S.text(e, f"phi[{i + 1}]")
+    claims = S.lst(cert["claims"], "claims", most=8)
+    for k, c in enumerate(claims, 1):
+        expect(isinstance(c, dict), "format", f"claim {k} must be an object")
+        kind = c.get("type")
+        if kind == "conservation-law-count":
+            _law_claim_shape(c, f"claim {k}")
+        elif kind == "intrinsic-property":
+            _intrinsic_claim_shape(c, f"claim {k}")
+        else:
+            raise Failure("format", f"claim {k} has unknown type {str(kind)[:40]!r}")
+
+
+def _brackets_shape(x: Any, where: str) -> None:
+    for b in Shape.lst(x, where):
+        Shape.obj(b, f"a bracket of {where}", {"word", "value"})
+        Shape.text(b["word"], f"a bracket word of {where}")
+        Shape.nums(b["value"], f"the value of {str(b['word'])[:40]}")
+
+
+def _closure_shape(x: Any, where: str) -> None:
+    if x is None:
+        return
+    Shape.obj(x, f"lie_closure of {where}", {"basis", "relations"})
+    for w in Shape.lst(x["basis"], f"the closure basis of {where}", nonempty=True):
+        Shape.text(w, "a basis word")
+    expect(isinstance(x["relations"], dict), "format", f"relations of {where} must be an object")
+    for w, cs in x["relations"].items():
+        Shape.text(w, "a related word")
+        Shape.nums(cs, f"the coefficients of {w[:40]}")
+
+
+def _law_claim_shape(c: dict, where: str) -> None:
+    S = Shape
+    S.obj(c, where, {"type", "proof", "statement", "point", "laws", "law_rank_at_theta0",
+                     "brackets", "bracket_rank_at_theta0", "lie_closure", "count"})
+    S.text(c["proof"], "proof", 100)
+    S.text(c["statement"], "statement")
+    pt = S.obj(c["point"], f"the point of {where}", {"seed", "theta0"})
+    S.int_(pt["seed"], "the seed")
+    S.nums(pt["theta0"], "θ0")
+    for law in S.lst(c["laws"], f"the laws of {where}"):
+        S.obj(law, "a law", {"expression", "source"})
+        S.text(law["expression"], "a law")
+        S.text(law["source"], "a law's source", 200)
+    S.int_(c["law_rank_at_theta0"], "law_rank_at_theta0")
+    _brackets_shape(c["brackets"], where)
+    S.int_(c["bracket_rank_at_theta0"], "bracket_rank_at_theta0")
+    _closure_shape(c["lie_closure"], where)
+    cnt = S.obj(c["count"], "count", {"lower", "upper", "exact", "value"})
+    S.int_(cnt["lower"], "count.lower")
+    S.int_(cnt["upper"], "count.upper")
+    S.bool_(cnt["exact"], "count.exact")
+    expect(cnt["value"] is None or _is_int(cnt["value"]), "format",
+           "count.value must be an integer or null")
+
+
+def _intrinsic_claim_shape(c: dict, where: str) -> None:
+    S = Shape
+    S.obj(c, where, {"type", "init", "verdict", "statement", "laws", "points", "closed_forms"})
+    expect(c["init"] in INITS, "format", f"unknown init {str(c['init'])[:40]!r} (known: "
+           f"{', '.join(INITS)})")
+    S.text(c["verdict"], "verdict", 100)
+    S.text(c["statement"], "statement")
+    for law in S.lst(c["laws"], f"the laws of {where}"):
+        S.text(law, "a law")
+    extra = {"generic": {"seed"}, "given point": set(),
+             "balanced": {"family_seed", "lambdas"},
+             "relaxed-balanced": {"family_seed", "lambdas"}}[c["init"]]
+    for n, p in enumerate(S.lst(c["points"], f"the points of {where}", nonempty=True,
+                                most=MAX_POINTS), 1):
+        w = f"point {n}"
+        S.obj(p, w, {"theta0", "rank_dphi", "rank_dh", "brackets", "bracket_rank", "lie_closure",
+                     "lie_exact", "sufficient_condition", "witness", "intersection_basis",
+                     "verdict"} | extra)
+        S.nums(p["theta0"], f"θ0 of {w}")
+        for key in ("rank_dphi", "rank_dh", "bracket_rank"):
+            S.int_(p[key], f"{key} of {w}")
+        _brackets_shape(p["brackets"], w)
+        _closure_shape(p["lie_closure"], w)
+        S.bool_(p["lie_exact"], f"lie_exact of {w}")
+        S.bool_(p["sufficient_condition"], f"sufficient_condition of {w}")
+        if p["witness"] is not None:
+            S.nums(p["witness"], f"the witness of {w}")
+        if p["intersection_basis"] is not None:
+            for v in S.lst(p["intersection_basis"], f"intersection_basis of {w}"):
+                S.nums(v, f"a vector of intersection_basis of {w}")
+        S.text(p["verdict"], f"verdict of {w}", 100)
+        if "seed" in extra:
+            S.int_(p["seed"], f"seed of {w}")
+        if "family_seed" in extra:
+            S.int_(p["family_seed"], f"family_seed of {w}")
+            S.nums(p["lambdas"], f"lambdas of {w}")
+    for cf in S.lst(c["closed_forms"], f"closed_forms of {where}", most=8):
+        S.obj(cf, "a closed form", {"kind", "name", "formula", "conditions", "identities",
+                                    "pointwise"})
+        expect(cf["kind"] in CLOSED_FORMS, "format",
+               f"unknown closed form kind {str(cf['kind'])[:40]!r}")
+        for key in ("name", "formula", "conditions"):
+            S.text(cf[key], f"the {key} of a closed form", 2000)
+        for key in ("identities", "pointwise"):
+            for x in S.lst(cf[key], f"the {key} of a closed form", most=4 * MAX_POINTS + 4):
+                S.obj(x, "a closed-form check", {"claim", "verified"})
+                S.text(x["claim"], "a closed-form check", 2000)
+                S.bool_(x["verified"], "verified")
+
+
+# ----------------------------------------------------------------------------- the architecture
+@dataclass
+class Net:
+    """A network rebuilt from the certificate's architecture (layered nets become DAGs)."""
+
+    kind: str
+    name: str
+    params: list[str]
+    widths: list[int] | None = None
+    inputs: list[str] = field(default_factory=list)
+    hidden: dict[str, str] = field(default_factory=dict)  # neuron -> activation
+    outputs: list[str] = field(default_factory=list)
+    edges: list[tuple[str, str, str]] = field(default_factory=list)
+    biases: dict[str, str] = field(default_factory=dict)  # neuron -> parameter
+    unused: list[str] = field(default_factory=list)  # polynomial liftings
+
+    @property
+    def is_path(self) -> bool:
+        return self.kind in ("layered-relu", "dag")
+
+
+def _widths(arch: dict) -> list[int]:
+    w = Shape.lst(arch.get("widths"), "architecture.widths", nonempty=True, most=64)
+    for x in w:
+        Shape.int_(x, "a width", 1)
+    expect(len(w) >= 2, "architecture", "a layered network needs at least two widths")
+    expect(all(x <= 10_000 for x in w), "architecture", "a width is above 10000")
+    return w
+
+
+def _layered(widths: list[int], bias: bool) -> Net:
+    """relu:… as a DAG with symflow's naming: x_j → h{l}_{i} → y_i, weights W{l}_{i}_{j} (row i,
+    column j) then biases b{l}_{i}, layer by layer."""
+    name = "relu:" + "-".join(map(str, widths)) + ("+bias" if bias else "")
+    net = Net("layered-relu", name, [], widths=list(widths))
+    L = len(widths) - 1
+    layers = [[f"x{i}" for i in range(1, widths[0] + 1)]]
+    for lay in range(1, L + 1):
+        layers.append([(f"y{i}" if lay == L else f"h{lay}_{i}") for i in range(1, widths[lay] + 1)])
+    net.inputs, net.outputs = layers[0], layers[-1]
+    for lay in range(1, L):
+        net.hidden.update({v: "relu" for v in layers[lay]})
+    for lay in range(1, L + 1):
+        for i, v in enumerate(layers[lay], 1):
+            for j, u in enumerate(layers[lay - 1], 1):
+                p = f"W{lay}_{i}_{j}"
+                net.edges.append((u, v, p))
+                net.params.append(p)
+        if bias:
+            for i, v in enumerate(layers[lay], 1):
+                net.biases[v] = f"b{lay}_{i}"
+                net.params.append(f"b{lay}_{i}")
+    return net
+
+
+def _label(arch: dict) -> str:
+    name = Shape.text(arch.get("name"), "architecture.name", 200)
+    expect(name.strip() != "" and "\n" not in name and ":" not in name, "architecture",
+           f"the name {name[:40]!r} of a DAG or polynomial lifting must be one line without ':' "
+           "(names with ':' are the shorthands relu:…, linear:…, derived from layered "
+           "architectures)")
+    return name
+
+
+def _dag(arch: dict) -> Net:
+    S = Shape
+    S.obj(arch, "architecture", {"kind", "name", "inputs", "hidden", "outputs", "edges",
+                                 "biases"})
+    net = Net("dag", _label(arch), [])
+    seen: set[str] = set()
+
+    def neuron(v: Any) -> str:
+        expect(isinstance(v, str) and NAME.fullmatch(v) is not None, "architecture",
+               f"neuron name {str(v)[:40]!r} is not an identifier")
+        expect(v not in seen, "architecture", f"duplicate neuron name {v!r}")
+        seen.add(v)
+        return v
+
+    net.inputs = [neuron(v) for v in S.lst(arch["inputs"], "inputs", nonempty=True)]
+    for h in S.lst(arch["hidden"], "hidden"):
+        expect(isinstance(h, list) and len(h) == 2 and h[1] in ("relu", "linear"), "architecture",
+               f"hidden entry {str(h)[:40]} must be [name, relu|linear]")
+        net.hidden[neuron(h[0])] = h[1]
+    net.outputs = [neuron(v) for v in S.lst(arch["outputs"], "outputs", nonempty=True)]
+    kind_of = {v: "input" for v in net.inputs} | {v: "hidden" for v in net.hidden} | {
+        v: "output" for v in net.outputs}
+    pairs: set[tuple[str, str]] = set()
+    for e in S.lst(arch["edges"], "edges", nonempty=True):
+        expect(isinstance(e, list) and len(e) == 3 and all(isinstance(x, str) for x in e),
+               "architecture", f"edge {str(e)[:60]} must be [from, to, parameter]")
+        u, v, p = e
+        expect(u in kind_of and v in kind_of, "architecture", f"edge {u} -> {v} names an "
+               "unknown neuron")
+        expect(u != v and (u, v) not in pairs, "architecture", f"edge {u} -> {v} is a self-loop "
+               "or repeated")
+        expect(kind_of[v] != "input" and kind_of[u] != "output", "architecture",
+               f"edge {u} -> {v} enters an input or leaves an output")
+        pairs.add((u, v))
+        net.edges.append((u, v, p))
+    for b in S.lst(arch["biases"], "biases"):
+        expect(isinstance(b, list) and len(b) == 2 and all(isinstance(x, str) for x in b),
+               "architecture", f"bias {str(b)[:60]} must be [neuron, parameter]")
+        v, p = b
+        expect(kind_of.get(v) in ("hidden", "output") and v not in net.biases, "architecture",
+               f"bias on {v!r}: not a hidden or output neuron, or a second bias")
+        net.biases[v] = p
+    net.params = [p for _, _, p in net.edges] + list(net.biases.values())
+    # acyclic (Kahn) and every neuron on an input → output path
+    succ: dict[str, list[str]] = {v: [] for v in kind_of}
+    indeg = dict.fromkeys(kind_of, 0)
+    for u, v, _ in net.edges:
+        succ[u].append(v)
+        indeg[v] += 1
+    order = [v for v in kind_of if indeg[v] == 0]
+    for v in order:
+        for w in succ[v]:
+            indeg[w] -= 1
+            if indeg[w] == 0:
+                order.append(w)
+    expect(len(order) == len(kind_of), "architecture", "the network has a cycle")
+    reach_in = set(net.inputs)
+    for v in order:
+        if v in reach_in:
+            reach_in.update(succ[v])
+    reach_out = set(net.outputs)
+    for v in reversed(order):
+        if any(w in reach_out for w in succ[v]):
+            reach_out.add(v)
+    for v in kind_of:
+        expect(v in reach_in and v in reach_out, "architecture",
+               f"neuron {v!r} is not on a path from an input to an output")
+    net.order = order  # type: ignore[attr-defined]
+    net.succ = succ  # type: ignore[attr-defined]
+    return net
+
+
+def _path_count(net: Net) -> int:
+    """Coordinates of the path-lifting, by dynamic programming (no enumeration)."""
+    if net.kind == "layered-relu":
+        w = net.widths or []
+        total = 1
+        for x in w:
+            total *= x
+        if net.biases:  # a path from the bias of a neuron of layer l ≥ 1
+            for start in range(1, len(w)):
+                prod = 1
+                for x in w[start:]:
+                    prod *= x
+                total += prod
+        return total
+    to_out: dict[str, int] = {}
+    for v in reversed(net.order):  # type: ignore[attr-defined]
+        to_out[v] = int(v in net.outputs) + sum(to_out[w] for w in net.succ[v])  # type: ignore
+    return sum(to_out[v] for v in net.inputs) + sum(to_out[v] for v in net.biases)
+
+
+def architecture(cert: dict, limits: Limits) -> Net:
+    """Rebuild the network from the certificate's architecture; bind name and parameters."""
+    arch = cert["architecture"]
+    kind = arch.get("kind")
+    expect(kind in KINDS, "architecture", f"unknown architecture kind {str(kind)[:40]!r} "
+           f"(known: {', '.join(KINDS)})")
+    names = cert["parameters"]
+    dup = [n for n, k in Counter(names).items() if k > 1]
+    expect(not dup, "architecture", f"duplicate parameter name {dup[:1]}")
+    if kind == "layered-relu":
+        Shape.obj(arch, "architecture", {"kind", "widths", "bias"})
+        w = _widths(arch)
+        Shape.bool_(arch["bias"], "architecture.bias")
+        D = sum(a * b for a, b in zip(w, w[1:], strict=False)) + (sum(w[1:]) if arch["bias"]
+                                                                   else 0)
+        expect(D <= limits.max_params, "architecture", f"D = {D} parameters, above the "
+               f"checker's limit of {limits.max_params} (raise it with --max-params)")
+        net = _layered(w, arch["bias"])
+    elif kind == "linear":
+        Shape.obj(arch, "architecture", {"kind", "widths"})
+        w = _widths(arch)
+        D = sum(a * b for a, b in zip(w, w[1:], strict=False))
+        expect(D <= limits.max_params, "architecture", f"D = {D} parameters, above the "
+               f"checker's limit of {limits.max_params} (raise it with --max-params)")
+        terms = w[0] * w[-1]
+        expect(terms <= limits.max_coords, "architecture", f"d = {terms} coordinates, above the "
+               f"checker's limit of {limits.max_coords} (raise it with --max-paths)")
+        for x in w[1:-1]:
+            terms *= x
+        expect(terms <= MAX_PRODUCT_TERMS, "architecture", f"the product U_L⋯U_1 expands to "
+               f"{terms} terms, above the checker's limit of {MAX_PRODUCT_TERMS}")
+        net = Net("linear", "linear:" + "-".join(map(str, w)),
+                  [f"U{k}_{i}_{j}" for k in range(1, len(w)) for i in range(1, w[k] + 1)
+                   for j in range(1, w[k - 1] + 1)], widths=list(w))
+    elif kind == "dag":
+        net = _dag(arch)
+        expect(len(net.params) <= limits.max_params, "architecture",
+               f"D = {len(net.params)} parameters, above the checker's limit of "
+               f"{limits.max_params} (raise it with --max-params)")
+        dup = [n for n, k in Counter(net.params).items() if k > 1]
+        expect(not dup, "architecture", f"parameter {dup[:1]} is on two edges or biases")
+    else:
+        Shape.obj(arch, "architecture", {"kind", "name", "unused_parameters"})
+        net = Net("polynomial", _label(arch), list(names))
+        net.unused = Shape.lst(arch["unused_parameters"], "unused_parameters")
+        expect(len(names) <= limits.max_params, "architecture",
+               f"D = {len(names)} parameters, above the checker's limit of {limits.max_params} "
+               "(raise it with --max-params)")
+    if net.is_path:
+        d = _path_count(net)
+        expect(d <= limits.max_coords, "architecture", f"the path-lifting has d = {d} "
+               f"coordinates, above the checker's limit of {limits.max_coords} (raise it with "
+               "--max-paths)")
+    expect(len(cert["phi"]) <= limits.max_coords, "architecture",
+           f"d = {len(cert['phi'])} coordinates, above the checker's limit of "
+           f"{limits.max_coords} (raise it with --max-paths)")
+    expect(names == net.params, "architecture",
+           "the parameters are not those of the architecture (names, number or order)")
+    expect(cert["name"] == net.name, "architecture",
+           f"the name {cert['name'][:40]!r} is not the architecture's ({net.name[:40]!r})")
+    return net
+
+
+def rebuild_phi(net: Net, syms: dict[str, sympy.Symbol]) -> list[sympy.Expr] | None:
+    """φ rebuilt from the network, independently of symflow's lifting code (None for a
+    polynomial lifting, which is its own definition)."""
+    if net.kind == "linear":
+        w = net.widths or []
+        mats = [sympy.Matrix(w[k], w[k - 1], lambda i, j, k=k: syms[f"U{k}_{i + 1}_{j + 1}"])
+                for k in range(1, len(w))]
+        z = mats[0]
+        for m in mats[1:]:
+            z = m * z
+        return [sympy.expand(x) for x in z]
+    if not net.is_path:
+        return None
+    succ: dict[str, list[tuple[str, str]]] = {}
+    for u, v, p in net.edges:
+        succ.setdefault(u, []).append((v, p))
+    outputs = set(net.outputs)
+    tails: dict[str, list[sympy.Expr]] = {}
+
+    def walk(v: str) -> list[sympy.Expr]:  # products of the paths from v to the outputs
+        if v not in tails:
+            res = [sympy.Integer(1)] if v in outputs else []
+            for w_, p in succ.get(v, []):
+                res += [syms[p] * t for t in walk(w_)]
+            tails[v] = res
+        return tails[v]
+
+    for v in reversed(getattr(net, "order", [])):  # fill bottom-up: no deep recursion
+        walk(v)
+    out = []
+    for v in net.inputs:
+        out += walk(v)
+    for v, b in net.biases.items():
+        out += [syms[b] * t for t in walk(v)]
+    return out
+
+
+# ----------------------------------------------------------------------------- exact helpers
 def rank(rows: list[list]) -> int:
     """Exact rank over QQ."""
     if not rows or not rows[0]:
@@ -74,36 +558,36 @@ def rank(rows: list[list]) -> int:
     return dm.rank()
 
 
-def nullspace(rows: list[list], ncols: int) -> list[list]:
-    if not rows:
-        return [[int(i == j) for i in range(ncols)] for j in range(ncols)]
-    return [list(v) for v in sympy.Matrix(rows).nullspace()]
-
-
-def expect(cond: bool, step: str, message: str) -> None:
-    if not cond:
-        raise Failure(step, message)
-
-
 class Context:
     """The lifting rebuilt from a certificate: symbols, φ, ∇φ, and evaluation helpers."""
 
-    def __init__(self, cert: dict):
+    def __init__(self, cert: dict, net: Net):
         names = cert["parameters"]
+        self.net = net
         self.names = names
         self.syms = [sympy.Symbol(n) for n in names]
         self.symdict = dict(zip(names, self.syms, strict=True))
         self.D = len(names)
-        self.phi = [self.parse(e, f"phi[{i + 1}]") for i, e in enumerate(cert["phi"])]
+        self.phi = [self.parse(e, f"phi[{i + 1}]", "lifting") for i, e in enumerate(cert["phi"])]
         self.d = len(self.phi)
-        self.grad_phi = [self.gradient(p) for p in self.phi]
+        self._grad_phi: list | None = None
         self._fields: dict[str, list] = {}
+        self._laws: dict[str, sympy.Expr] = {}
+        self.expanded = 0  # symbolic brackets computed
 
-    def parse(self, text: str, what: str) -> sympy.Expr:
+    @property
+    def grad_phi(self) -> list[list]:
+        if self._grad_phi is None:
+            self._grad_phi = [self.gradient(p) for p in self.phi]
+        return self._grad_phi
+
+    def parse(self, text: str, what: str, step: str) -> sympy.Expr:
         try:
             return polynomial_expr(str(text), self.symdict)
         except SpecError as exc:
-            raise Failure("format", f"{what} = '{text}': {exc}") from None
+            raise Failure(step, f"{what} = '{str(text)[:60]}': {exc}") from None
+        except (RecursionError, MemoryError):
+            raise Failure(step, f"{what} is nested too deeply to read") from None
 
     def gradient(self, e: sympy.Expr) -> list:
         return [sympy.diff(e, s) for s in self.syms]
@@ -119,16 +603,19 @@ class Context:
         """The vector field of a bracket word: g_i = ∇φ_i, [X, Y] = ∂Y·X − ∂X·Y."""
         if word in self._fields:
             return self._fields[word]
-        m = re.fullmatch(r"g(\d+)", word)
+        m = re.fullmatch(r"g([1-9][0-9]{0,6})", word)
         if m:
             i = int(m.group(1))
             expect(1 <= i <= self.d, "brackets", f"word {word} names no coordinate of φ")
             out = self.grad_phi[i - 1]
         else:
             expect(word.startswith("[") and word.endswith("]"), "brackets",
-                   f"cannot read bracket word {word}")
+                   f"cannot read bracket word {word[:60]}")
             head, inner = _split(word[1:-1])
             x, y = self.field(head), self.field(inner)
+            self.expanded += 1
+            expect(self.expanded <= MAX_SYMBOLIC_BRACKETS, "brackets",
+                   f"more than {MAX_SYMBOLIC_BRACKETS} brackets to expand (checker's limit)")
             out = [sympy.expand(sum(x[k] * sympy.diff(y[j], self.syms[k]) - y[k] *
                                     sympy.diff(x[j], self.syms[k]) for k in range(self.D)
                                     if x[k] != 0 or y[k] != 0)) for j in range(self.D)]
@@ -151,6 +638,26 @@ class Context:
                            for row in self.grad_phi])
         return jp * j.T + j * jp.T
 
+    def law(self, text: str, what: str) -> sympy.Expr:
+        """A law, parsed within the checker's size limits and verified as the identity
+        ⟨∇h, ∇φ_a⟩ ≡ 0 for every a (cached by its text)."""
+        if text in self._laws:
+            return self._laws[text]
+        h = self.parse(text, what, "laws")
+        expect(h != 0 and not h.is_number, "laws", f"{what} = {text[:60]} is a constant")
+        poly = sympy.Poly(h, *self.syms)
+        expect(poly.total_degree() <= MAX_LAW_DEGREE and len(poly.terms()) <= MAX_LAW_TERMS,
+               "laws", f"{what} exceeds the checker's limits (degree ≤ {MAX_LAW_DEGREE}, "
+               f"≤ {MAX_LAW_TERMS} terms)")
+        gh = self.gradient(h)
+        for a, gp in enumerate(self.grad_phi, 1):
+            pairing = sympy.expand(sum(x * y for x, y in zip(gh, gp, strict=True)
+                                       if x != 0 and y != 0))
+            expect(pairing == 0, "laws", f"{what} = {text[:60]} is not conserved: "
+                   f"⟨∇h, ∇φ{a}⟩ ≠ 0")
+        self._laws[text] = h
+        return h
+
 
 def _split(text: str) -> tuple[str, str]:
     """Split 'a,b' at the top-level comma of a bracket word."""
@@ -162,78 +669,85 @@ def _split(text: str) -> tuple[str, str]:
             depth -= 1
         elif ch == "," and depth == 0:
             return text[:i], text[i + 1:]
-    raise Failure("brackets", f"cannot read bracket word [{text}]")
+    raise Failure("brackets", f"cannot read bracket word [{text[:60]}]")
 
 
-# ----------------------------------------------------------------------------- rebuilding φ
-def rebuild_phi(arch: dict, names: list[str]) -> list[sympy.Expr] | None:
-    """φ rebuilt from the architecture, independently of symflow's lifting code."""
-    s = {n: sympy.Symbol(n) for n in names}
-    kind = arch.get("kind")
-    if kind == "linear":
-        w = arch["widths"]
-        mats = [sympy.Matrix(w[k], w[k - 1], lambda i, j, k=k: s[f"U{k}_{i + 1}_{j + 1}"])
-                for k in range(1, len(w))]
-        z = mats[0]
-        for m in mats[1:]:
-            z = m * z
-        return [sympy.expand(x) for x in z]
-    if kind == "layered-relu":
-        w, bias = arch["widths"], arch["bias"]
-        out = []
-        L = len(w) - 1
-        # a path starts at input j (layer 0) or at the bias of neuron i of layer l ≥ 1
-        for start in range(L if bias else 1):
-            for idx in itertools.product(*[range(1, n + 1) for n in w[start:]]):
-                mono = sympy.Integer(1) if start == 0 else s[f"b{start}_{idx[0]}"]
-                for layer in range(start + 1, L + 1):
-                    i, j = idx[layer - start], idx[layer - start - 1]
-                    mono *= s[f"W{layer}_{i}_{j}"]
-                out.append(mono)
-        if bias:
-            out.extend(s[f"b{L}_{i}"] for i in range(1, w[L] + 1))
-        return out
-    if kind == "dag":
-        succ: dict[str, list[tuple[str, str]]] = {}
-        for u, v, p in arch["edges"]:
-            succ.setdefault(u, []).append((v, p))
-        outputs = set(arch["outputs"])
-
-        def walk(v: str, acc: sympy.Expr) -> list[sympy.Expr]:
-            res = [acc] if v in outputs else []
-            for w_, p in succ.get(v, []):
-                res += walk(w_, acc * s[p])
-            return res
-
-        out = []
-        for v in arch["inputs"]:
-            out += walk(v, sympy.Integer(1))
-        for v, b in arch["biases"]:
-            out += walk(v, s[b])
-        return out
-    return None
+def _word_ok(word: str, where: str) -> None:
+    """A bracket word is made of g<i>, '[', ',' and ']' only, nested at most MAX_WORD_DEPTH."""
+    expect(WORD.fullmatch(word) is not None, "brackets", f"cannot read bracket word "
+           f"{word[:60]}{where}")
+    depth = top = 0
+    for ch in word:
+        depth += (ch == "[") - (ch == "]")
+        top = max(top, depth)
+        expect(depth >= 0, "brackets", f"unbalanced bracket word {word[:60]}{where}")
+    expect(depth == 0, "brackets", f"unbalanced bracket word {word[:60]}{where}")
+    expect(top < MAX_WORD_DEPTH, "brackets", f"bracket word{where} nested {top + 1} deep, above "
+           f"the checker's limit of {MAX_WORD_DEPTH}")
 
 
-# ----------------------------------------------------------------------------- the claims
-def _check_laws_identities(ctx: Context, exprs: list[str]) -> list[sympy.Expr]:
-    laws = []
-    for i, text in enumerate(exprs, 1):
-        h = ctx.parse(text, f"law h{i}")
-        gh = ctx.gradient(h)
-        for a, gp in enumerate(ctx.grad_phi, 1):
-            pairing = sympy.expand(sum(x * y for x, y in zip(gh, gp, strict=True)
-                                       if x != 0 and y != 0))
-            expect(pairing == 0, "laws", f"h{i} = {text} is not conserved: ⟨∇h, ∇φ{a}⟩ ≠ 0")
-        laws.append(h)
-    return laws
+# ----------------------------------------------------------------------------- laws' sources
+BALANCE = re.compile(r"balance of neuron ([A-Za-z_][A-Za-z0-9_]*)")
+FAMILY = re.compile(r"\(U(\d+)ᵀU(\d+) − U(\d+)U(\d+)ᵀ\)\[(\d+),(\d+)\]")
+SEARCH = re.compile(r"degree-(\d+) search")
 
 
+def _check_source(ctx: Context, h: sympy.Expr, source: str, what: str) -> None:
+    """The source of a law is a label the LaTeX prints: it must be true of the law."""
+    s = ctx.symdict
+    net = ctx.net
+    m = BALANCE.fullmatch(source)
+    if m:
+        v = m.group(1)
+        expect(net.is_path and v in net.hidden, "laws", f"{what}: '{source}' names no hidden "
+               "neuron of a path-lifting")
+        want = sum((s[p] ** 2 for _, b, p in net.edges if b == v), sympy.Integer(0))
+        want += s[net.biases[v]] ** 2 if v in net.biases else 0
+        want -= sum((s[p] ** 2 for a, _, p in net.edges if a == v), sympy.Integer(0))
+        expect(sympy.expand(h - want) == 0, "laws", f"{what} is not the {source}")
+        return
+    m = FAMILY.fullmatch(source)
+    if m:
+        k1, k1b, k, kb, a, b = map(int, m.groups())
+        w = net.widths or []
+        expect(net.kind == "linear" and k1 == k1b == k + 1 and kb == k and 1 <= k < len(w) - 1
+               and 1 <= a <= b <= w[k], "laws", f"{what}: '{source}' is not an entry of a law "
+               "matrix of this network")
+        want = sum(s[f"U{k + 1}_{i}_{a}"] * s[f"U{k + 1}_{i}_{b}"] for i in range(1, w[k + 1] + 1))
+        want -= sum(s[f"U{k}_{a}_{j}"] * s[f"U{k}_{b}_{j}"] for j in range(1, w[k - 1] + 1))
+        expect(sympy.expand(h - want) == 0, "laws", f"{what} is not {source}")
+        return
+    m = SEARCH.fullmatch(source)
+    expect(m is not None, "laws", f"{what}: unknown source '{source[:60]}'")
+    deg = int(m.group(1))
+    expect(sympy.Poly(h, *ctx.syms).total_degree() <= deg, "laws",
+           f"{what} has degree above {deg}, but its source says '{source}'")
+
+
+def _check_laws(ctx: Context, laws: list, with_source: bool) -> list[sympy.Expr]:
+    out = []
+    texts = [x["expression"] if with_source else x for x in laws]
+    expect(len(set(texts)) == len(texts), "laws", "a law is listed twice")
+    for i, law in enumerate(laws, 1):
+        text = texts[i - 1]
+        h = ctx.law(text, f"law h{i}")
+        if with_source:
+            _check_source(ctx, h, law["source"], f"law h{i}")
+        out.append(h)
+    return out
+
+
+# ----------------------------------------------------------------------------- brackets, closure
 def _check_brackets(ctx: Context, brackets: list[dict], point: list, claimed_rank: int,
                     where: str) -> list[list]:
+    expect(len(brackets) <= ctx.D, "brackets", f"{len(brackets)} brackets{where}, more than "
+           f"D = {ctx.D} cannot be independent")
+    for b in brackets:
+        _word_ok(b["word"], where)
     values = []
     for b in brackets:
         word, recorded = b["word"], [rat(x) for x in b["value"]]
-        expect(len(recorded) == ctx.D, "brackets", f"{word}: value has the wrong length")
+        expect(len(recorded) == ctx.D, "brackets", f"{word[:60]}: value has the wrong length")
         actual = ctx.at(ctx.field(word), point)
         # recorded values are positive multiples (integer scaling) of the actual ones
         nz = next((k for k in range(ctx.D) if actual[k] != 0), None)
@@ -241,7 +755,8 @@ def _check_brackets(ctx: Context, brackets: list[dict], point: list, claimed_ran
         if ok:
             c = recorded[nz] / actual[nz]
             ok = c > 0 and all(recorded[k] == c * actual[k] for k in range(ctx.D))
-        expect(ok, "brackets", f"{word}{where}: recorded value is not the bracket's value at θ0")
+        expect(ok, "brackets", f"{word[:60]}{where}: recorded value is not the bracket's value "
+               "at θ0")
         values.append(recorded)
     r = rank(values)
     expect(r == claimed_rank == len(brackets), "bracket-rank",
@@ -251,177 +766,274 @@ def _check_brackets(ctx: Context, brackets: list[dict], point: list, claimed_ran
 
 def _check_closure(ctx: Context, closure: dict, point: list, claimed_rank: int,
                    where: str) -> None:
-    """Verify that span K is a Lie algebra containing every g_j (then Lie(W_φ) = span K by
-    Jacobi), from the recorded exact relations, and that K has the claimed rank at θ0."""
+    """span K is a Lie algebra containing every generator, checked completely: every g_j is an
+    exact combination of K, and [g_j, k] ∈ span K for every generator g_j and every k ∈ K (then
+    ad(g_j) preserves span K, hence so does ad of every iterated bracket by Jacobi, and span K,
+    spanned by brackets, is Lie(W_φ)). For a g_j that is a combination of generators in K the
+    second condition follows from theirs and is not repeated. Every relation is verified as a
+    polynomial identity."""
     basis, rel = closure["basis"], closure["relations"]
+    expect(len(set(basis)) == len(basis), "lie-closure", f"a basis word is repeated{where}")
+    expect(len(basis) <= 4 * ctx.D, "lie-closure", f"{len(basis)} basis words{where}, above "
+           f"the checker's limit of 4D")
+    for w in list(basis) + list(rel):
+        _word_ok(w, where)
     kf = [ctx.field(w) for w in basis]
+    gens_in = {w for w in basis if re.fullmatch(r"g\d+", w)}
 
-    def holds(word: str) -> None:
+    def combination(word: str) -> list[sympy.Rational] | None:
+        """Check word ∈ span K; return its coefficients (None for a basis element)."""
         if word in basis:
-            return
-        expect(word in rel, "lie-closure", f"{word}{where} is neither in the basis nor related")
+            return None
+        expect(word in rel, "lie-closure", f"{word[:60]}{where} is neither in the basis nor "
+               "related to it")
         coeffs = [rat(c) for c in rel[word]]
         expect(not coeffs or len(coeffs) == len(basis), "lie-closure",
-               f"{word}{where}: wrong number of coefficients")
+               f"{word[:60]}{where}: wrong number of coefficients")
         f = ctx.field(word)
         for j in range(ctx.D):
             comb = sum((c * kf[k][j] for k, c in enumerate(coeffs) if c != 0), sympy.Integer(0))
             expect(sympy.expand(f[j] - comb) == 0, "lie-closure",
-                   f"{word}{where} is not the recorded combination of the basis")
+                   f"{word[:60]}{where} is not the recorded combination of the basis")
+        return coeffs
+
+    def bracket_in_span(g: str, b: str) -> None:
+        mg, mb = re.fullmatch(r"g(\d+)", g), re.fullmatch(r"g(\d+)", b)
+        if mb and g == b:
+            return  # [X, X] = 0
+        if mb and int(mg.group(1)) > int(mb.group(1)) and b in gens_in:
+            combination(f"[{b},{g}]")  # [g_i, g_j] = −[g_j, g_i]
+            return
+        combination(f"[{g},{b}]")
 
     for j in range(1, ctx.d + 1):
-        holds(f"g{j}")
-    gens = [w for w in basis if re.fullmatch(r"g\d+", w)]
-    for g in gens:
+        g = f"g{j}"
+        coeffs = combination(g)
+        if coeffs is not None and all(c == 0 or basis[k] in gens_in
+                                      for k, c in enumerate(coeffs)):
+            continue  # ad(g_j) is a combination of the ad(g_i), g_i ∈ K, checked below
         for b in basis:
-            m = re.fullmatch(r"g(\d+)", b)
-            if m and g == b:
-                continue  # [X, X] = 0
-            if m and int(g[1:]) > int(m.group(1)):
-                holds(f"[{b},{g}]")  # [g_i, g_j] = −[g_j, g_i]
-                continue
-            holds(f"[{g},{b}]")
+            bracket_in_span(g, b)
     r = rank(ctx.at_all(kf, point))
     expect(r == claimed_rank, "lie-closure",
            f"the closed Lie algebra has rank {r} at θ0{where}, claimed {claimed_rank}")
 
 
+# ----------------------------------------------------------------------------- the law claim
 def check_law_claim(ctx: Context, claim: dict, report: Report) -> None:
-    point = [rat(x) for x in claim["point"]["theta0"]]
+    pt = claim["point"]
+    point = [rat(x) for x in pt["theta0"]]
     expect(len(point) == ctx.D, "point", f"θ0 has {len(point)} entries, D = {ctx.D}")
-    seed = claim["point"].get("seed")
-    if seed is not None:
-        expect(point == sample_points(seed, ctx.D, 1)[0], "point",
-               f"θ0 is not the point generated from seed {seed}")
-    report.passed.append("point")
-    laws = _check_laws_identities(ctx, [law["expression"] for law in claim["laws"]])
-    report.passed.append("laws")
+    expect(point == sample_points(pt["seed"], ctx.D, 1)[0], "point",
+           f"θ0 is not the point generated from seed {pt['seed']}")
+    report.step("point")
+    laws = _check_laws(ctx, claim["laws"], with_source=True)
+    report.step("laws")
     grads = [ctx.at(ctx.gradient(h), point) for h in laws]
     n = rank(grads)
     expect(n == claim["law_rank_at_theta0"] == len(laws), "law-rank",
            f"the gradients of the {len(laws)} laws have rank {n} at θ0, claimed "
            f"{claim['law_rank_at_theta0']}")
-    report.passed.append("law-rank")
-    _check_brackets(ctx, claim["brackets"], point, claim["bracket_rank_at_theta0"], "")
-    report.passed += ["brackets", "bracket-rank"]
-    if claim.get("lie_closure"):
-        _check_closure(ctx, claim["lie_closure"], point, claim["bracket_rank_at_theta0"], "")
-        report.passed.append("lie-closure")
+    report.step("law-rank")
+    expect(laws or claim["brackets"], "claim", "the claim has no evidence (no law and no "
+           "bracket)")
     r = claim["bracket_rank_at_theta0"]
+    _check_brackets(ctx, claim["brackets"], point, r, "")
+    report.step("brackets")
+    report.step("bracket-rank")
+    if claim["lie_closure"] is not None:
+        _check_closure(ctx, claim["lie_closure"], point, r, "")
+        report.step("lie-closure")
     count = claim["count"]
     exact = n == ctx.D - r
     expect(count["lower"] == n and count["upper"] == ctx.D - r and count["exact"] == exact
            and count["value"] == (n if exact else None)
-           and claim["proof"] == ("generic (bounds meet)" if exact else "bounds"),
+           and claim["proof"] == prose.count_proof(exact),
            "claim", f"the evidence gives {n} ≤ #laws ≤ {ctx.D - r}, which the claim misstates")
-    report.passed.append("claim")
+    report.step("claim")
+    expect(claim["statement"] == prose.law_statement(claim, ctx.D), "statement",
+           "the statement is not the one generated from the verified evidence")
+    report.step("statement")
 
 
-def check_intrinsic_claim(ctx: Context, cert: dict, claim: dict, report: Report) -> None:
-    laws = _check_laws_identities(ctx, claim["laws"])
-    verdicts = []
-    for n, p in enumerate(claim["points"], 1):
-        where = f" (point {n})"
-        point = [rat(x) for x in p["theta0"]]
-        expect(len(point) == ctx.D, "point", f"θ0{where} has {len(point)} entries")
-        if "seed" in p:
-            expect(point == sample_points(p["seed"], ctx.D, 1)[0], "point",
-                   f"θ0{where} is not the point generated from seed {p['seed']}")
-        if "family" in p:
-            _check_family_point(cert, p, point, where)
-        jac = ctx.jacobian_at(point)
-        rj = rank(jac)
-        expect(rj == p["rank_dphi"], "jacobian-rank",
-               f"rank ∂φ(θ0){where} is {rj}, claimed {p['rank_dphi']}")
-        grads = [ctx.at(ctx.gradient(h), point) for h in laws]
-        rh = rank(grads)
-        expect(rh == p["rank_dh"], "law-rank", f"rank ∂h(θ0){where} is {rh}, claimed "
-               f"{p['rank_dh']}")
-        values = _check_brackets(ctx, p["brackets"], point, p["bracket_rank"], where)
-        closed = bool(p.get("lie_closure"))
-        if closed:
-            _check_closure(ctx, p["lie_closure"], point, p["bracket_rank"], where)
-        lie_exact = p["bracket_rank"] in (ctx.D - rh, ctx.D) or closed
-        expect(p["lie_exact"] == lie_exact, "lie-exact",
-               f"Lie(W_φ)(θ0){where} is exact iff bracket rank = D − rank ∂h(θ0) (or D), or "
-               "the brackets are certified to close")
-        sufficient = rank(jac + grads) == ctx.D
-        expect(p["sufficient_condition"] == sufficient, "sufficient",
-               f"rank [∂φ; ∂h](θ0){where} {'=' if sufficient else '<'} D, claimed otherwise")
-        w = p.get("witness")
-        if w is not None:
-            v = [rat(x) for x in w]
-            expect(all(sum(r[k] * v[k] for k in range(ctx.D)) == 0 for r in jac), "witness",
-                   f"∂φ(θ0)v ≠ 0{where}")
-            expect(rank(values + [v]) == len(values), "witness",
-                   f"v is not in the span of the brackets at θ0{where}")
-            expect(not ctx.metric_derivative_at(point, v).is_zero_matrix, "witness",
-                   f"∂M(θ0)[v] = 0{where}: v does not break the inclusion")
-            verdict = "fails"
-        else:
-            if sufficient:
-                verdict = "holds"
-            elif lie_exact:
-                # ker ∂φ ∩ span(B): coefficients c with J Bᵀ c = 0
-                bt = sympy.Matrix(values).T
-                jb = sympy.Matrix(jac) * bt
-                for c in jb.nullspace():
-                    vv = list(bt * c)
-                    expect(ctx.metric_derivative_at(point, vv).is_zero_matrix, "inclusion",
-                           f"ker ∂φ ∩ Lie(W_φ) ⊄ ker ∂M at θ0{where}, but no witness is given")
-                verdict = "criterion holds"
-            else:
-                verdict = "undecided"
-        expect(p["verdict"] == verdict, "verdict",
-               f"the evidence at point {n} gives '{verdict}', claimed '{p['verdict']}'")
-        verdicts.append(verdict)
-    report.passed += ["point", "laws", "jacobian-rank", "law-rank", "brackets", "bracket-rank",
-                      "lie-exact", "sufficient", "witness", "inclusion"]
-    forms_ok = []
-    for cf in claim["closed_forms"]:
-        recomputed = closed_form_checks(ctx, cert, cf, claim["points"])
-        recorded = [x["verified"] for x in cf["identities"]] + [x["verified"] for x in
-                                                                 cf["pointwise"]]
-        expect(recomputed == recorded, "closed-forms",
-               f"{cf['name']}: recomputed checks {recomputed} differ from the recorded "
-               f"{recorded}")
-        forms_ok.append(all(recomputed))
-    report.passed.append("closed-forms")
-    vs = set(verdicts)
-    if "fails" in vs:
-        overall = "fails"
-    elif vs == {"holds"}:
-        overall = "holds"
-    elif "undecided" in vs:
-        overall = "undecided"
-    elif forms_ok and all(forms_ok):
-        overall = "holds"
-    else:
-        overall = "criterion holds"
-    expect(claim["verdict"] == overall, "verdict",
-           f"the evidence gives '{overall}', the certificate claims '{claim['verdict']}'")
-    report.passed.append("verdict")
+# ----------------------------------------------------------------------------- the intrinsic claim
+def _family_point(ctx: Context, init: str, p: dict, point: list, where: str) -> None:
+    """A family point is the one regenerated from its family seed, and lies on the family."""
+    net = ctx.net
+    expect(net.kind == "linear", "point", f"the {init} family needs a linear architecture")
+    from ..errors import SymflowError
+    from ..linear import sample
 
-
-def _linear_mats(cert: dict, point: list) -> list[sympy.Matrix]:
-    w = cert["architecture"]["widths"]
-    idx = {n: i for i, n in enumerate(cert["parameters"])}
-    return [sympy.Matrix(w[k], w[k - 1], lambda i, j, k=k: point[idx[f"U{k}_{i + 1}_{j + 1}"]])
-            for k in range(1, len(w))]
-
-
-def _check_family_point(cert: dict, p: dict, point: list, where: str) -> None:
-    expect(cert["architecture"].get("kind") == "linear", "point",
-           "family points need a linear architecture")
-    us = _linear_mats(cert, point)
+    try:
+        named = sample(list(net.widths or []), init, p["family_seed"])
+    except SymflowError as exc:
+        raise Failure("point", f"no {init} sample for these widths: {exc}") from None
+    want = [sympy.Rational(int(named[n].p), int(named[n].q)) for n in ctx.names]
+    expect(point == want, "point", f"θ0{where} is not the {init} point generated from family "
+           f"seed {p['family_seed']}")
+    us = _linear_mats(ctx, point)
     lams = [rat(x) for x in p["lambdas"]]
+    expect(len(lams) == len(us) - 1, "point", f"{where}: one λ per hidden layer is needed")
     for k in range(1, len(us)):
         h = us[k].T * us[k] - us[k - 1] * us[k - 1].T
         expect(h == lams[k - 1] * sympy.eye(h.shape[0]), "point",
-               f"θ0{where} is not on the {p['family']} family: U{k + 1}ᵀU{k + 1} − U{k}U{k}ᵀ ≠ "
+               f"θ0{where} is not on the {init} family: U{k + 1}ᵀU{k + 1} − U{k}U{k}ᵀ ≠ "
                f"{lams[k - 1]}·I")
-        if p["family"] == "balanced":
+        if init == "balanced":
             expect(lams[k - 1] == 0, "point", f"θ0{where}: balanced needs λ = 0")
+
+
+def _check_point(ctx: Context, claim: dict, p: dict, n: int, laws: list) -> str:
+    """Every field of one point of the intrinsic claim; returns its verdict."""
+    D, init = ctx.D, claim["init"]
+    where = f" (point {n})"
+    point = [rat(x) for x in p["theta0"]]
+    expect(len(point) == D, "point", f"θ0{where} has {len(point)} entries, D = {D}")
+    if init == "generic":
+        expect(point == sample_points(p["seed"], D, 1)[0], "point",
+               f"θ0{where} is not the point generated from seed {p['seed']}")
+    elif init != "given point":
+        _family_point(ctx, init, p, point, where)
+    jac = ctx.jacobian_at(point)
+    rj = rank(jac)
+    expect(rj == p["rank_dphi"], "jacobian-rank",
+           f"rank ∂φ(θ0){where} is {rj}, claimed {p['rank_dphi']}")
+    grads = [ctx.at(ctx.gradient(h), point) for h in laws]
+    rh = rank(grads)
+    expect(rh == p["rank_dh"], "law-rank", f"rank ∂h(θ0){where} is {rh}, claimed {p['rank_dh']}")
+    values = _check_brackets(ctx, p["brackets"], point, p["bracket_rank"], where)
+    if p["lie_closure"] is not None:
+        _check_closure(ctx, p["lie_closure"], point, p["bracket_rank"], where)
+    lie_exact = prose.lie_exact_reason(p, D) is not None
+    expect(p["lie_exact"] == lie_exact, "lie-exact",
+           f"Lie(W_φ)(θ0){where} is exact iff bracket rank = D − rank ∂h(θ0) (or D), or the "
+           "brackets are certified to close")
+    sufficient = rank(jac + grads) == D
+    expect(p["sufficient_condition"] == sufficient, "sufficient",
+           f"rank [∂φ; ∂h](θ0){where} {'=' if sufficient else '<'} D, claimed otherwise")
+
+    def in_kernel(v: list) -> bool:
+        return all(sum(r[k] * v[k] for k in range(D)) == 0 for r in jac)
+
+    w = p["witness"]
+    if w is not None:
+        v = [rat(x) for x in w]
+        expect(len(v) == D, "witness", f"the witness{where} has {len(v)} entries, D = {D}")
+        expect(in_kernel(v), "witness", f"∂φ(θ0)v ≠ 0{where}")
+        expect(rank(values + [v]) == len(values), "witness",
+               f"v is not in the span of the brackets at θ0{where}")
+        expect(not ctx.metric_derivative_at(point, v).is_zero_matrix, "witness",
+               f"∂M(θ0)[v] = 0{where}: v does not break the inclusion")
+        expect(p["intersection_basis"] is None, "intersection",
+               f"a witness and an intersection basis are both given{where}")
+    else:
+        basis = [[rat(x) for x in v] for v in (p["intersection_basis"] or [])]
+        expect(p["intersection_basis"] is not None, "intersection",
+               f"neither a witness nor a basis of ker ∂φ ∩ Lie(W_φ)(θ0) is given{where}")
+        # ker ∂φ ∩ span(B) = {Bᵀc : J Bᵀ c = 0}: its dimension, computed here
+        dim = 0
+        if values:
+            jb = sympy.Matrix(jac) * sympy.Matrix(values).T
+            dim = len(values) - jb.rank()
+        expect(all(len(v) == D and in_kernel(v) for v in basis)
+               and all(rank(values + [v]) == len(values) for v in basis)
+               and rank(basis) == len(basis) == dim, "intersection",
+               f"the recorded basis of ker ∂φ ∩ span(brackets){where} is not a basis of it "
+               f"(dimension {dim})")
+        if lie_exact and not sufficient:
+            for v in basis:
+                expect(ctx.metric_derivative_at(point, v).is_zero_matrix, "inclusion",
+                       f"ker ∂φ ∩ Lie(W_φ) ⊄ ker ∂M at θ0{where}, but no witness is given")
+    verdict = prose.point_verdict(p, D)
+    expect(p["verdict"] == verdict, "verdict",
+           f"the evidence at point {n} gives '{verdict}', claimed '{p['verdict']}'")
+    return verdict
+
+
+def _closed_form_applies(ctx: Context, kind: str) -> bool:
+    """Each closed form applies to its own architectures only."""
+    net = ctx.net
+    if kind == "uv":
+        if net.kind != "polynomial" or ctx.D != 2 or ctx.d != 1:
+            return False
+        u, v = ctx.syms
+        poly = sympy.Poly(ctx.phi[0], u, v)
+        return poly.monoms() == [(1, 1)]
+    if kind == "two-layer-relu":
+        return net.kind == "layered-relu" and len(net.widths or []) == 3
+    if kind == "path-metric":
+        return net.is_path
+    return net.kind == "linear"  # linear-family
+
+
+def _two_layer_blocks(ctx: Context) -> list[tuple[list, list]]:
+    """Per hidden neuron of a two-layer net: (incoming weights and bias, outgoing weights)."""
+    s = ctx.symdict
+    out = []
+    for v in ctx.net.hidden:
+        ins = [s[p] for _, b, p in ctx.net.edges if b == v]
+        ins += [s[ctx.net.biases[v]]] if v in ctx.net.biases else []
+        outs = [s[p] for a, _, p in ctx.net.edges if a == v]
+        out.append((ins, outs))
+    return out
+
+
+def check_intrinsic_claim(ctx: Context, claim: dict, report: Report) -> None:
+    laws = _check_laws(ctx, claim["laws"], with_source=False)
+    report.step("laws")
+    points = claim["points"]
+    verdicts = [_check_point(ctx, claim, p, n, laws) for n, p in enumerate(points, 1)]
+    for s in ("point", "jacobian-rank", "law-rank", "brackets", "bracket-rank", "lie-exact",
+              "sufficient", "witness", "intersection", "inclusion"):
+        report.step(s)
+    kinds = [cf["kind"] for cf in claim["closed_forms"]]
+    expect(len(set(kinds)) == len(kinds), "closed-forms", "a closed form is listed twice")
+    covered = [False] * len(points)
+    pts = [[rat(x) for x in p["theta0"]] for p in points]
+    for cf in claim["closed_forms"]:
+        kind = cf["kind"]
+        expect(_closed_form_applies(ctx, kind), "closed-forms",
+               f"the closed form '{kind}' does not apply to this architecture")
+        recomputed, samples = closed_form_checks(ctx, kind, pts)
+        texts = closed_form_texts(kind, len(ctx.net.widths or []) - 1, samples)
+        expect(all(cf[k] == texts[k] for k in ("name", "formula", "conditions")), "closed-forms",
+               f"the texts of the closed form '{kind}' are not its fixed wording")
+        claims = [x["claim"] for x in cf["identities"]] + [x["claim"] for x in cf["pointwise"]]
+        expect(claims == texts["identities"] + texts["pointwise"], "closed-forms",
+               f"the checks listed for '{kind}' are not the ones it rests on")
+        expect(recomputed, "closed-forms", f"the closed form '{kind}' rests on no check")
+        recorded = [x["verified"] for x in cf["identities"] + cf["pointwise"]]
+        expect(recomputed == recorded, "closed-forms",
+               f"{kind}: recomputed checks {recomputed} differ from the recorded {recorded}")
+        if not (CLOSED_FORMS[kind]["decides"] and all(recomputed)):
+            continue
+        for i, pt in enumerate(pts):
+            if kind == "uv":
+                covered[i] = True
+            elif kind == "linear-family":
+                covered[i] = covered[i] or (i + 1) in samples
+            elif kind == "two-layer-relu":
+                sub = ctx.subs(pt)
+                covered[i] = covered[i] or all(
+                    any(x.xreplace(sub) != 0 for x in ins) and any(x.xreplace(sub) != 0
+                                                                   for x in outs)
+                    for ins, outs in _two_layer_blocks(ctx))
+    report.step("closed-forms")
+    overall = prose.overall_verdict(verdicts, covered)
+    expect(claim["verdict"] == overall, "verdict",
+           f"the evidence gives '{overall}', the certificate claims '{claim['verdict']}'")
+    report.step("verdict")
+    expect(claim["statement"] == prose.intrinsic_statement(claim, ctx.D, covered), "statement",
+           "the statement is not the one generated from the verified evidence")
+    report.step("statement")
+
+
+# ----------------------------------------------------------------------------- closed forms
+def _linear_mats(ctx: Context, point: list) -> list[sympy.Matrix]:
+    w = ctx.net.widths or []
+    idx = {n: i for i, n in enumerate(ctx.names)}
+    return [sympy.Matrix(w[k], w[k - 1], lambda i, j, k=k: point[idx[f"U{k}_{i + 1}_{j + 1}"]])
+            for k in range(1, len(w))]
 
 
 def _is_psd(m: sympy.Matrix) -> bool:
@@ -432,9 +1044,9 @@ def _is_psd(m: sympy.Matrix) -> bool:
     return all(c == 0 or (c > 0) == (i % 2 == 0) for i, c in enumerate(coeffs))
 
 
-def closed_form_checks(ctx: Context, cert: dict, cf: dict, points: list[dict]) -> list[bool]:
-    """Recompute, with SymPy, the truth of every identity and pointwise check of a closed form."""
-    kind = cf["kind"]
+def closed_form_checks(ctx: Context, kind: str, points: list[list]) -> tuple[list[bool], list]:
+    """Recompute, with SymPy, the truth of every identity and pointwise check of a closed form
+    (and the 1-based points where pointwise checks apply)."""
     m = sympy.Matrix(ctx.d, ctx.d, lambda a, b: sympy.expand(
         sum(x * y for x, y in zip(ctx.grad_phi[a], ctx.grad_phi[b], strict=True))))
     if kind == "uv":
@@ -442,7 +1054,7 @@ def closed_form_checks(ctx: Context, cert: dict, cf: dict, points: list[dict]) -
         c = sympy.Poly(ctx.phi[0], u, v).coeff_monomial(u * v)
         h, z = u**2 - v**2, ctx.phi[0]
         return [sympy.expand(m[0, 0] - c**2 * (u**2 + v**2)) == 0,
-                sympy.expand(m[0, 0] ** 2 - c**4 * h**2 - 4 * c**2 * z**2) == 0]
+                sympy.expand(m[0, 0] ** 2 - c**4 * h**2 - 4 * c**2 * z**2) == 0], []
     if kind == "path-metric":
         ok = True
         for a in range(ctx.d):
@@ -450,10 +1062,9 @@ def closed_form_checks(ctx: Context, cert: dict, cf: dict, points: list[dict]) -
                 shared = ctx.phi[a].free_symbols & ctx.phi[b].free_symbols
                 rhs = sum(ctx.phi[a] * ctx.phi[b] / e**2 for e in shared)
                 ok = ok and sympy.expand(m[a, b] - rhs) == 0
-        return [ok]
+        return [ok], []
     if kind == "two-layer-relu":
-        arch = cert["architecture"]
-        w, bias = arch["widths"], arch["bias"]
+        w, bias = ctx.net.widths or [], bool(ctx.net.biases)
         s = ctx.symdict
         block = {}
         blocks = []
@@ -485,32 +1096,31 @@ def closed_form_checks(ctx: Context, cert: dict, cf: dict, points: list[dict]) -
                     ztz = sum(ctx.phi[at[(aa, b)]] * ctx.phi[at[(aa, b2)]]
                               for aa in range(len(outs))) if a == a2 else 0
                     ok = ok and sympy.expand(u2 * v2 * m[p, q] - u2 * zzt - v2 * ztz) == 0
-        return [off, ok]
-    if kind == "linear-family":
-        return _linear_family_checks(ctx, cert, points)
-    raise Failure("closed-forms", f"unknown closed form kind '{kind}'")
+        return [off, ok], []
+    return _linear_family_checks(ctx, points)
 
 
-def _linear_family_checks(ctx: Context, cert: dict, points: list[dict]) -> list[bool]:
-    w = cert["architecture"]["widths"]
+def _linear_family_checks(ctx: Context, points: list[list]) -> tuple[list[bool], list[int]]:
+    w = ctx.net.widths or []
     out = []
+    samples = []
     if len(w) == 3:
-        us = _linear_mats(cert, ctx.syms)
+        us = _linear_mats(ctx, ctx.syms)
         u1, u2 = us
         z = u2 * u1
         h = u2.T * u2 - u1 * u1.T
         p, q = u2 * u2.T, u1.T * u1
         out.append((p * p - z * z.T - u2 * h * u2.T).expand().is_zero_matrix
                    and (q * q - z.T * z + u1.T * h * u1).expand().is_zero_matrix)
-    for p_ in points:
-        point = [rat(x) for x in p_["theta0"]]
-        us = _linear_mats(cert, point)
+    for n, point in enumerate(points, 1):
+        us = _linear_mats(ctx, point)
         hs = [us[k].T * us[k] - us[k - 1] * us[k - 1].T for k in range(1, len(us))]
         if any(h != h[0, 0] * sympy.eye(h.shape[0]) for h in hs):
             continue
         lams = [h[0, 0] for h in hs]
         if len(set(w)) != 1 and any(lams):
             continue
+        samples.append(n)
         L = len(us)
         c = [sympy.Integer(0)]
         for lam in lams:
@@ -541,57 +1151,81 @@ def _linear_family_checks(ctx: Context, cert: dict, points: list[dict]) -> list[
                                                    range(n_in)):
                 kk[i * n_in + al, i2 * n_in + a2] += a[i, i2] * b[a2, al]
         out.append(kk == mm)
-    return out
+    return out, samples
 
 
 # ----------------------------------------------------------------------------- entry points
 def load(path: Path) -> dict:
-    """Read a certificate file; Unreadable if missing, not JSON or of an unknown format."""
+    """Read a certificate file; Unreadable if missing, too large, not JSON or of an unknown
+    format."""
     if not path.is_file():
         raise Unreadable(f"no such file: {path}")
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise Unreadable(f"{path} has {size} bytes, above the checker's limit of "
+                         f"{MAX_FILE_BYTES}")
     try:
         cert = json.loads(path.read_text())
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise Unreadable(f"{path} is not valid JSON: {exc}") from None
+    except RecursionError:
+        raise Unreadable(f"{path} is nested too deeply to be a certificate") from None
+    except ValueError as exc:  # e.g. an integer with too many digits
+        raise Unreadable(f"{path} is not a readable certificate: {str(exc)[:80]}") from None
     if not isinstance(cert, dict) or cert.get("format") != FORMAT:
         raise Unreadable(f"{path} is not a symflow certificate (no 'format': '{FORMAT}')")
     if cert.get("format_version") != FORMAT_VERSION:
-        raise Unreadable(f"{path}: unsupported format_version {cert.get('format_version')!r} "
-                         f"(this checker reads version {FORMAT_VERSION})")
+        raise Unreadable(f"{path}: unsupported format_version "
+                         f"{str(cert.get('format_version'))[:20]!r} (this checker reads version "
+                         f"{FORMAT_VERSION}; regenerate the certificate with 'symflow certify')")
     return cert
 
 
-def check_certificate(cert: dict, path: str = "<certificate>") -> Report:
+def check_certificate(cert: dict, path: str = "<certificate>",
+                      limits: Limits | None = None) -> Report:
     """Run every step; stop at the first failure and name it."""
+    limits = limits or Limits()
     report = Report(path)
     try:
-        for key in ("parameters", "phi", "claims", "architecture", "content_hash"):
-            expect(key in cert, "format", f"missing field '{key}'")
-        ctx = Context(cert)
-        report.passed.append("format")
-        rebuilt = rebuild_phi(cert["architecture"], ctx.names)
+        _structure(cert)
+        report.step("format")
+        net = architecture(cert, limits)
+        report.step("architecture")
+        ctx = Context(cert, net)
+        rebuilt = rebuild_phi(net, ctx.symdict)
         if rebuilt is not None:
-            key = sorted(str(sympy.expand(e)) for e in rebuilt)
-            expect(key == sorted(str(sympy.expand(e)) for e in ctx.phi), "lifting",
+            key = Counter(str(sympy.expand(e)) for e in rebuilt)
+            expect(key == Counter(str(e) for e in ctx.phi), "lifting",
                    "the recorded φ is not the lifting of the recorded architecture")
-        report.passed.append("lifting")
-        for claim in cert["claims"]:
-            kind = claim.get("type")
-            if kind == "conservation-law-count":
+        else:
+            used = set().union(*(e.free_symbols for e in ctx.phi))
+            unused = [n for n, s in zip(ctx.names, ctx.syms, strict=True) if s not in used]
+            expect(net.unused == unused, "lifting",
+                   f"the parameters that do not occur in φ are {unused[:5]}, declared "
+                   f"{net.unused[:5]}")
+        report.step("lifting")
+        claims = cert["claims"]
+        expect(bool(claims), "claims", "no claims: the certificate proves nothing")
+        types = [c["type"] for c in claims]
+        expect(len(set(types)) == len(types), "claims", "a claim type is repeated")
+        report.step("claims")
+        for claim in claims:
+            if claim["type"] == "conservation-law-count":
                 check_law_claim(ctx, claim, report)
-            elif kind == "intrinsic-property":
-                check_intrinsic_claim(ctx, cert, claim, report)
             else:
-                raise Failure("format", f"unknown claim type {kind!r}")
+                check_intrinsic_claim(ctx, claim, report)
         expect(cert["content_hash"] == content_hash(cert), "hash",
                "the content hash does not match (the certificate was altered)")
-        report.passed.append("hash")
+        report.step("hash")
     except Failure as f:
         report.failed = f
-    except (KeyError, TypeError, ValueError, IndexError) as exc:
-        report.failed = Failure("format", f"malformed certificate ({type(exc).__name__}: {exc})")
+    except (RecursionError, MemoryError):
+        report.failed = Failure("format", "the certificate is nested too deeply or too large")
+    except (KeyError, TypeError, ValueError, IndexError, AttributeError, ZeroDivisionError) as exc:
+        report.failed = Failure("format", f"malformed certificate ({type(exc).__name__}: "
+                                f"{str(exc)[:80]})")
     return report
 
 
-def check_path(path: Path) -> Report:
-    return check_certificate(load(path), str(path))
+def check_path(path: Path, limits: Limits | None = None) -> Report:
+    return check_certificate(load(path), str(path), limits)

@@ -15,6 +15,8 @@ from pathlib import Path
 import sympy
 
 from ..exprparse import polynomial_expr
+from ..wording import CLOSED_FORMS
+from . import prose
 
 MAX_LISTED = 24  # items shown in the main text before deferring to the appendix / the JSON
 
@@ -76,8 +78,12 @@ def architecture_figure(cert: dict) -> str:
     """A TikZ drawing of the network (layered or DAG), or a sentence for custom liftings."""
     arch = cert["architecture"]
     kind = arch["kind"]
-    if kind == "custom":
-        return "A polynomial lifting given explicitly (no network)."
+    if kind == "polynomial":
+        unused = arch["unused_parameters"]
+        extra = ("" if not unused else " The parameter(s) " + ", ".join(
+            f"${tex_name(n)}$" for n in unused) + " do not occur in $\\phi$: each is trivially "
+            "conserved and counted as a law.")
+        return "A polynomial lifting given explicitly (no network)." + extra
     if kind in ("layered-relu", "linear"):
         widths = arch["widths"]
         layers = [[f"x{i}" for i in range(1, widths[0] + 1)]]
@@ -121,7 +127,7 @@ def render(cert: dict, json_name: str = "certificate.json") -> str:
     r = Renderer(cert)
     arch = cert["architecture"]
     D, d = len(cert["parameters"]), len(cert["phi"])
-    name = tex_text(cert.get("name", cert["spec"]))
+    name = tex_text(cert["name"])
     out = [r"\documentclass[11pt]{article}",
            r"\usepackage[T1]{fontenc}",
            r"\usepackage{amsmath,amssymb,amsthm}",
@@ -133,11 +139,14 @@ def render(cert: dict, json_name: str = "certificate.json") -> str:
            r"\author{}\date{}",
            r"\begin{document}\maketitle\raggedright",
            r"\section*{Setting}"]
+    acts = sorted({a for _, a in arch.get("hidden", [])})
+    dag_kind = {(): "a DAG", ("relu",): "a ReLU DAG", ("linear",): "a DAG of linear neurons"}.get(
+        tuple(acts), "a DAG with ReLU and linear hidden neurons")
     kind_text = {"layered-relu": "a layered ReLU network" +
                  (" with biases" if arch.get("bias") else "") + " with the path-lifting $\\phi$",
                  "linear": r"a linear network with $\phi(U_1,\dots,U_L) = U_L\cdots U_1$",
-                 "dag": r"a ReLU DAG with the path-lifting $\phi$",
-                 "custom": r"a polynomial lifting $\phi$"}[arch["kind"]]
+                 "dag": dag_kind + r" with the path-lifting $\phi$ (one coordinate per path)",
+                 "polynomial": r"a polynomial lifting $\phi$ given explicitly"}[arch["kind"]]
     widths = arch.get("widths")
     wtext = f" (widths {'-'.join(map(str, widths))})" if widths else ""
     out.append(f"The object is {kind_text}{wtext}: $D = {D}$ parameters $\\theta$ and $d = {d}$ "
@@ -211,50 +220,58 @@ def law_section(r: Renderer, c: dict, D: int, appendix: list, json_name: str) ->
                rf"${rk}$ over $\mathbb{{Q}}$, so $\dim\mathrm{{Lie}}(W_\phi)(\theta_0) \ge {rk}$.")
     appendix.append(r"\subsection*{Brackets spanning $\mathrm{Lie}(W_\phi)(\theta_0)$}" + "\n"
                     + _words(words) + ".")
+    if c["lie_closure"] is not None:
+        out.append(r"\textbf{Closure.} The brackets close: every generator $g_j$ and every "
+                   r"bracket $[g_i, k]$ of a generator with a basis element $k$ is an exact "
+                   r"rational combination of the basis (each relation verified as a polynomial "
+                   r"identity), so the span of the basis is a Lie algebra containing the "
+                   rf"generators and $\dim\mathrm{{Lie}}(W_\phi)(\theta_0) = {rk}$ exactly.")
     if exact:
         out.append(rf"\textbf{{Conclusion.}} ${rk} = D - {n}$: both bounds are equalities "
                    r"(Frobenius: the number of independent laws near a point where "
                    r"$\dim\mathrm{Lie}(W_\phi)$ is locally constant is $D - \dim\mathrm{Lie}"
                    r"(W_\phi)$; the dimension is maximal, hence locally constant, at $\theta_0$).")
     else:
-        out.append(rf"\textbf{{Conclusion.}} ${n} \le \#\text{{laws}} \le {D - rk}$; "
-                   f"{D - rk - n} law(s) are not explained by explicit polynomials.")
+        out.append(rf"\textbf{{Conclusion.}} ${n} \le \#\text{{laws}} \le {D - rk}$ near "
+                   rf"$\theta_0$: ${D - rk - n}$ of the ${D - rk}$ are not accounted for by the "
+                   r"explicit polynomial laws.")
     return out
 
 
 def intrinsic_section(r: Renderer, c: dict, D: int, appendix: list, json_name: str) -> list[str]:
-    out = [r"\section*{The intrinsic dynamic property}"]
+    out = [r"\section*{The intrinsic properties}"]
     verdict = c["verdict"]
-    where = {"generic": r"a generic point $\theta_0$",
-             "given point": r"the given point $\theta_0$"}.get(
-        c["init"], f"{len(c['points'])} exact points of the {tex_text(c['init'])} family")
+    at = what_tex(prose.where(c))
     claim_text = {
         "holds": r"The intrinsic metric property $M(\theta) = K(\phi(\theta), h(\theta))$ holds "
-                 r"at " + where + ".",
-        "fails": r"The intrinsic dynamic property fails at " + where + r": no differentiable "
-                 r"$K$ gives $M = K\circ\phi$ on the orbit of $\theta_0$.",
-        "criterion holds": r"The necessary kernel-inclusion criterion holds at " + where + ".",
-        "undecided": r"The criterion is undecided at " + where + ".",
+                 r"near " + at + ".",
+        "fails": r"The intrinsic metric property fails near " + at + r": no differentiable "
+                 r"$K$ gives $M(\theta) = K(\phi(\theta), h(\theta))$ near $\theta_0$ (this "
+                 r"refutes the metric property there, not by itself the dynamic property).",
+        "criterion holds": r"The necessary kernel-inclusion criterion holds at " + at +
+                           r"; the metric property itself is not proved.",
+        "undecided": r"Undecided at " + at + ".",
     }[verdict]
     out.append(r"\begin{claim}" + claim_text + r"\end{claim}")
-    out.append(r"Criterion [MPG25]: if $M = K(\phi, h)$ with $K$ differentiable then "
-               r"$\ker\partial\phi(\theta)\cap\mathrm{Lie}(W_\phi)(\theta) \subset "
-               r"\ker\partial M(\theta)$. Sufficient condition: if $\ker\partial\phi(\theta_0)"
+    out.append(what_tex(c["statement"]))
+    out.append(r"Criterion [MPG25]: if $M = K(\phi, h)$ near $\theta_0$ with $K$ differentiable "
+               r"then $\ker\partial\phi(\theta_0)\cap\mathrm{Lie}(W_\phi)(\theta_0) \subset "
+               r"\ker\partial M(\theta_0)$. Sufficient condition: if $\ker\partial\phi(\theta_0)"
                r"\cap\ker\partial h(\theta_0) = \{0\}$ then $(\phi, h)$ is an immersion at "
-               r"$\theta_0$, $\theta = \Psi(\phi(\theta), h(\theta))$ nearby and "
-               r"$K = M\circ\Psi$.")
+               r"$\theta_0$, $\theta = \Psi(\phi(\theta), h(\theta))$ nearby (intrinsic "
+               r"recoverability) and $K = M\circ\Psi$.")
     for i, p in enumerate(c["points"], 1):
         head = rf"\textbf{{Point {i}.}} " if len(c["points"]) > 1 else r"\textbf{Point.} "
         text = (head + rf"$\operatorname{{rank}}\partial\phi(\theta_0) = {p['rank_dphi']}$, "
                 rf"$\operatorname{{rank}}\partial h(\theta_0) = {p['rank_dh']}$, "
                 rf"{len(p['brackets'])} brackets of rank ${p['bracket_rank']}$")
-        if p["lie_exact"]:
-            text += (r", which equals $D - \operatorname{rank}\partial h(\theta_0)$, so "
-                     r"$\mathrm{Lie}(W_\phi)(\theta_0)$ is exactly their span")
+        reason = prose.lie_exact_reason(p, D)
+        if reason:
+            text += ": " + what_tex(reason)
         text += ". "
         if "lambdas" in p:
             lams = ", ".join(r.num(x) for x in p["lambdas"])
-            text += (rf"It lies on the {tex_text(p['family'])} family: "
+            text += (rf"It lies on the {tex_text(c['init'])} family: "
                      rf"$U_{{k+1}}^\top U_{{k+1}} - U_k U_k^\top = \lambda_k I$ with "
                      rf"$\lambda = ({lams})$. ")
         if p["sufficient_condition"]:
@@ -266,7 +283,7 @@ def intrinsic_section(r: Renderer, c: dict, D: int, appendix: list, json_name: s
                      r" the criterion fails.")
             appendix.append(rf"\subsection*{{Witness at point {i}}}" + "\n$v = "
                             + r.vector(p["witness"]) + "$.")
-        elif p["lie_exact"]:
+        elif reason:
             k = len(p["intersection_basis"] or [])
             text += (rf"$\ker\partial\phi(\theta_0)\cap\mathrm{{Lie}}(W_\phi)(\theta_0)$ has "
                      rf"dimension ${k}$ and lies in $\ker\partial M(\theta_0)$: the criterion "
@@ -275,8 +292,10 @@ def intrinsic_section(r: Renderer, c: dict, D: int, appendix: list, json_name: s
         appendix.append(rf"\subsection*{{Point {i} of the intrinsic claim}}" + "\n"
                         + r.point(p["theta0"]) + ".")
     for cf in c["closed_forms"]:
-        out.append(r"\textbf{Closed form: " + what_tex(cf["name"]) + ".} " + CLOSED_FORM_TEX.get(
-            cf["kind"], "") + r" Valid where: " + what_tex(cf["conditions"]) + ".")
+        t = CLOSED_FORMS[cf["kind"]]
+        role = "" if t["decides"] else " It describes $M$ and does not by itself give $K$."
+        out.append(r"\textbf{Closed form: " + what_tex(t["name"]) + ".} " + CLOSED_FORM_TEX[
+            cf["kind"]] + r" Valid where: " + what_tex(t["conditions"]) + "." + role)
         checks = [(x["claim"], x["verified"], "identity") for x in cf["identities"]]
         checks += [(x["claim"], x["verified"], "exact at a point") for x in cf["pointwise"]]
         marks = {True: r"$\checkmark$", False: r"$\times$"}
@@ -294,7 +313,7 @@ CLOSED_FORM_TEX = {
                       r"$K_j = \frac{2}{s_j+h_j} z_jz_j^\top\otimes I + \frac{2}{s_j-h_j} "
                       r"I\otimes z_j^\top z_j$, and $M = \bigoplus_j K_j$.",
     "path-metric": r"$M_{pq} = \sum_{e\in p\cap q}\prod_{e'\in p\setminus e}\theta_{e'}"
-                   r"\prod_{e'\in q\setminus e}\theta_{e'}$; $K = M\circ\Psi$ locally.",
+                   r"\prod_{e'\in q\setminus e}\theta_{e'}$.",
     "linear-family": r"$M(G) = \sum_j \prod_{k>j}(S + c_kI)\,G\,\prod_{k<j}(S' + c_kI)$ with "
                      r"$c_k = \lambda_1+\dots+\lambda_{k-1}$ and $S$ ($S'$) the unique solution "
                      r"of $\prod_k(S + c_kI) = zz^\top$ ($z^\top z$) with $S + c_kI \succeq 0$.",

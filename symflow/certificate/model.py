@@ -1,33 +1,41 @@
 """Certificates as plain JSON data: the claim, the inputs and every witness.
 
-Schema (``format`` = "symflow-certificate", ``format_version`` = 1)::
+Schema (``format`` = "symflow-certificate", ``format_version`` = 2). Every field is either
+recomputed by ``symflow check`` or compared exactly with what it recomputes; nothing is taken on
+trust (docs/certificates.md lists, field by field, what the checker does with it)::
 
-    spec            what the user typed
-    architecture    enough to rebuild φ independently:
+    name            derived from the architecture: relu:3-2-1(+bias), linear:2-2-2, or the
+                    label of a DAG / polynomial lifting (no ':' in it)
+    architecture    enough to rebuild φ and the parameter list independently:
                       {"kind": "layered-relu", "widths": [...], "bias": bool}
                       {"kind": "linear", "widths": [...]}
-                      {"kind": "dag", "inputs": [...], "hidden": [[name, activation], ...],
+                      {"kind": "dag", "name": ..., "inputs": [...], "hidden": [[name, act], ...],
                        "outputs": [...], "edges": [[u, v, param], ...], "biases": [[v, param]]}
-                      {"kind": "custom"}
-    parameters      θ's coordinate names, in order
+                      {"kind": "polynomial", "name": ..., "unused_parameters": [...]}
+    parameters      θ's coordinate names, in order (derived from the architecture, except for a
+                    polynomial lifting, where every name must occur in φ or be declared unused)
     phi             φ_1..φ_d as polynomial strings (``^`` powers, exact rationals)
-    claims          a list of claims, each with its evidence (see below)
+    claims          a non-empty list of claims, each with its evidence (see below)
     generated_with  versions of symflow, sympy, python-flint, Python (not hashed)
     content_hash    "sha256:<hex>" of the canonical JSON of everything else
 
-Claim "conservation-law-count": the point (seed, θ0), the laws, the rank of their gradients at θ0,
-the bracket words with their values at θ0 and their rank, and the bounds
-lower = #laws ≤ count ≤ upper = D − bracket rank (exact when equal).
+Claim "conservation-law-count": the seeded point (seed, θ0), the laws (with their source:
+a family law it must equal, or the degree of the search that found it), the rank of their
+gradients at θ0, the bracket words with their values at θ0 and their rank, the closure evidence
+if the brackets close, the bounds lower = #laws ≤ count ≤ upper = D − bracket rank (exact when
+equal), and the statement generated from these (symflow.certificate.prose).
 
-``lie_closure`` (when the brackets close into a finite-dimensional Lie algebra): the basis words K
-and, for every other bracket [g_i, B] with B ∈ K, its exact coefficients over K ([] for zero).
-With every generator in span K and [g_i, K] ⊂ span K, Jacobi gives Lie(W_φ) = span K, so
-dim Lie(W_φ)(θ0) equals the rank of K at θ0.
+``lie_closure`` (when the brackets close into a finite-dimensional Lie algebra): the basis words
+K and exact coefficients over K of every generator g_j not in K and of every bracket [g_i, B]
+(g_i ∈ K, B ∈ K) not in K ([] for zero). With every g_j in span K and [g_j, K] ⊂ span K for
+every generator, Jacobi gives Lie(W_φ) = span K, so dim Lie(W_φ)(θ0) = rank of K at θ0.
 
-Claim "intrinsic-property": per point θ0, rank ∂φ(θ0), rank ∂h(θ0), the brackets and their rank,
-whether Lie(W_φ)(θ0) is exact, the sufficient condition, a witness v (∂φv = 0, v ∈ span of the
-brackets, ∂M v ≠ 0) or a basis of ker ∂φ ∩ Lie(W_φ)(θ0); the closed forms with the identities
-they rest on; the verdict.
+Claim "intrinsic-property": init ("generic": points from seeds; "balanced" /
+"relaxed-balanced": points regenerated from family seeds; "given point"); per point θ0,
+rank ∂φ(θ0), rank ∂h(θ0), the brackets and their rank, the sufficient condition, a witness v
+(∂φv = 0, v ∈ span of the brackets, ∂M v ≠ 0) or a basis of ker ∂φ ∩ Lie(W_φ)(θ0); the closed
+forms (kind, fixed wording, and the truth of each identity / pointwise check); the verdict and
+the statement generated from the data.
 
 Numbers are integers or "p/q" strings.
 """
@@ -41,9 +49,11 @@ from typing import Any
 import flint
 
 from .. import __version__
+from ..algebra.poly import variables_of
 from ..intrinsic import IntrinsicResult
 from ..laws import LawsResult
 from ..lifting import Lifting
+from . import prose
 from .schema import FORMAT, FORMAT_VERSION, content_hash
 
 
@@ -54,7 +64,7 @@ def num(x: Any) -> int | str:
 
 
 def architecture_of(lifting: Lifting) -> dict:
-    """The architecture, as data a checker can rebuild φ from."""
+    """The architecture, as data a checker can rebuild φ and the parameter list from."""
     if lifting.kind == "product":
         return {"kind": "linear", "widths": list(lifting.widths or [])}
     arch = lifting.architecture
@@ -62,15 +72,25 @@ def architecture_of(lifting: Lifting) -> dict:
         if arch.widths is not None and arch.name.startswith("relu:"):
             return {"kind": "layered-relu", "widths": list(arch.widths), "bias": arch.has_bias()}
         g = arch.graph
+        pos = {p: i for i, p in enumerate(lifting.params)}
+        edges = sorted(([u, v, g.edges[u, v]["param"]] for u, v in g.edges),
+                       key=lambda e: pos[e[2]])
+        biases = sorted(([v, arch.bias(v)] for v in g.nodes if arch.bias(v)),
+                        key=lambda b: pos[b[1]])
         return {
             "kind": "dag",
+            "name": arch.name,
             "inputs": arch.inputs,
             "hidden": [[v, g.nodes[v]["activation"]] for v in arch.hidden],
             "outputs": arch.outputs,
-            "edges": [[u, v, g.edges[u, v]["param"]] for u, v in g.edges],
-            "biases": [[v, arch.bias(v)] for v in g.nodes if arch.bias(v)],
+            "edges": edges,
+            "biases": biases,
         }
-    return {"kind": "custom"}
+    used = set()
+    for p in lifting.phi:
+        used.update(variables_of(p))
+    return {"kind": "polynomial", "name": lifting.name,
+            "unused_parameters": [n for k, n in enumerate(lifting.params) if k not in used]}
 
 
 def _brackets(trace) -> list[dict]:
@@ -86,11 +106,11 @@ def _closure(trace) -> dict | None:
 
 
 def laws_claim(r: LawsResult) -> dict:
+    """The law-count claim: evidence, bounds, and the statement generated from them."""
     lf = r.lifting
-    return {
+    claim = {
         "type": "conservation-law-count",
-        "proof": "generic (bounds meet)" if r.exact else "bounds",
-        "statement": r.statement(),
+        "proof": prose.count_proof(r.exact),
         "point": {"seed": r.seed, "theta0": [num(x) for x in r.point]},
         "laws": [{"expression": lf.ring.format(law.poly), "source": law.source}
                  for law in r.laws],
@@ -100,9 +120,12 @@ def laws_claim(r: LawsResult) -> dict:
         "lie_closure": _closure(r.lie),
         "count": {"lower": r.lower, "upper": r.upper, "exact": r.exact, "value": r.count},
     }
+    claim["statement"] = prose.law_statement(claim, lf.D)
+    return claim
 
 
 def intrinsic_claim(r: IntrinsicResult) -> dict:
+    """The intrinsic claim: per point evidence, closed forms, verdict and statement."""
     lf = r.lifting
     points = []
     for i, c in enumerate(r.checks):
@@ -122,15 +145,12 @@ def intrinsic_claim(r: IntrinsicResult) -> dict:
         if r.init == "generic":
             entry["seed"] = r.seed
         elif r.init in ("balanced", "relaxed-balanced"):
-            entry["family"] = r.init
             entry["family_seed"] = r.seed + i
             entry["lambdas"] = r.family["lambdas"][i]
         points.append(entry)
-    return {
+    claim: dict[str, Any] = {
         "type": "intrinsic-property",
         "init": r.init,
-        "verdict": r.verdict,
-        "statement": r.statement(),
         "laws": [lf.ring.format(law.poly) for law in r.laws.laws],
         "points": points,
         "closed_forms": [
@@ -141,9 +161,16 @@ def intrinsic_claim(r: IntrinsicResult) -> dict:
             for cf in r.closed_forms
         ],
     }
+    covered = [r.covered(n) for n in range(1, len(points) + 1)]
+    verdict = prose.overall_verdict([p["verdict"] for p in points], covered)
+    if verdict != r.verdict:  # pragma: no cover - the engine and the prose disagree: a bug
+        raise AssertionError(f"verdict {r.verdict!r} != {verdict!r}")
+    claim["verdict"] = verdict
+    claim["statement"] = prose.intrinsic_statement(claim, lf.D, covered)
+    return claim
 
 
-def build(spec: str, laws: LawsResult, intrinsic: IntrinsicResult | None = None) -> dict:
+def build(laws: LawsResult, intrinsic: IntrinsicResult | None = None) -> dict:
     """The certificate of a law count (and of an intrinsic verdict, if given)."""
     import sympy
 
@@ -151,7 +178,6 @@ def build(spec: str, laws: LawsResult, intrinsic: IntrinsicResult | None = None)
     cert: dict[str, Any] = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
-        "spec": spec,
         "name": lf.name,
         "architecture": architecture_of(lf),
         "parameters": lf.params,

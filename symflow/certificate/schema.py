@@ -6,7 +6,7 @@ import hashlib
 import json
 
 FORMAT = "symflow-certificate"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 
 def content_hash(cert: dict) -> str:

@@ -1,0 +1,72 @@
+"""The fixed wording of closed-form intrinsic metrics: one table that the engine, the
+certificate model, the checker and the LaTeX renderer all read (no flint, no SymPy).
+
+A closed form is identified by its ``kind``; its name, formula, domain of validity and the text
+of each check it rests on are functions of the kind (and, for the linear family, of the number
+of layers and of the sample points), never free text.
+"""
+
+from __future__ import annotations
+
+CLOSED_FORMS: dict[str, dict] = {
+    "uv": {
+        "name": "φ(u, v) = c·u·v",
+        "formula": "M = sqrt(c⁴ h² + 4 c² z²),  h = u² − v²",
+        "conditions": "every θ (M = c²(u² + v²) ≥ 0 is a sum of squares)",
+        "identities": ["M ≡ c²(u² + v²)", "M² ≡ c⁴h² + 4c²z²"],
+        "decides": True,
+    },
+    "two-layer-relu": {
+        "name": "two-layer ReLU (rank-one factors z_j = u_j v_jᵀ)",
+        "formula": "M = ⊕_j K_j(z_j, h_j),  K_j = 2/(s_j + h_j) z_j z_jᵀ ⊗ I + 2/(s_j − h_j) "
+                   "I ⊗ z_jᵀ z_j,  s_j = sqrt(h_j² + 4‖z_j‖²),  h_j = ‖v_j‖² − ‖u_j‖²",
+        "conditions": "u_j ≠ 0 and v_j ≠ 0 for every hidden neuron j (a dense open set of θ)",
+        "identities": [
+            "M_pq ≡ 0 for paths through different neurons (block diagonal)",
+            "for every neuron: s² ≡ h² + 4‖z‖² with s = ‖u‖² + ‖v‖² ≥ 0, and ‖u‖²‖v‖² M_j ≡ "
+            "‖u‖² zzᵀ⊗I + ‖v‖² I⊗zᵀz (so ‖v‖² = (s+h)/2, ‖u‖² = (s−h)/2)",
+        ],
+        "decides": True,
+    },
+    "path-metric": {
+        "name": "path-lifting metric",
+        "formula": "M_pq = Σ_{e∈p∩q} ∏_{e'∈p∖e} θ_e' ∏_{e'∈q∖e} θ_e'",
+        "conditions": "every θ for the identity; it describes M and does not by itself give K",
+        "identities": ["M_pq ≡ Σ_{e∈p∩q} ∏_{e'∈p∖e} θ_e' ∏_{e'∈q∖e} θ_e'"],
+        "decides": False,
+    },
+    "linear-family": {
+        "name": "relaxed-balanced linear network",
+        "formula": "M(G) = Σ_j ∏_{k>j}(S + c_k I) G ∏_{k<j}(S' + c_k I),  c_k = λ_1 + … + "
+                   "λ_{k−1},  S (resp. S') the unique solution of ∏_k(S + c_k I) = zzᵀ (resp. "
+                   "zᵀz) with S + c_k I ⪰ 0; balanced: M(G) = Σ_j (zzᵀ)^{(L−j)/L} G "
+                   "(zᵀz)^{(j−1)/L}",
+        "conditions": "U_{k+1}ᵀU_{k+1} − U_kU_kᵀ = λ_k I for every hidden layer k (all widths "
+                      "equal, or λ = 0)",
+        "identities": ["P² − zzᵀ ≡ U₂ H U₂ᵀ and Q² − zᵀz ≡ −U₁ᵀ H U₁ (P = U₂U₂ᵀ, Q = U₁ᵀU₁): on "
+                       "H = λI, P² − λP = zzᵀ and Q² + λQ = zᵀz"],
+        "decides": True,
+    },
+}
+
+# the four exact checks of the linear closed form at one sample point, in order
+LINEAR_POINT_CHECKS = [
+    "∏_k (S + c_k I) = z zᵀ",
+    "∏_k (S' + c_k I) = zᵀ z",
+    "S + c_k I ⪰ 0 and S' + c_k I ⪰ 0 for every k",
+    "M(θ) = Σ_j A_j ⊗ B_j = K(z, λ)",
+]
+
+
+def closed_form_texts(kind: str, n_layers: int = 0, samples: list[int] | None = None) -> dict:
+    """Name, formula, conditions and the texts of the identities and pointwise checks of a
+    closed form of this kind; ``samples`` are the (1-based) sample points it is checked at."""
+    t = CLOSED_FORMS[kind]
+    identities = list(t["identities"])
+    pointwise: list[str] = []
+    if kind == "linear-family":
+        if n_layers != 2:
+            identities = []
+        pointwise = [f"sample {i}: {w}" for i in samples or [] for w in LINEAR_POINT_CHECKS]
+    return {"kind": kind, "name": t["name"], "formula": t["formula"],
+            "conditions": t["conditions"], "identities": identities, "pointwise": pointwise}
