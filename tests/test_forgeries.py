@@ -1,0 +1,420 @@
+"""Forged certificates: each edits the JSON and recomputes the content hash (anyone can), and
+each must be rejected by `symflow check` at its own named step. One test per way to lie."""
+import copy
+import json
+from pathlib import Path
+
+import pytest
+import sympy
+from click.testing import CliRunner
+
+from symflow.certificate.check import Context, Limits, architecture, check_certificate
+from symflow.certificate.latex import render
+from symflow.certificate.schema import content_hash
+from symflow.cli import cli
+from symflow.points import sample_points
+
+PROOFS = Path(__file__).resolve().parent.parent / "proofs"
+
+
+def load(name: str) -> dict:
+    return json.loads((PROOFS / name).read_text())
+
+
+def forged(cert: dict) -> dict:
+    cert["content_hash"] = content_hash(cert)
+    return cert
+
+
+def rejected_at(cert: dict, step: str) -> str:
+    rep = check_certificate(forged(cert))
+    assert not rep.ok, "the forgery was accepted"
+    assert rep.failed.step == step, rep.failed
+    return rep.failed.message
+
+
+def test_the_originals_are_valid():
+    for name in ("relu-3-2-1.json", "linear-2-2-2.json", "linear-2-2-2-relaxed-balanced.json",
+                 "linear-1-2-2-1.json", "uv.json", "skip.json"):
+        assert check_certificate(load(name)).ok, name
+
+
+# -- 1. parameters bound to the architecture ----------------------------------------------------
+def test_an_extra_parameter_is_not_a_free_law():
+    c = load("relu-3-2-1.json")
+    c["parameters"].append("ghost")
+    law = c["claims"][0]
+    law["point"]["theta0"] = sample_points(0, len(c["parameters"]), 1)[0]
+    law["laws"].append({"expression": "ghost^2", "source": "degree-2 search"})
+    for b in law["brackets"]:
+        b["value"].append(0)
+    c["claims"] = [law]
+    assert "parameters are not those of the architecture" in rejected_at(c, "architecture")
+
+
+def test_a_duplicated_parameter_name_is_refused():
+    c = load("relu-3-2-1.json")
+    c["parameters"][-1] = c["parameters"][0]
+    assert "duplicate parameter" in rejected_at(c, "architecture")
+
+
+def test_parameters_in_another_order_are_refused():
+    c = load("linear-2-2-2.json")
+    c["parameters"][0], c["parameters"][1] = c["parameters"][1], c["parameters"][0]
+    rejected_at(c, "architecture")
+
+
+# -- labels bound to the evidence ---------------------------------------------------------------
+def test_a_relabelled_certificate_fails():
+    c = load("relu-3-2-1.json")
+    c["name"] = "relu:3-3-1"
+    assert "not the architecture's" in rejected_at(c, "architecture")
+
+
+@pytest.mark.parametrize("kind", ["custom", "resnet", None])
+def test_unknown_architecture_kinds_are_refused(kind):
+    c = load("relu-3-2-1.json")
+    c["architecture"] = {"kind": kind}
+    rejected_at(c, "architecture")
+
+
+def test_a_reduced_polynomial_cannot_borrow_a_network_name():
+    c = load("uvw.json")
+    c["name"] = c["architecture"]["name"] = "relu:3-2-1"
+    assert "without ':'" in rejected_at(c, "architecture")
+
+
+def test_a_declared_unused_parameter_must_really_be_unused():
+    c = load("uv.json")
+    c["architecture"]["unused_parameters"] = ["v"]
+    rejected_at(c, "lifting")
+
+
+def test_a_family_certificate_relabelled_generic_fails():
+    c = load("linear-2-2-2-balanced.json")
+    intr = c["claims"][1]
+    intr["init"] = "generic"
+    for p in intr["points"]:
+        del p["family_seed"], p["lambdas"]
+        p["seed"] = 0
+    assert "seed 0" in rejected_at(c, "point")
+
+
+def test_a_point_without_its_seed_is_refused():
+    c = load("relu-3-2-1.json")
+    del c["claims"][0]["point"]["seed"]
+    rejected_at(c, "format")
+    c = load("relu-3-2-1.json")
+    del c["claims"][1]["points"][0]["seed"]
+    rejected_at(c, "format")
+
+
+def test_a_given_point_relabelled_generic_fails(tmp_path):
+    at = tmp_path / "zero.json"
+    at.write_text(json.dumps({"U1_1_1": 0, "U1_1_2": 1, "U1_2_1": 2, "U1_2_2": 3, "U2_1_1": 1,
+                              "U2_1_2": 0, "U2_2_1": 1, "U2_2_2": 1}))
+    res = CliRunner().invoke(cli, ["certify", "linear:2-2-2", "--at", str(at), "-o",
+                                   str(tmp_path), "--no-pdf"])
+    assert res.exit_code == 0, res.output
+    c = json.loads((tmp_path / "linear-2-2-2-at-point.json").read_text())
+    assert c["claims"][1]["init"] == "given point" and "given point" in c["claims"][1][
+        "statement"]
+    c["claims"][1]["init"] = "generic"
+    c["claims"][1]["points"][0]["seed"] = 0
+    rejected_at(c, "point")
+
+
+def test_a_family_point_must_come_from_its_family_seed():
+    c = load("linear-2-2-2-relaxed-balanced.json")
+    pts = c["claims"][1]["points"]
+    pts[0]["theta0"] = pts[1]["theta0"]  # on the family, but not the point of this seed
+    pts[0]["lambdas"] = pts[1]["lambdas"]
+    assert "family seed" in rejected_at(c, "point")
+
+
+def test_a_seed_cannot_be_moved_off_its_point():
+    c = load("relu-3-2-1.json")
+    c["claims"][0]["point"]["seed"] = 1
+    rejected_at(c, "point")
+
+
+# -- 2. a forged Lie closure --------------------------------------------------------------------
+def _words_in_span_of_generators(cert: dict) -> list[str]:
+    """Depth-3 bracket words whose fields lie in the span of the generators g_j and together
+    span them (they exist for linear:2-2-2: the span of the generators is not closed)."""
+    ctx = Context(cert, architecture(cert, Limits()))
+
+    def vec(word):
+        out = []
+        for comp in ctx.field(word):
+            p = sympy.Poly(comp, *ctx.syms)
+            out += [p.coeff_monomial(s) for s in ctx.syms] + [p.coeff_monomial(1)]
+        return out
+
+    gens = sympy.Matrix([vec(f"g{j}") for j in range(1, ctx.d + 1)])
+    chosen: list[str] = []
+    rows = sympy.zeros(0, gens.shape[1])
+    for i in range(1, ctx.d + 1):
+        for j in range(1, ctx.d + 1):
+            for k in range(1, ctx.d + 1):
+                if j == k:
+                    continue
+                w = f"[g{i},[g{j},g{k}]]"
+                v = sympy.Matrix([vec(w)])
+                if gens.col_join(v).rank() != gens.rank():
+                    continue  # not in span(g)
+                if rows.col_join(v).rank() > rows.rank():
+                    rows = rows.col_join(v)
+                    chosen.append(w)
+                if len(chosen) == ctx.d:
+                    return chosen
+    raise AssertionError("no such words")
+
+
+def test_a_closure_whose_basis_holds_no_generator_is_checked_completely():
+    c = load("linear-2-2-2.json")
+    intr = c["claims"][1]
+    p = intr["points"][0]
+    ctx = Context(c, architecture(c, Limits()))
+    point = [sympy.Rational(x) for x in p["theta0"]]
+    basis = _words_in_span_of_generators(c)
+    kb = sympy.Matrix([[x for f in [ctx.field(w)] for comp in f
+                        for x in sympy.Poly(comp, *ctx.syms).coeffs()] for w in basis])
+    del kb  # the relations below are solved from values at a few points
+    pts = [point] + [[sympy.Integer(x) for x in q] for q in sample_points(99, ctx.D, 3)]
+    kvals = sympy.Matrix([[x for q in pts for x in ctx.at(ctx.field(w), q)] for w in basis]).T
+    relations = {}
+    for j in range(1, ctx.d + 1):
+        g = sympy.Matrix([x for q in pts for x in ctx.at(ctx.field(f"g{j}"), q)])
+        sol = kvals.solve_least_squares(g)
+        relations[f"g{j}"] = [str(x) for x in sol]
+    # the fake: Lie(W_φ)(θ0) = span{g1..g4} "exactly", so the witness disappears
+    p["brackets"] = [{"word": f"g{j}", "value": [int(x) for x in ctx.at(ctx.field(f"g{j}"),
+                                                                        point)]}
+                     for j in range(1, ctx.d + 1)]
+    p["bracket_rank"] = ctx.d
+    p["lie_closure"] = {"basis": basis, "relations": relations}
+    p["lie_exact"] = True
+    p["witness"] = None
+    p["intersection_basis"] = []
+    p["verdict"] = intr["verdict"] = "criterion holds"
+    from symflow.certificate import prose
+    intr["statement"] = prose.intrinsic_statement(intr, ctx.D, [False])
+    c["claims"] = [c["claims"][0], intr]
+    msg = rejected_at(c, "lie-closure")
+    assert "neither in the basis nor related" in msg
+
+
+def test_a_closure_relation_must_hold_identically():
+    c = load("linear-1-2-2-1.json")
+    lc = c["claims"][0]["lie_closure"]
+    assert lc is not None
+    lc["basis"] = ["g1", "[g1,g1]"]
+    rejected_at(c, "lie-closure")
+
+
+# -- 3. no vacuous step -------------------------------------------------------------------------
+def test_a_closed_form_resting_on_no_check_fails():
+    c = load("uv.json")
+    cf = c["claims"][1]["closed_forms"][0]
+    cf["identities"], cf["pointwise"] = [], []
+    rejected_at(c, "closed-forms")
+
+
+def test_a_certificate_that_claims_nothing_fails():
+    c = load("relu-3-2-1.json")
+    c["claims"] = []
+    assert "no claims" in rejected_at(c, "claims")
+
+
+def test_a_law_claim_with_no_evidence_fails():
+    c = load("uv.json")
+    law = c["claims"][0]
+    law.update(laws=[], law_rank_at_theta0=0, brackets=[], bracket_rank_at_theta0=0,
+               lie_closure=None, count={"lower": 0, "upper": 2, "exact": False, "value": None},
+               proof="bounds")
+    c["claims"] = [law]
+    assert "no evidence" in rejected_at(c, "claim")
+
+
+@pytest.mark.parametrize("donor,name", [("uv.json", "relu-3-2-1.json"),
+                                        ("linear-2-2-2-balanced.json", "relu-3-2-1.json"),
+                                        ("relu-3-2-1.json", "linear-2-2-2.json")])
+def test_a_closed_form_is_matched_to_its_architecture(donor, name):
+    c = load(name)
+    c["claims"][1]["closed_forms"] = load(donor)["claims"][1]["closed_forms"]
+    assert "does not apply" in rejected_at(c, "closed-forms")
+
+
+def test_a_duplicated_claim_is_refused():
+    c = load("relu-3-2-1.json")
+    c["claims"].append(copy.deepcopy(c["claims"][0]))
+    rejected_at(c, "claims")
+
+
+# -- 4. prose is generated, never believed ------------------------------------------------------
+def test_statements_are_regenerated():
+    c = load("relu-3-2-1.json")
+    c["claims"][1]["statement"] = "M ≡ 0"
+    rejected_at(c, "statement")
+    c = load("relu-3-2-1.json")
+    c["claims"][0]["statement"] += " And P = NP."
+    rejected_at(c, "statement")
+
+
+@pytest.mark.parametrize("field", ["name", "formula", "conditions"])
+def test_closed_form_texts_are_the_fixed_wording(field):
+    c = load("uv.json")
+    c["claims"][1]["closed_forms"][0][field] = "1 ≡ 2"
+    assert "fixed wording" in rejected_at(c, "closed-forms")
+
+
+def test_closed_form_check_texts_are_the_fixed_wording():
+    c = load("uv.json")
+    c["claims"][1]["closed_forms"][0]["identities"][0]["claim"] = "1 ≡ 2"
+    rejected_at(c, "closed-forms")
+
+
+def test_law_sources_are_checked():
+    c = load("relu-3-2-1.json")
+    laws = c["claims"][0]["laws"]
+    laws[0]["source"], laws[1]["source"] = laws[1]["source"], laws[0]["source"]
+    rejected_at(c, "laws")
+    c = load("relu-3-2-1.json")
+    c["claims"][0]["laws"][0]["source"] = "Theorem 3 of a paper"
+    assert "unknown source" in rejected_at(c, "laws")
+    c = load("linear-2-2-2.json")
+    c["claims"][0]["laws"][0]["source"] = "(U2ᵀU2 − U1U1ᵀ)[2,2]"
+    rejected_at(c, "laws")
+
+
+def test_a_law_listed_twice_is_refused():
+    c = load("relu-3-2-1.json")
+    laws = c["claims"][0]["laws"]
+    laws.append(dict(laws[0]))
+    rejected_at(c, "laws")
+
+
+def test_an_overstated_verdict_fails():
+    c = load("linear-1-2-2-1.json")
+    assert c["claims"][1]["verdict"] == "criterion holds"
+    c["claims"][1]["verdict"] = "holds"
+    rejected_at(c, "verdict")
+
+
+def test_an_intersection_basis_must_be_a_basis():
+    c = load("linear-2-2-2-balanced.json")
+    p = c["claims"][1]["points"][0]
+    assert len(p["intersection_basis"]) == 1
+    p["intersection_basis"] = []  # hides the direction on which the inclusion is tested
+    assert "dimension 1" in rejected_at(c, "intersection")
+    c = load("linear-2-2-2-balanced.json")
+    p = c["claims"][1]["points"][0]
+    p["intersection_basis"] = [[2 * x for x in p["intersection_basis"][0]]] * 2
+    rejected_at(c, "intersection")
+
+
+def test_the_latex_says_why_lie_is_exact():
+    c = load("linear-1-2-2-1.json")
+    tex = render(c)
+    assert "close into a Lie algebra" in tex
+    assert "equals D" not in tex  # 8 − 6 = 2 ≠ 1: exactness comes from the closure
+
+
+# -- 5. bounded work and clean errors -----------------------------------------------------------
+def _diamonds(n: int) -> dict:
+    """A 10 KB DAG with 2^n paths: n diamonds in a row."""
+    nodes = ["x"]
+    edges, hidden = [], []
+    prev = ["x"]
+    for k in range(n):
+        layer = [f"a{k}", f"b{k}"]
+        hidden += [[v, "relu"] for v in layer]
+        edges += [[u, v, f"w_{u}_{v}"] for u in prev for v in layer]
+        prev = layer
+        nodes += layer
+    edges += [[u, "y", f"w_{u}_y"] for u in prev]
+    return {"kind": "dag", "name": "diamonds", "inputs": ["x"], "hidden": hidden,
+            "outputs": ["y"], "edges": edges, "biases": []}
+
+
+def test_a_dag_with_2_to_the_40_paths_is_refused_before_any_work():
+    c = load("skip.json")
+    c["architecture"] = _diamonds(40)
+    c["name"] = "diamonds"
+    c["parameters"] = [e[2] for e in c["architecture"]["edges"]]
+    assert len(json.dumps(c)) < 20_000
+    msg = rejected_at(c, "architecture")
+    assert "d = 1099511627776" in msg and "--max-paths" in msg
+
+
+def test_a_cyclic_dag_is_refused():
+    c = load("skip.json")
+    c["architecture"]["edges"].append(["y", "x1", "w_back"])
+    assert "enters an input or leaves an output" in rejected_at(c, "architecture")
+    c = load("skip.json")
+    c["architecture"]["edges"].append(["b1", "a1", "w_back"])
+    assert "cycle" in rejected_at(c, "architecture")
+
+
+@pytest.mark.parametrize("mutate", [
+    lambda c: c["claims"][0]["point"]["theta0"].__setitem__(0, "1/0"),
+    lambda c: c["claims"][0]["point"]["theta0"].__setitem__(0, "7" * 5000),
+    lambda c: c["claims"][0]["point"]["theta0"].__setitem__(0, 1.5),
+    lambda c: c.__setitem__("claims", "abc"),
+    lambda c: c.__setitem__("claims", [1, 2]),
+    lambda c: c.__setitem__("architecture", [1]),
+    lambda c: c.__setitem__("parameters", ["a b"]),
+    lambda c: c["claims"][0].__setitem__("count", None),
+    lambda c: c.__setitem__("spec", "relu:3-2-1"),
+], ids=["zero-denominator", "huge-number", "float", "claims-string", "claims-ints",
+        "architecture-list", "bad-name", "count-null", "unknown-field"])
+def test_malformed_fields_fail_at_format(mutate):
+    c = load("relu-3-2-1.json")
+    mutate(c)
+    rejected_at(c, "format")
+
+
+def test_a_bracket_word_nested_3000_deep_is_refused():
+    c = load("relu-3-2-1.json")
+    c["claims"][0]["brackets"][0]["word"] = "[g1," * 3000 + "g2" + "]" * 3000
+    assert "nested" in rejected_at(c, "brackets")
+
+
+def test_a_huge_law_is_refused():
+    c = load("relu-3-2-1.json")
+    c["claims"][0]["laws"][0]["expression"] = "(W1_1_1 + W1_1_2 + W1_1_3)^60"
+    rejected_at(c, "laws")
+
+
+def run(*args):
+    return CliRunner().invoke(cli, list(args))
+
+
+def test_deeply_nested_json_is_one_line_exit_2(tmp_path):
+    f = tmp_path / "deep.json"
+    f.write_text("[" * 100_000 + "]" * 100_000)
+    res = run("check", str(f))
+    assert res.exit_code == 2
+    assert len(res.stderr.strip().splitlines()) == 1 and "nested too deeply" in res.stderr
+
+
+def test_check_reports_every_file_and_exits_with_the_worst_status(tmp_path):
+    bad = load("relu-3-2-1.json")
+    bad["claims"][1]["verdict"] = "fails"
+    (tmp_path / "bad.json").write_text(json.dumps(forged(bad)))
+    (tmp_path / "junk.json").write_text("{not json")
+    good = PROOFS / "uv.json"
+    res = run("check", str(good), str(tmp_path / "bad.json"), str(tmp_path / "junk.json"))
+    assert res.exit_code == 2
+    assert "valid" in res.stdout and "INVALID" in res.stdout and "step 'verdict'" in res.stdout
+    assert "UNREADABLE" in res.stderr
+    res = run("check", str(good), str(tmp_path / "bad.json"))
+    assert res.exit_code == 1
+    res = run("check", str(tmp_path))  # a directory: every *.json in it
+    assert res.exit_code == 2 and "bad.json" in res.stdout and "junk.json" in res.stderr
+
+
+def test_the_limits_of_check_are_flags():
+    res = run("check", "--max-params", "5", str(PROOFS / "relu-3-2-1.json"))
+    assert res.exit_code == 1 and "--max-params" in res.stdout
