@@ -332,7 +332,7 @@ _UNICODE = {
 
 def what_tex(text: str) -> str:
     """A check's description (plain text with a few symbols) for LaTeX."""
-    out = tex_text(text)
+    out = tex_text(text).replace("W\\_φ", r"$W_\phi$").replace("θ0", r"$\theta_0$")
     for a, b in _UNICODE.items():
         out = out.replace(a, b)
     return out.replace("$$", "")  # adjacent symbols join into one formula
