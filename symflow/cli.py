@@ -462,7 +462,7 @@ def check(paths: tuple[str, ...], quiet: bool, max_params: int, max_paths: int) 
       symflow check proofs/
       symflow check cert/relu-3-2-1.json cert/linear-2-2-2.json
     """
-    from .certificate.check import Limits, Unreadable, check_path
+    from .certificate.check import Limits, Unreadable, check_path, printable
 
     limits = Limits(max_params, max_paths)
     status = 0
@@ -476,7 +476,7 @@ def check(paths: tuple[str, ...], quiet: bool, max_params: int, max_paths: int) 
             try:
                 rep = check_path(f, limits)
             except Unreadable as exc:
-                click.echo(f"UNREADABLE  {f}  {exc}", err=True)
+                click.echo(printable(f"UNREADABLE  {f}  {exc}"), err=True)
                 status = 2
                 continue
             if rep.ok:
@@ -484,7 +484,8 @@ def check(paths: tuple[str, ...], quiet: bool, max_params: int, max_paths: int) 
                     click.echo(f"valid    {f}  ({len(rep.passed)} steps)")
             else:
                 status = max(status, 1)
-                click.echo(f"INVALID  {f}  step '{rep.failed.step}': {rep.failed.message}")
+                click.echo(printable(f"INVALID  {f}  step '{rep.failed.step}': "
+                                     f"{rep.failed.message}"))
     if status:
         raise SystemExit(status)
 

@@ -8,6 +8,10 @@ of layers and of the sample points), never free text.
 
 from __future__ import annotations
 
+# closed forms are built (engine) and re-verified symbolically (checker) up to this many
+# coordinates d; beyond it the verdict rests on the criterion and the sufficient condition alone
+MAX_CLOSED_FORM_COORDS = 100
+
 CLOSED_FORMS: dict[str, dict] = {
     "uv": {
         "name": "φ(u, v) = c·u·v",

@@ -126,10 +126,21 @@ def test_a_given_point_relabelled_generic_fails(tmp_path):
 
 def test_a_family_point_must_come_from_its_family_seed():
     c = load("linear-2-2-2-relaxed-balanced.json")
-    pts = c["claims"][1]["points"]
-    pts[0]["theta0"] = pts[1]["theta0"]  # on the family, but not the point of this seed
-    pts[0]["lambdas"] = pts[1]["lambdas"]
+    from symflow.certificate.model import num
+    from symflow.linear import relaxed_lambdas, sample
+
+    other = sample([2, 2, 2], "relaxed-balanced", 99)  # on the family, not this seed's point
+    p = c["claims"][1]["points"][0]
+    p["theta0"] = [num(other[n]) for n in c["parameters"]]
+    p["lambdas"] = [str(x) for x in relaxed_lambdas([2, 2, 2], other)]
     assert "family seed" in rejected_at(c, "point")
+
+
+def test_a_point_listed_twice_is_one_piece_of_evidence():
+    c = load("relu-3-2-1.json")
+    pts = c["claims"][1]["points"]
+    pts.append(copy.deepcopy(pts[0]))
+    assert "listed twice" in rejected_at(c, "point")
 
 
 def test_a_seed_cannot_be_moved_off_its_point():
@@ -146,8 +157,9 @@ def _words_in_span_of_generators(cert: dict) -> list[str]:
 
     def vec(word):
         out = []
-        for comp in ctx.field(word):
-            p = sympy.Poly(comp, *ctx.syms)
+        f = ctx.field(word)
+        for k in range(ctx.D):
+            p = sympy.Poly(f[k].as_expr() if k in f else 0, *ctx.syms)
             out += [p.coeff_monomial(s) for s in ctx.syms] + [p.coeff_monomial(1)]
         return out
 
@@ -178,18 +190,15 @@ def test_a_closure_whose_basis_holds_no_generator_is_checked_completely():
     ctx = Context(c, architecture(c, Limits()))
     point = [sympy.Rational(x) for x in p["theta0"]]
     basis = _words_in_span_of_generators(c)
-    kb = sympy.Matrix([[x for f in [ctx.field(w)] for comp in f
-                        for x in sympy.Poly(comp, *ctx.syms).coeffs()] for w in basis])
-    del kb  # the relations below are solved from values at a few points
     pts = [point] + [[sympy.Integer(x) for x in q] for q in sample_points(99, ctx.D, 3)]
-    kvals = sympy.Matrix([[x for q in pts for x in ctx.at(ctx.field(w), q)] for w in basis]).T
+    kvals = sympy.Matrix([[x for q in pts for x in ctx.field_at(ctx.field(w), q)] for w in basis]).T
     relations = {}
     for j in range(1, ctx.d + 1):
-        g = sympy.Matrix([x for q in pts for x in ctx.at(ctx.field(f"g{j}"), q)])
+        g = sympy.Matrix([x for q in pts for x in ctx.field_at(ctx.field(f"g{j}"), q)])
         sol = kvals.solve_least_squares(g)
         relations[f"g{j}"] = [str(x) for x in sol]
     # the fake: Lie(W_φ)(θ0) = span{g1..g4} "exactly", so the witness disappears
-    p["brackets"] = [{"word": f"g{j}", "value": [int(x) for x in ctx.at(ctx.field(f"g{j}"),
+    p["brackets"] = [{"word": f"g{j}", "value": [int(x) for x in ctx.field_at(ctx.field(f"g{j}"),
                                                                         point)]}
                      for j in range(1, ctx.d + 1)]
     p["bracket_rank"] = ctx.d
@@ -199,7 +208,7 @@ def test_a_closure_whose_basis_holds_no_generator_is_checked_completely():
     p["intersection_basis"] = []
     p["verdict"] = intr["verdict"] = "criterion holds"
     from symflow.certificate import prose
-    intr["statement"] = prose.intrinsic_statement(intr, ctx.D, [False])
+    intr["statement"] = prose.intrinsic_statement(intr, ctx.D, [False], c["architecture"])
     c["claims"] = [c["claims"][0], intr]
     msg = rejected_at(c, "lie-closure")
     assert "neither in the basis nor related" in msg

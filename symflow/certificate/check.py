@@ -30,11 +30,12 @@ from typing import Any
 import sympy
 from sympy.polys.domains import QQ
 from sympy.polys.matrices import DomainMatrix
+from sympy.polys.rings import ring
 
 from ..errors import SpecError
 from ..exprparse import polynomial_expr
 from ..points import sample_points
-from ..wording import CLOSED_FORMS, closed_form_texts
+from ..wording import CLOSED_FORMS, MAX_CLOSED_FORM_COORDS, closed_form_texts
 from . import prose
 from .schema import FORMAT, FORMAT_VERSION, content_hash
 
@@ -42,7 +43,7 @@ from .schema import FORMAT, FORMAT_VERSION, content_hash
 MAX_PARAMS = 2000  # D  (--max-params)
 MAX_COORDS = 2000  # d  (--max-paths)
 MAX_FILE_BYTES = 20_000_000
-MAX_DIGITS = 200  # of a numerator or denominator
+MAX_DIGITS = 4000  # of a numerator or denominator (Python reads at most 4300)
 MAX_TEXT = 100_000  # characters of one expression or word
 MAX_WORD_DEPTH = 24  # nesting of a bracket word
 MAX_LAW_DEGREE = 16
@@ -50,9 +51,12 @@ MAX_LAW_TERMS = 5000
 MAX_POINTS = 64
 MAX_PRODUCT_TERMS = 200_000  # terms of the expanded product U_L⋯U_1
 MAX_SYMBOLIC_BRACKETS = 4000  # brackets expanded to verify a closure
+MAX_BRACKET_WORK = 20_000_000  # predicted term products of all symbolic brackets
+MAX_FAMILY_WIDTH = 40  # widths of linear nets whose family points are regenerated
 
 NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*", re.ASCII)
 NUMBER = re.compile(rf"-?[0-9]{{1,{MAX_DIGITS}}}(/[0-9]{{1,{MAX_DIGITS}}})?", re.ASCII)
+LABEL = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.+\- ]{0,99}", re.ASCII)
 WORD = re.compile(r"[g0-9\[\],]+", re.ASCII)
 KINDS = ("layered-relu", "linear", "dag", "polynomial")
 INITS = ("generic", "balanced", "relaxed-balanced", "given point")
@@ -66,9 +70,16 @@ class Failure(Exception):
     """A verification step failed."""
 
     def __init__(self, step: str, message: str):
+        message = printable(message)
         super().__init__(f"{step}: {message}")
         self.step = step
         self.message = message
+
+
+def printable(text: str) -> str:
+    """A message safe to print on one line: control characters and lone surrogates escaped."""
+    out = text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in out)
 
 
 @dataclass
@@ -349,10 +360,10 @@ def _layered(widths: list[int], bias: bool) -> Net:
 
 def _label(arch: dict) -> str:
     name = Shape.text(arch.get("name"), "architecture.name", 200)
-    expect(name.strip() != "" and "\n" not in name and ":" not in name, "architecture",
-           f"the name {name[:40]!r} of a DAG or polynomial lifting must be one line without ':' "
-           "(names with ':' are the shorthands relu:…, linear:…, derived from layered "
-           "architectures)")
+    expect(LABEL.fullmatch(name) is not None, "architecture",
+           f"the name {name[:40]!r} of a DAG or polynomial lifting must be ASCII letters, "
+           "digits, spaces and _ . + - without ':' (names with ':' are the shorthands relu:…, "
+           "linear:…, derived from layered architectures)")
     return name
 
 
@@ -564,6 +575,7 @@ class Context:
     def __init__(self, cert: dict, net: Net):
         names = cert["parameters"]
         self.net = net
+        self.arch = cert["architecture"]
         self.names = names
         self.syms = [sympy.Symbol(n) for n in names]
         self.symdict = dict(zip(names, self.syms, strict=True))
@@ -571,9 +583,11 @@ class Context:
         self.phi = [self.parse(e, f"phi[{i + 1}]", "lifting") for i, e in enumerate(cert["phi"])]
         self.d = len(self.phi)
         self._grad_phi: list | None = None
-        self._fields: dict[str, list] = {}
+        self._fields: dict[str, dict] = {}
+        self._ring = None
         self._laws: dict[str, sympy.Expr] = {}
         self.expanded = 0  # symbolic brackets computed
+        self.work = 0  # predicted term products of the brackets expanded so far
 
     @property
     def grad_phi(self) -> list[list]:
@@ -590,7 +604,9 @@ class Context:
             raise Failure(step, f"{what} is nested too deeply to read") from None
 
     def gradient(self, e: sympy.Expr) -> list:
-        return [sympy.diff(e, s) for s in self.syms]
+        fs = e.free_symbols
+        zero = sympy.Integer(0)
+        return [sympy.diff(e, s) if s in fs else zero for s in self.syms]
 
     def subs(self, point: list) -> dict:
         return dict(zip(self.syms, point, strict=True))
@@ -599,15 +615,28 @@ class Context:
         s = self.subs(point)
         return [sympy.Rational(e.xreplace(s)) if e != 0 else sympy.Integer(0) for e in exprs]
 
-    def field(self, word: str) -> list:
-        """The vector field of a bracket word: g_i = ∇φ_i, [X, Y] = ∂Y·X − ∂X·Y."""
+    @property
+    def ring(self):  # noqa: ANN201 - SymPy's sparse polynomial ring QQ[θ]
+        if self._ring is None:
+            self._ring = ring(self.names, QQ)[0]
+        return self._ring
+
+    def field(self, word: str) -> dict:
+        """The vector field of a bracket word, sparse {k: polynomial in QQ[θ]}: g_i = ∇φ_i,
+        [X, Y]_j = Σ_k X_k ∂_k Y_j − Y_k ∂_k X_j."""
         if word in self._fields:
             return self._fields[word]
         m = re.fullmatch(r"g([1-9][0-9]{0,6})", word)
+        R = self.ring
         if m:
             i = int(m.group(1))
             expect(1 <= i <= self.d, "brackets", f"word {word} names no coordinate of φ")
-            out = self.grad_phi[i - 1]
+            p = R.from_expr(self.phi[i - 1]) if self.phi[i - 1] != 0 else R.zero
+            out = {}
+            for k in sorted({k for mono in p.monoms() for k, e in enumerate(mono) if e}):
+                dp = p.diff(R.gens[k])
+                if dp:
+                    out[k] = dp
         else:
             expect(word.startswith("[") and word.endswith("]"), "brackets",
                    f"cannot read bracket word {word[:60]}")
@@ -616,27 +645,86 @@ class Context:
             self.expanded += 1
             expect(self.expanded <= MAX_SYMBOLIC_BRACKETS, "brackets",
                    f"more than {MAX_SYMBOLIC_BRACKETS} brackets to expand (checker's limit)")
-            out = [sympy.expand(sum(x[k] * sympy.diff(y[j], self.syms[k]) - y[k] *
-                                    sympy.diff(x[j], self.syms[k]) for k in range(self.D)
-                                    if x[k] != 0 or y[k] != 0)) for j in range(self.D)]
+            # predicted cost: every term of X against every term of ∂Y, and conversely, each a
+            # monomial operation on D exponents
+            tx, ty = sum(map(len, x.values())), sum(map(len, y.values()))
+            self.work += 2 * tx * ty * max(1, self.D // 32)
+            expect(self.work <= MAX_BRACKET_WORK, "brackets", f"the bracket words need more "
+                   f"than {MAX_BRACKET_WORK} term products to expand (checker's limit)")
+            out = {}
+            for j in set(x) | set(y):
+                acc = R.zero
+                yj, xj = y.get(j), x.get(j)
+                for k, xk in x.items():
+                    if yj is not None:
+                        acc += xk * yj.diff(R.gens[k])
+                for k, yk in y.items():
+                    if xj is not None:
+                        acc -= yk * xj.diff(R.gens[k])
+                if acc:
+                    out[j] = acc
         self._fields[word] = out
         return out
 
-    def at_all(self, fields: list[list], point: list) -> list[list]:
-        return [self.at(f, point) for f in fields]
+    def field_at(self, f: dict, point: list) -> list:
+        """The value of a sparse field at a rational point."""
+        out = [sympy.Integer(0)] * self.D
+        qs = [QQ(int(x.p), int(x.q)) for x in point]
+        for j, p in f.items():
+            total = QQ(0)
+            for mono, c in p.items():
+                t = c
+                for k, e in enumerate(mono):
+                    if e:
+                        t *= qs[k] ** e
+                total += t
+            out[j] = sympy.Rational(int(total.numerator), int(total.denominator))
+        return out
+
+    def at_all(self, fields: list[dict], point: list) -> list[list]:
+        return [self.field_at(f, point) for f in fields]
+
+    def jacobian_rows_at(self, point: list) -> list[dict[int, sympy.Rational]]:
+        """∂φ(θ0), row by row, sparse {k: ∂φ_a/∂θ_k(θ0)}."""
+        s = self.subs(point)
+        return [{k: g.xreplace(s) for k, g in enumerate(row) if g != 0} for row in self.grad_phi]
 
     def jacobian_at(self, point: list) -> list[list]:
-        s = self.subs(point)
-        return [[g.xreplace(s) for g in row] for row in self.grad_phi]
+        out = []
+        for row in self.jacobian_rows_at(point):
+            dense = [sympy.Integer(0)] * self.D
+            for k, x in row.items():
+                dense[k] = x
+            out.append(dense)
+        return out
 
-    def metric_derivative_at(self, point: list, v: list) -> sympy.Matrix:
-        """∂M(θ0)[v] = J'[v]Jᵀ + J J'[v]ᵀ."""
+    def metric_derivative_nonzero(self, point: list, v: list) -> bool:
+        """Whether ∂M(θ0)[v] = A + Aᵀ ≠ 0, A = J'[v]Jᵀ, J = ∂φ(θ0) and J'[v] its derivative
+        along v; computed from the sparse rows (A_ab = Σ_k J'_ak J_bk)."""
         s = self.subs(point)
-        j = sympy.Matrix(self.jacobian_at(point))
-        jp = sympy.Matrix([[sum(sympy.diff(g, self.syms[k]).xreplace(s) * v[k]
-                                for k in range(self.D) if v[k] != 0) for g in row]
-                           for row in self.grad_phi])
-        return jp * j.T + j * jp.T
+        support = [k for k in range(self.D) if v[k] != 0]
+        jac = self.jacobian_rows_at(point)
+        jp = []
+        for row in self.grad_phi:
+            r: dict[int, sympy.Rational] = {}
+            for k, g in enumerate(row):
+                if g != 0:
+                    fs = g.free_symbols
+                    val = sum((sympy.diff(g, self.syms[i]).xreplace(s) * v[i] for i in support
+                               if self.syms[i] in fs), sympy.Integer(0))
+                    if val != 0:
+                        r[k] = val
+            jp.append(r)
+        by_var: dict[int, list[int]] = {}
+        for b, row in enumerate(jac):
+            for k in row:
+                by_var.setdefault(k, []).append(b)
+        a_mat: dict[tuple[int, int], sympy.Rational] = {}
+        for a, row in enumerate(jp):
+            for k, x in row.items():
+                for b in by_var.get(k, ()):
+                    a_mat[a, b] = a_mat.get((a, b), sympy.Integer(0)) + x * jac[b][k]
+        return any(x + a_mat.get((b, a), 0) != 0 for (a, b), x in a_mat.items())
 
     def law(self, text: str, what: str) -> sympy.Expr:
         """A law, parsed within the checker's size limits and verified as the identity
@@ -689,7 +777,7 @@ def _word_ok(word: str, where: str) -> None:
 # ----------------------------------------------------------------------------- laws' sources
 BALANCE = re.compile(r"balance of neuron ([A-Za-z_][A-Za-z0-9_]*)")
 FAMILY = re.compile(r"\(U(\d+)ᵀU(\d+) − U(\d+)U(\d+)ᵀ\)\[(\d+),(\d+)\]")
-SEARCH = re.compile(r"degree-(\d+) search")
+SEARCH = re.compile(r"degree-([1-9][0-9]?) search")
 
 
 def _check_source(ctx: Context, h: sympy.Expr, source: str, what: str) -> None:
@@ -748,7 +836,7 @@ def _check_brackets(ctx: Context, brackets: list[dict], point: list, claimed_ran
     for b in brackets:
         word, recorded = b["word"], [rat(x) for x in b["value"]]
         expect(len(recorded) == ctx.D, "brackets", f"{word[:60]}: value has the wrong length")
-        actual = ctx.at(ctx.field(word), point)
+        actual = ctx.field_at(ctx.field(word), point)
         # recorded values are positive multiples (integer scaling) of the actual ones
         nz = next((k for k in range(ctx.D) if actual[k] != 0), None)
         ok = nz is not None and recorded[nz] != 0
@@ -781,20 +869,28 @@ def _check_closure(ctx: Context, closure: dict, point: list, claimed_rank: int,
     kf = [ctx.field(w) for w in basis]
     gens_in = {w for w in basis if re.fullmatch(r"g\d+", w)}
 
+    verified: dict[str, list] = {}
+
     def combination(word: str) -> list[sympy.Rational] | None:
         """Check word ∈ span K; return its coefficients (None for a basis element)."""
         if word in basis:
             return None
+        if word in verified:
+            return verified[word]
         expect(word in rel, "lie-closure", f"{word[:60]}{where} is neither in the basis nor "
                "related to it")
         coeffs = [rat(c) for c in rel[word]]
         expect(not coeffs or len(coeffs) == len(basis), "lie-closure",
                f"{word[:60]}{where}: wrong number of coefficients")
         f = ctx.field(word)
-        for j in range(ctx.D):
-            comb = sum((c * kf[k][j] for k, c in enumerate(coeffs) if c != 0), sympy.Integer(0))
-            expect(sympy.expand(f[j] - comb) == 0, "lie-closure",
+        R = ctx.ring
+        qc = [QQ(int(c.p), int(c.q)) for c in coeffs]
+        for j in set(f).union(*(kf[k] for k, c in enumerate(qc) if c)):
+            diff = f.get(j, R.zero) - sum((c * kf[k].get(j, R.zero) for k, c in enumerate(qc)
+                                           if c), R.zero)
+            expect(not diff, "lie-closure",
                    f"{word[:60]}{where} is not the recorded combination of the basis")
+        verified[word] = coeffs
         return coeffs
 
     def bracket_in_span(g: str, b: str) -> None:
@@ -806,6 +902,9 @@ def _check_closure(ctx: Context, closure: dict, point: list, claimed_rank: int,
             return
         combination(f"[{g},{b}]")
 
+    for w in rel:
+        expect(w not in basis, "lie-closure", f"{w[:60]}{where} is both a basis word and related")
+        combination(w)  # every recorded relation is verified, needed or not
     for j in range(1, ctx.d + 1):
         g = f"g{j}"
         coeffs = combination(g)
@@ -851,7 +950,7 @@ def check_law_claim(ctx: Context, claim: dict, report: Report) -> None:
            and claim["proof"] == prose.count_proof(exact),
            "claim", f"the evidence gives {n} ≤ #laws ≤ {ctx.D - r}, which the claim misstates")
     report.step("claim")
-    expect(claim["statement"] == prose.law_statement(claim, ctx.D), "statement",
+    expect(claim["statement"] == prose.law_statement(claim, ctx.D, ctx.arch), "statement",
            "the statement is not the one generated from the verified evidence")
     report.step("statement")
 
@@ -861,6 +960,8 @@ def _family_point(ctx: Context, init: str, p: dict, point: list, where: str) -> 
     """A family point is the one regenerated from its family seed, and lies on the family."""
     net = ctx.net
     expect(net.kind == "linear", "point", f"the {init} family needs a linear architecture")
+    expect(max(net.widths or [0]) <= MAX_FAMILY_WIDTH, "point", f"the checker regenerates "
+           f"{init} points for widths ≤ {MAX_FAMILY_WIDTH} only")
     from ..errors import SymflowError
     from ..linear import sample
 
@@ -922,7 +1023,7 @@ def _check_point(ctx: Context, claim: dict, p: dict, n: int, laws: list) -> str:
         expect(in_kernel(v), "witness", f"∂φ(θ0)v ≠ 0{where}")
         expect(rank(values + [v]) == len(values), "witness",
                f"v is not in the span of the brackets at θ0{where}")
-        expect(not ctx.metric_derivative_at(point, v).is_zero_matrix, "witness",
+        expect(ctx.metric_derivative_nonzero(point, v), "witness",
                f"∂M(θ0)[v] = 0{where}: v does not break the inclusion")
         expect(p["intersection_basis"] is None, "intersection",
                f"a witness and an intersection basis are both given{where}")
@@ -933,8 +1034,10 @@ def _check_point(ctx: Context, claim: dict, p: dict, n: int, laws: list) -> str:
         # ker ∂φ ∩ span(B) = {Bᵀc : J Bᵀ c = 0}: its dimension, computed here
         dim = 0
         if values:
-            jb = sympy.Matrix(jac) * sympy.Matrix(values).T
-            dim = len(values) - jb.rank()
+            rows = ctx.jacobian_rows_at(point)
+            jb = [[sum((x * b[k] for k, x in row.items()), sympy.Integer(0)) for b in values]
+                  for row in rows]
+            dim = len(values) - rank(jb)
         expect(all(len(v) == D and in_kernel(v) for v in basis)
                and all(rank(values + [v]) == len(values) for v in basis)
                and rank(basis) == len(basis) == dim, "intersection",
@@ -942,7 +1045,7 @@ def _check_point(ctx: Context, claim: dict, p: dict, n: int, laws: list) -> str:
                f"(dimension {dim})")
         if lie_exact and not sufficient:
             for v in basis:
-                expect(ctx.metric_derivative_at(point, v).is_zero_matrix, "inclusion",
+                expect(not ctx.metric_derivative_nonzero(point, v), "inclusion",
                        f"ker ∂φ ∩ Lie(W_φ) ⊄ ker ∂M at θ0{where}, but no witness is given")
     verdict = prose.point_verdict(p, D)
     expect(p["verdict"] == verdict, "verdict",
@@ -982,6 +1085,9 @@ def check_intrinsic_claim(ctx: Context, claim: dict, report: Report) -> None:
     laws = _check_laws(ctx, claim["laws"], with_source=False)
     report.step("laws")
     points = claim["points"]
+    seen = [tuple(map(str, p["theta0"])) for p in points]
+    expect(len(set(seen)) == len(seen), "point", "a point is listed twice (one point is one "
+           "piece of evidence)")
     verdicts = [_check_point(ctx, claim, p, n, laws) for n, p in enumerate(points, 1)]
     for s in ("point", "jacobian-rank", "law-rank", "brackets", "bracket-rank", "lie-exact",
               "sufficient", "witness", "intersection", "inclusion"):
@@ -994,6 +1100,8 @@ def check_intrinsic_claim(ctx: Context, claim: dict, report: Report) -> None:
         kind = cf["kind"]
         expect(_closed_form_applies(ctx, kind), "closed-forms",
                f"the closed form '{kind}' does not apply to this architecture")
+        expect(ctx.d <= MAX_CLOSED_FORM_COORDS, "closed-forms", f"closed forms are re-verified "
+               f"for d ≤ {MAX_CLOSED_FORM_COORDS} coordinates only (here d = {ctx.d})")
         recomputed, samples = closed_form_checks(ctx, kind, pts)
         texts = closed_form_texts(kind, len(ctx.net.widths or []) - 1, samples)
         expect(all(cf[k] == texts[k] for k in ("name", "formula", "conditions")), "closed-forms",
@@ -1023,7 +1131,8 @@ def check_intrinsic_claim(ctx: Context, claim: dict, report: Report) -> None:
     expect(claim["verdict"] == overall, "verdict",
            f"the evidence gives '{overall}', the certificate claims '{claim['verdict']}'")
     report.step("verdict")
-    expect(claim["statement"] == prose.intrinsic_statement(claim, ctx.D, covered), "statement",
+    expect(claim["statement"] == prose.intrinsic_statement(claim, ctx.D, covered, ctx.arch),
+           "statement",
            "the statement is not the one generated from the verified evidence")
     report.step("statement")
 
@@ -1155,6 +1264,19 @@ def _linear_family_checks(ctx: Context, points: list[list]) -> tuple[list[bool],
 
 
 # ----------------------------------------------------------------------------- entry points
+class DuplicateKey(Exception):
+    """A JSON object names the same key twice."""
+
+
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict:
+    out: dict[str, Any] = {}
+    for k, v in pairs:
+        if k in out:
+            raise DuplicateKey(k)
+        out[k] = v
+    return out
+
+
 def load(path: Path) -> dict:
     """Read a certificate file; Unreadable if missing, too large, not JSON or of an unknown
     format."""
@@ -1165,11 +1287,14 @@ def load(path: Path) -> dict:
         raise Unreadable(f"{path} has {size} bytes, above the checker's limit of "
                          f"{MAX_FILE_BYTES}")
     try:
-        cert = json.loads(path.read_text())
+        cert = json.loads(path.read_text(), object_pairs_hook=_no_duplicate_keys)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise Unreadable(f"{path} is not valid JSON: {exc}") from None
     except RecursionError:
         raise Unreadable(f"{path} is nested too deeply to be a certificate") from None
+    except DuplicateKey as exc:
+        raise Unreadable(f"{path}: the key {printable(str(exc))[:40]!r} occurs twice in one "
+                         "object (readers could see different certificates)") from None
     except ValueError as exc:  # e.g. an integer with too many digits
         raise Unreadable(f"{path} is not a readable certificate: {str(exc)[:80]}") from None
     if not isinstance(cert, dict) or cert.get("format") != FORMAT:

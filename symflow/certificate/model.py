@@ -105,7 +105,7 @@ def _closure(trace) -> dict | None:
             "relations": {w: [num(c) for c in cs] for w, cs in trace.closure["relations"].items()}}
 
 
-def laws_claim(r: LawsResult) -> dict:
+def laws_claim(r: LawsResult, arch: dict) -> dict:
     """The law-count claim: evidence, bounds, and the statement generated from them."""
     lf = r.lifting
     claim = {
@@ -120,11 +120,11 @@ def laws_claim(r: LawsResult) -> dict:
         "lie_closure": _closure(r.lie),
         "count": {"lower": r.lower, "upper": r.upper, "exact": r.exact, "value": r.count},
     }
-    claim["statement"] = prose.law_statement(claim, lf.D)
+    claim["statement"] = prose.law_statement(claim, lf.D, arch)
     return claim
 
 
-def intrinsic_claim(r: IntrinsicResult) -> dict:
+def intrinsic_claim(r: IntrinsicResult, arch: dict) -> dict:
     """The intrinsic claim: per point evidence, closed forms, verdict and statement."""
     lf = r.lifting
     points = []
@@ -166,7 +166,7 @@ def intrinsic_claim(r: IntrinsicResult) -> dict:
     if verdict != r.verdict:  # pragma: no cover - the engine and the prose disagree: a bug
         raise AssertionError(f"verdict {r.verdict!r} != {verdict!r}")
     claim["verdict"] = verdict
-    claim["statement"] = prose.intrinsic_statement(claim, lf.D, covered)
+    claim["statement"] = prose.intrinsic_statement(claim, lf.D, covered, arch)
     return claim
 
 
@@ -175,14 +175,16 @@ def build(laws: LawsResult, intrinsic: IntrinsicResult | None = None) -> dict:
     import sympy
 
     lf = laws.lifting
+    arch = architecture_of(lf)
     cert: dict[str, Any] = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
         "name": lf.name,
-        "architecture": architecture_of(lf),
+        "architecture": arch,
         "parameters": lf.params,
         "phi": [lf.ring.format(p) for p in lf.phi],
-        "claims": [laws_claim(laws)] + ([intrinsic_claim(intrinsic)] if intrinsic else []),
+        "claims": [laws_claim(laws, arch)] + ([intrinsic_claim(intrinsic, arch)]
+                                               if intrinsic else []),
     }
     cert["generated_with"] = {"symflow": __version__, "sympy": sympy.__version__,
                               "python-flint": flint.__version__,

@@ -20,8 +20,24 @@ def count_proof(exact: bool) -> str:
     return "generic (bounds meet)" if exact else "bounds"
 
 
-def law_statement(c: dict, D: int) -> str:
+def scope(arch: dict) -> str:
+    """What the verdicts are about, when that is not the network itself: a DAG with linear
+    hidden neurons is certified for its path-lifting (one coordinate per path)."""
+    linear = [v for v, a in arch.get("hidden", []) if a == "linear"] if arch.get(
+        "kind") == "dag" else []
+    if not linear:
+        return ""
+    return (f"About the path-lifting φ (one coordinate per path, every loss ℓ(φ(θ))): hidden "
+            f"neuron(s) {', '.join(linear)} are linear, so the network itself depends on θ "
+            "through fewer coordinates and can have more conservation laws. ")
+
+
+def law_statement(c: dict, D: int, arch: dict) -> str:
     """What the law-count claim proves, from its data."""
+    return scope(arch) + _law_statement(c, D)
+
+
+def _law_statement(c: dict, D: int) -> str:
     n, r = c["law_rank_at_theta0"], c["bracket_rank_at_theta0"]
     seed = c["point"]["seed"]
     at = f"θ0 (the seeded point, seed {seed})"
@@ -107,8 +123,12 @@ def overall_verdict(point_verdicts: list[str], covered: list[bool]) -> str:
     return "criterion holds"
 
 
-def intrinsic_statement(c: dict, D: int, covered: list[bool]) -> str:
+def intrinsic_statement(c: dict, D: int, covered: list[bool], arch: dict) -> str:
     """What the intrinsic claim proves, from its checked data."""
+    return scope(arch) + _intrinsic_statement(c, D, covered)
+
+
+def _intrinsic_statement(c: dict, D: int, covered: list[bool]) -> str:
     pts = c["points"]
     verdicts = [point_verdict(p, D) for p in pts]
     v = overall_verdict(verdicts, covered)
