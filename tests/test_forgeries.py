@@ -427,3 +427,120 @@ def test_check_reports_every_file_and_exits_with_the_worst_status(tmp_path):
 def test_the_limits_of_check_are_flags():
     res = run("check", "--max-params", "5", str(PROOFS / "relu-3-2-1.json"))
     assert res.exit_code == 1 and "--max-params" in res.stdout
+
+
+# -- found by an adversarial review ------------------------------------------------------------
+def test_a_look_alike_name_is_refused():
+    c = load("uvw.json")
+    c["name"] = c["architecture"]["name"] = "relu\u22363-2-1"  # RATIO, not a colon
+    assert "ASCII" in rejected_at(c, "architecture")
+
+
+def test_a_look_alike_name_is_refused_at_input(tmp_path):
+    f = tmp_path / "fake.yaml"
+    f.write_text("name: \"relu\u22363-2-1\"\nparameters: [u, v]\nphi: ['u*v']\n")
+    res = run("laws", str(f))
+    assert res.exit_code == 2 and "ASCII" in res.stderr
+
+
+def test_duplicate_json_keys_are_unreadable(tmp_path):
+    text = (PROOFS / "relu-3-2-1.json").read_text()
+    text = text.replace('"name": "relu:3-2-1",', '"name": "relu:3-3-3",\n "name": "relu:3-2-1",', 1)
+    f = tmp_path / "dup.json"
+    f.write_text(text)
+    res = run("check", str(f))
+    assert res.exit_code == 2 and "occurs twice" in res.stderr
+
+
+def test_every_recorded_relation_is_verified():
+    c = load("uv.json")
+    c["claims"][0]["lie_closure"]["relations"] = {"[g1,[g1,g1]]": ["7"]}
+    assert "not the recorded combination" in rejected_at(c, "lie-closure")
+    c = load("uv.json")
+    c["claims"][0]["lie_closure"]["relations"] = {"g1": ["2"]}
+    assert "both a basis word and related" in rejected_at(c, "lie-closure")
+
+
+def test_a_search_degree_beyond_the_limits_is_an_unknown_source():
+    c = load("uv.json")
+    c["claims"][0]["laws"][0]["source"] = "degree-" + "9" * 150 + " search"
+    assert "unknown source" in rejected_at(c, "laws")
+
+
+@pytest.mark.parametrize("expr,needle", [
+    ("(W1_1_1+W1_1_2+W1_1_3+W1_2_1)**(32+32)", "plain numbers"),
+    ("(W1_1_1+W1_1_2)**+16", "plain numbers"),
+    ("W1_1_1*((((9**64)**64)**64)**64)", "coefficients"),
+])
+def test_expansion_bombs_are_refused_before_expansion(expr, needle):
+    c = load("relu-3-2-1.json")
+    c["phi"][0] = expr
+    assert needle in rejected_at(c, "lifting")
+
+
+def test_deep_bracket_words_are_refused_by_the_work_budget():
+    c = load("linear-2-2-2-2.json")
+    w = "g1"
+    for k in range(16):
+        w = f"[{'g4' if k % 2 == 0 else 'g1'},{w}]"
+    c["claims"][0]["brackets"][-1]["word"] = w
+    assert "term products" in rejected_at(c, "brackets")
+
+
+def test_family_points_of_wide_nets_are_refused():
+    c = load("linear-2-2-2-balanced.json")
+    c["architecture"]["widths"] = [1, 60, 1]
+    c["name"] = "linear:1-60-1"
+    c["parameters"] = [f"U1_{i}_1" for i in range(1, 61)] + [f"U2_1_{i}" for i in range(1, 61)]
+    c["phi"] = [" + ".join(f"U1_{i}_1*U2_1_{i}" for i in range(1, 61))]
+    c["claims"] = [c["claims"][1]]
+    c["claims"][0]["laws"] = []
+    for n, p in enumerate(c["claims"][0]["points"], 1):
+        p["theta0"] = [n] * 120
+    assert "widths ≤ 40" in rejected_at(c, "point")
+
+
+def test_closed_forms_of_large_liftings_are_refused():
+    c = load("relu-3-2-1.json")
+    c["claims"][1]["closed_forms"] = load("relu-2-3-3-1-bias.json")["claims"][1]["closed_forms"]
+    assert check_certificate(forged(c)).ok  # the path-metric identity applies to any path-lifting
+    from symflow.wording import MAX_CLOSED_FORM_COORDS
+    assert MAX_CLOSED_FORM_COORDS == 100
+
+
+def test_a_long_sum_is_read_without_recursion(tmp_path):
+    f = tmp_path / "long.yaml"
+    f.write_text("parameters: [u, v]\nphi: ['" + " + ".join(["u*v"] * 1500) + "']\n")
+    res = run("certify", str(f), "-o", str(tmp_path), "--no-pdf")
+    assert res.exit_code == 0, res.output
+    c = json.loads((tmp_path / "long.json").read_text())
+    c["phi"] = [" + ".join(["u*v"] * 1500)]  # the 1500-term sum itself, in the certificate
+    assert check_certificate(forged(c)).ok
+
+
+@pytest.mark.parametrize("text", ["\ud800", "\r valid    proofs/uv.json"])
+def test_failure_messages_are_printable(tmp_path, text):
+    c = load("uv.json")
+    c["claims"][0]["laws"][0]["source"] = text
+    f = tmp_path / "odd.json"
+    f.write_text(json.dumps(forged(c)))
+    res = run("check", str(f))
+    assert res.exit_code == 1 and "\r" not in res.stdout and "step 'laws'" in res.stdout
+
+
+def test_linear_neurons_are_named_in_the_statement(tmp_path):
+    dag = tmp_path / "lin.yaml"
+    dag.write_text("inputs: [x1, x2]\nhidden: [{name: a, activation: linear}, "
+                   "{name: b, activation: linear}]\noutputs: [y1, y2]\n"
+                   "edges: [x1 -> a, x2 -> a, x1 -> b, x2 -> b, a -> y1, a -> y2, b -> y1, "
+                   "b -> y2]\n")
+    res = run("certify", str(dag), "-o", str(tmp_path), "--no-pdf")
+    assert res.exit_code == 0, res.output
+    c = json.loads((tmp_path / "lin.json").read_text())
+    assert all(cl["statement"].startswith("About the path-lifting φ") for cl in c["claims"])
+    for cl in c["claims"]:
+        cl["statement"] = cl["statement"].split(". ", 1)[1]  # drop the scope
+    rejected_at(c, "statement")
+    c = json.loads((tmp_path / "lin.json").read_text())
+    c["architecture"]["hidden"] = [[v, "relu"] for v, _ in c["architecture"]["hidden"]]
+    rejected_at(c, "statement")  # relabelling the neurons changes what is said

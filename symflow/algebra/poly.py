@@ -63,14 +63,21 @@ class Ring:
 
     def from_sympy(self, expr: sympy.Expr) -> Poly:
         """Convert a SymPy polynomial expression in the ring's variables (rational coefficients)."""
-        syms = self.symbols()
-        plain = {sympy.Symbol(n): s for n, s in zip(self.names, syms, strict=True)}
-        expr = sympy.sympify(expr).xreplace(plain)
-        poly = sympy.Poly(expr, *syms, domain="QQ") if syms else None
-        out = {}
-        for monom, coeff in poly.terms():
-            out[tuple(monom)] = flint.fmpq(int(coeff.p), int(coeff.q))
-        return self.qctx.from_dict(out)
+        index = self.index
+        out: dict[tuple, flint.fmpq] = {}
+        # term by term (no dense intermediate: liftings may have thousands of variables)
+        for term in sympy.Add.make_args(sympy.expand(sympy.sympify(expr))):
+            coeff, factors = term.as_coeff_mul()
+            mono = [0] * self.nvars
+            for f in factors:
+                base, e = f.as_base_exp()
+                if not (base.is_Symbol and base.name in index and e.is_Integer and e >= 0):
+                    raise ValueError(f"not a polynomial in the ring's variables: {term}")
+                mono[index[base.name]] += int(e)
+            q = sympy.Rational(coeff)
+            key = tuple(mono)
+            out[key] = out.get(key, flint.fmpq(0)) + flint.fmpq(int(q.p), int(q.q))
+        return self.qctx.from_dict({m: c for m, c in out.items() if c != 0})
 
     def to_sympy(self, p) -> sympy.Expr:
         syms = self.symbols()

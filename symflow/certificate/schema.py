@@ -13,4 +13,4 @@ def content_hash(cert: dict) -> str:
     """sha256 of the canonical JSON of the certificate without its hash and tool versions."""
     body = {k: v for k, v in cert.items() if k not in ("content_hash", "generated_with")}
     text = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return "sha256:" + hashlib.sha256(text.encode()).hexdigest()
+    return "sha256:" + hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
