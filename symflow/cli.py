@@ -382,7 +382,8 @@ def certify(spec: str | None, outdir: str, init: str, at_file: str | None, sampl
             max_paths: int) -> None:
     """Write a certificate of SPEC: NAME.json (evidence), NAME.tex (and NAME.pdf if pdflatex is
     installed). It certifies the count of conservation laws and the intrinsic-property verdict;
-    `symflow check NAME.json` re-verifies it independently.
+    `symflow check NAME.json` re-verifies it independently, and certify runs that check on
+    every certificate before writing it (see docs/certificates.md).
 
     \b
     Examples:

@@ -170,10 +170,13 @@ def render(cert: dict, json_name: str = "certificate.json") -> str:
     out.append(r"\section*{How to re-check}")
     out.append(r"Every number above is exact. The command \texttt{symflow check "
                + tex_text(json_name) + r"} recomputes every step from the JSON file alone "
-               r"(with SymPy, independently of the engine that produced it): the lifting from "
-               r"the architecture, each law as an identity, each bracket from its word, every "
-               r"rank over $\mathbb{Q}$, the witnesses and the closed forms, and the content "
-               r"hash \texttt{" + tex_text(cert["content_hash"][:23]) + r"\dots}.")
+               r"(with SymPy, independently of the engine that produced it) and trusts nothing "
+               r"in it: the network, the parameter list, the name and the lifting from the "
+               r"architecture, each point from its seed, each law and the label of its source "
+               r"as identities, each bracket from its word, every rank over $\mathbb{Q}$, the "
+               r"witnesses, the Lie closure, the closed forms, the verdicts and every sentence, "
+               r"and the content hash \texttt{" + tex_text(cert["content_hash"][:23]) +
+               r"\dots}.")
     if appendix:
         out.append(r"\appendix\section*{Appendix}")
         out += appendix
