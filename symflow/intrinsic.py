@@ -25,7 +25,7 @@ from .algebra.linalg import nullspace_qq, primitive_integer, rank_qq
 from .errors import SymflowError
 from .laws import LawsResult, conservation_laws, law_gradients_at
 from .lifting import Lifting
-from .wording import CLOSED_FORMS, MAX_CLOSED_FORM_COORDS, closed_form_texts
+from .wording import CLOSED_FORMS, closed_form_texts, closed_forms_apply
 
 Q = flint.fmpq
 INITS = ("generic", "balanced", "relaxed-balanced")
@@ -253,7 +253,7 @@ def two_layer_closed_form(lifting: Lifting) -> ClosedForm | None:
 
     (valid where u_j, v_j ≠ 0), and M is block diagonal over neurons (1 for output biases)."""
     blocks = _rank_one_blocks(lifting)
-    if blocks is None or lifting.d > MAX_CLOSED_FORM_COORDS:
+    if blocks is None or not closed_forms_apply(lifting.D, lifting.d, _degree(lifting)):
         return None
     g = lifting.ring.qgens()
     mpoly = metric_polynomials(lifting)
@@ -327,7 +327,7 @@ def scalar_product_closed_form(lifting: Lifting) -> ClosedForm | None:
 def path_metric_identity(lifting: Lifting) -> ClosedForm | None:
     """Path-lifting of a DAG: M_pq ≡ Σ_{e ∈ p∩q} ∏_{e'∈p∖e} θ_e' ∏_{e'∈q∖e} θ_e' (MATH.md §3),
     checked as a polynomial identity; K is M∘Ψ, Ψ the local inverse of the immersion (φ, h)."""
-    if lifting.kind != "path" or lifting.d > MAX_CLOSED_FORM_COORDS:
+    if lifting.kind != "path" or not closed_forms_apply(lifting.D, lifting.d, _degree(lifting)):
         return None
     mpoly = metric_polynomials(lifting)
     g = lifting.ring.qgens()
@@ -518,6 +518,13 @@ def intrinsic(lifting: Lifting, init: str = "generic", at: list | None = None, s
                            closed, family, notes)
 
 
+def _degree(lifting: Lifting) -> int:
+    """Total degree of φ (only asked for small liftings)."""
+    if lifting.d > 100:
+        return 10**9
+    return max((sum(m) for p in lifting.phi for m in p.monoms()), default=0)
+
+
 def _plain(x):
     q = Q(x)
     return int(q.p) if q.q == 1 else q
@@ -526,7 +533,7 @@ def _plain(x):
 def linear_closed_form(lifting: Lifting, widths: list[int], points: list) -> ClosedForm | None:
     """Relaxed-balanced closed form of linear networks, checked at the points that lie on the
     family; for two layers also the identities P² − zzᵀ ≡ U₂HU₂ᵀ and Q² − zᵀz ≡ −U₁ᵀHU₁."""
-    if lifting.d > MAX_CLOSED_FORM_COORDS:
+    if not closed_forms_apply(lifting.D, lifting.d, _degree(lifting)):
         return None
     on_family = []
     for n, pt in enumerate(points, 1):

@@ -48,6 +48,7 @@ SHORTHAND = re.compile(r"(?P<kind>[a-z]+):(?P<widths>[^+]*)(?P<bias>\+bias)?", r
 WIDTH = re.compile(r"[0-9]+", re.ASCII)
 NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*", re.ASCII)
 LABEL = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.+\- ]{0,99}", re.ASCII)
+SHORTHAND_LIKE = re.compile(r"(relu|linear)[^A-Za-z]", re.IGNORECASE)
 RESERVED = {"None", "True", "False"}
 DAG_KEYS = {"name", "inputs", "hidden", "outputs", "edges", "biases"}
 CUSTOM_KEYS = {"name", "parameters", "phi"}
@@ -130,9 +131,10 @@ def _load_file(path: Path, limits: dict) -> Lifting:
     name = data.get("name", path.stem)
     if not isinstance(name, str) or not name.strip() or "\n" in name or len(name) > 200:
         raise SpecError(f"{path}: 'name' must be a one-line string of at most 200 characters")
-    if not LABEL.fullmatch(name):
+    if not LABEL.fullmatch(name) or SHORTHAND_LIKE.match(name):
         raise SpecError(f"{path}: 'name' {name!r} must be ASCII letters, digits, spaces and "
-                        "_ . + - (no ':', which is reserved for the shorthands relu:…, linear:…)")
+                        "_ . + -, and may not look like a shorthand relu…/linear… (reserved "
+                        "for relu:3-2-1, linear:2-2-2)")
     if "phi" in data and "edges" in data:
         raise SpecError(f"{path}: give either 'phi' (a polynomial lifting) or 'edges' (a DAG), "
                         "not both")

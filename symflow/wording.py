@@ -11,6 +11,14 @@ from __future__ import annotations
 # closed forms are built (engine) and re-verified symbolically (checker) up to this many
 # coordinates d; beyond it the verdict rests on the criterion and the sufficient condition alone
 MAX_CLOSED_FORM_COORDS = 100
+MAX_CLOSED_FORM_PARAMS = 200  # and this many parameters D
+MAX_CLOSED_FORM_DEGREE = 12  # and this total degree of φ
+
+
+def closed_forms_apply(D: int, d: int, degree: int) -> bool:  # noqa: N803 - the paper's D
+    """Whether closed forms are built and re-verified for a lifting of this size."""
+    return (d <= MAX_CLOSED_FORM_COORDS and D <= MAX_CLOSED_FORM_PARAMS
+            and degree <= MAX_CLOSED_FORM_DEGREE)
 
 CLOSED_FORMS: dict[str, dict] = {
     "uv": {

@@ -74,6 +74,7 @@ def test_regeneration_reproduces_the_library(tmp_path):
 # -- tampering: each mutation fails at the step that it breaks -------------------------------
 def _law_coefficient(c):
     c["claims"][0]["laws"][0]["expression"] = "2*" + c["claims"][0]["laws"][0]["expression"]
+    c["claims"][1]["laws"][0] = c["claims"][0]["laws"][0]["expression"]
 
 
 def _drop_bracket(c):

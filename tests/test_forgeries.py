@@ -80,8 +80,9 @@ def test_unknown_architecture_kinds_are_refused(kind):
 
 def test_a_reduced_polynomial_cannot_borrow_a_network_name():
     c = load("uvw.json")
-    c["name"] = c["architecture"]["name"] = "relu:3-2-1"
-    assert "without ':'" in rejected_at(c, "architecture")
+    for label in ("relu:3-2-1", "relu-3-2-1", "Linear 2-2-2"):
+        c["name"] = c["architecture"]["name"] = label
+        assert "may not look like a shorthand" in rejected_at(c, "architecture")
 
 
 def test_a_declared_unused_parameter_must_really_be_unused():
@@ -141,6 +142,20 @@ def test_a_point_listed_twice_is_one_piece_of_evidence():
     pts = c["claims"][1]["points"]
     pts.append(copy.deepcopy(pts[0]))
     assert "listed twice" in rejected_at(c, "point")
+    c = load("uv.json")
+    pts = c["claims"][1]["points"]
+    pts.append(copy.deepcopy(pts[0]))
+    pts[1]["theta0"] = [f"{2 * x}/2" for x in pts[0]["theta0"]]  # the same point, other digits
+    assert "listed twice" in rejected_at(c, "point")
+
+
+def test_the_intrinsic_claim_rests_on_the_certified_laws():
+    c = load("uv.json")
+    c["claims"][1]["laws"] = []
+    assert "laws of the law-count claim" in rejected_at(c, "claims")
+    c = load("uv.json")
+    c["claims"] = [c["claims"][1]]
+    rejected_at(c, "claims")
 
 
 def test_a_seed_cannot_be_moved_off_its_point():
@@ -301,6 +316,7 @@ def test_a_law_listed_twice_is_refused():
     c = load("relu-3-2-1.json")
     laws = c["claims"][0]["laws"]
     laws.append(dict(laws[0]))
+    c["claims"][1]["laws"].append(laws[0]["expression"])
     rejected_at(c, "laws")
 
 
@@ -393,6 +409,7 @@ def test_a_bracket_word_nested_3000_deep_is_refused():
 def test_a_huge_law_is_refused():
     c = load("relu-3-2-1.json")
     c["claims"][0]["laws"][0]["expression"] = "(W1_1_1 + W1_1_2 + W1_1_3)^60"
+    c["claims"][1]["laws"][0] = "(W1_1_1 + W1_1_2 + W1_1_3)^60"
     rejected_at(c, "laws")
 
 
@@ -488,16 +505,18 @@ def test_deep_bracket_words_are_refused_by_the_work_budget():
 
 
 def test_family_points_of_wide_nets_are_refused():
+    from symflow.certificate.check import Failure, _family_point
+
     c = load("linear-2-2-2-balanced.json")
     c["architecture"]["widths"] = [1, 60, 1]
     c["name"] = "linear:1-60-1"
     c["parameters"] = [f"U1_{i}_1" for i in range(1, 61)] + [f"U2_1_{i}" for i in range(1, 61)]
     c["phi"] = [" + ".join(f"U1_{i}_1*U2_1_{i}" for i in range(1, 61))]
-    c["claims"] = [c["claims"][1]]
-    c["claims"][0]["laws"] = []
-    for n, p in enumerate(c["claims"][0]["points"], 1):
-        p["theta0"] = [n] * 120
-    assert "widths ≤ 40" in rejected_at(c, "point")
+    ctx = Context(c, architecture(c, Limits()))
+    with pytest.raises(Failure) as err:
+        _family_point(ctx, "balanced", {"family_seed": 0, "lambdas": ["0"]},
+                      [sympy.Integer(1)] * 120, "")
+    assert err.value.step == "point" and "widths ≤ 40" in err.value.message
 
 
 def test_closed_forms_of_large_liftings_are_refused():

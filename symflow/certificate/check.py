@@ -35,7 +35,14 @@ from sympy.polys.rings import ring
 from ..errors import SpecError
 from ..exprparse import polynomial_expr
 from ..points import sample_points
-from ..wording import CLOSED_FORMS, MAX_CLOSED_FORM_COORDS, closed_form_texts
+from ..wording import (
+    CLOSED_FORMS,
+    MAX_CLOSED_FORM_COORDS,
+    MAX_CLOSED_FORM_DEGREE,
+    MAX_CLOSED_FORM_PARAMS,
+    closed_form_texts,
+    closed_forms_apply,
+)
 from . import prose
 from .schema import FORMAT, FORMAT_VERSION, content_hash
 
@@ -48,6 +55,7 @@ MAX_TEXT = 100_000  # characters of one expression or word
 MAX_WORD_DEPTH = 24  # nesting of a bracket word
 MAX_LAW_DEGREE = 16
 MAX_LAW_TERMS = 5000
+MAX_LAW_TEXT = 1_000_000  # characters of all the laws of a claim
 MAX_POINTS = 64
 MAX_PRODUCT_TERMS = 200_000  # terms of the expanded product U_L⋯U_1
 MAX_SYMBOLIC_BRACKETS = 4000  # brackets expanded to verify a closure
@@ -57,6 +65,7 @@ MAX_FAMILY_WIDTH = 40  # widths of linear nets whose family points are regenerat
 NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*", re.ASCII)
 NUMBER = re.compile(rf"-?[0-9]{{1,{MAX_DIGITS}}}(/[0-9]{{1,{MAX_DIGITS}}})?", re.ASCII)
 LABEL = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.+\- ]{0,99}", re.ASCII)
+SHORTHAND_LIKE = re.compile(r"(relu|linear)[^A-Za-z]", re.IGNORECASE)
 WORD = re.compile(r"[g0-9\[\],]+", re.ASCII)
 KINDS = ("layered-relu", "linear", "dag", "polynomial")
 INITS = ("generic", "balanced", "relaxed-balanced", "given point")
@@ -360,10 +369,10 @@ def _layered(widths: list[int], bias: bool) -> Net:
 
 def _label(arch: dict) -> str:
     name = Shape.text(arch.get("name"), "architecture.name", 200)
-    expect(LABEL.fullmatch(name) is not None, "architecture",
+    expect(LABEL.fullmatch(name) is not None and not SHORTHAND_LIKE.match(name), "architecture",
            f"the name {name[:40]!r} of a DAG or polynomial lifting must be ASCII letters, "
-           "digits, spaces and _ . + - without ':' (names with ':' are the shorthands relu:…, "
-           "linear:…, derived from layered architectures)")
+           "digits, spaces and _ . + -, and may not look like a shorthand (relu…, linear… "
+           "followed by a digit or a separator are derived from layered architectures only)")
     return name
 
 
@@ -586,6 +595,7 @@ class Context:
         self._grad_phi: list | None = None
         self._fields: dict[str, dict] = {}
         self._ring = None
+        self._grad_cache: dict[str, dict] = {}
         self._laws: dict[str, sympy.Expr] = {}
         self.expanded = 0  # symbolic brackets computed
         self.work = 0  # predicted term products of the brackets expanded so far
@@ -620,6 +630,43 @@ class Context:
         s = self.subs(point)
         return [sympy.Rational(e.xreplace(s)) if e != 0 else sympy.Integer(0) for e in exprs]
 
+    def gradient_at(self, h: sympy.Expr, point: list) -> list:
+        """∇h(θ0), from a sparse gradient built once per law (many points are cheap)."""
+        key = sympy.srepr(h) if len(self._grad_cache) < 10_000 else None
+        f = self._grad_cache.get(key) if key else None
+        if f is None:
+            f = self._sparse_gradient(h)
+            if key:
+                self._grad_cache[key] = f
+        return self.field_at(f, point)
+
+    def _sparse_gradient(self, h: sympy.Expr) -> dict:
+        """∇h as a sparse field {k: ∂h/∂θ_k} over QQ[θ]."""
+        R = self.ring
+        p = R.from_expr(h) if h != 0 else R.zero
+        f = {}
+        for k in sorted({k for mono in p.monoms() for k, e in enumerate(mono) if e}):
+            dp = p.diff(R.gens[k])
+            if dp:
+                f[k] = dp
+        return f
+
+    @staticmethod
+    def _qpoint(point: list) -> list:
+        return [QQ(int(x.p), int(x.q)) for x in point]
+
+    @staticmethod
+    def _eval(p, qs: list) -> sympy.Rational:
+        """p(θ0) for p in QQ[θ], term by term."""
+        total = QQ(0)
+        for mono, c in p.items():
+            t = c
+            for k, e in enumerate(mono):
+                if e:
+                    t *= qs[k] ** e
+            total += t
+        return sympy.Rational(int(total.numerator), int(total.denominator))
+
     @property
     def ring(self):  # noqa: ANN201 - SymPy's sparse polynomial ring QQ[θ]
         if self._ring is None:
@@ -636,12 +683,7 @@ class Context:
         if m:
             i = int(m.group(1))
             expect(1 <= i <= self.d, "brackets", f"word {word} names no coordinate of φ")
-            p = R.from_expr(self.phi[i - 1]) if self.phi[i - 1] != 0 else R.zero
-            out = {}
-            for k in sorted({k for mono in p.monoms() for k, e in enumerate(mono) if e}):
-                dp = p.diff(R.gens[k])
-                if dp:
-                    out[k] = dp
+            out = self._sparse_gradient(self.phi[i - 1])
         else:
             expect(word.startswith("[") and word.endswith("]"), "brackets",
                    f"cannot read bracket word {word[:60]}")
@@ -674,16 +716,9 @@ class Context:
     def field_at(self, f: dict, point: list) -> list:
         """The value of a sparse field at a rational point."""
         out = [sympy.Integer(0)] * self.D
-        qs = [QQ(int(x.p), int(x.q)) for x in point]
+        qs = self._qpoint(point)
         for j, p in f.items():
-            total = QQ(0)
-            for mono, c in p.items():
-                t = c
-                for k, e in enumerate(mono):
-                    if e:
-                        t *= qs[k] ** e
-                total += t
-            out[j] = sympy.Rational(int(total.numerator), int(total.denominator))
+            out[j] = self._eval(p, qs)
         return out
 
     def at_all(self, fields: list[dict], point: list) -> list[list]:
@@ -691,8 +726,9 @@ class Context:
 
     def jacobian_rows_at(self, point: list) -> list[dict[int, sympy.Rational]]:
         """∂φ(θ0), row by row, sparse {k: ∂φ_a/∂θ_k(θ0)}."""
-        s = self.subs(point)
-        return [{k: g.xreplace(s) for k, g in enumerate(row) if g != 0} for row in self.grad_phi]
+        qs = self._qpoint(point)
+        return [{k: self._eval(g, qs) for k, g in self.field(f"g{a}").items()}
+                for a in range(1, self.d + 1)]
 
     def jacobian_at(self, point: list) -> list[list]:
         out = []
@@ -706,19 +742,18 @@ class Context:
     def metric_derivative_nonzero(self, point: list, v: list) -> bool:
         """Whether ∂M(θ0)[v] = A + Aᵀ ≠ 0, A = J'[v]Jᵀ, J = ∂φ(θ0) and J'[v] its derivative
         along v; computed from the sparse rows (A_ab = Σ_k J'_ak J_bk)."""
-        s = self.subs(point)
         support = [k for k in range(self.D) if v[k] != 0]
         jac = self.jacobian_rows_at(point)
+        qs = self._qpoint(point)
+        R = self.ring
         jp = []
-        for row in self.grad_phi:
+        for a in range(1, self.d + 1):
             r: dict[int, sympy.Rational] = {}
-            for k, g in enumerate(row):
-                if g != 0:
-                    fs = g.free_symbols
-                    val = sum((sympy.diff(g, self.syms[i]).xreplace(s) * v[i] for i in support
-                               if self.syms[i] in fs), sympy.Integer(0))
-                    if val != 0:
-                        r[k] = val
+            for k, g in self.field(f"g{a}").items():
+                val = sum((self._eval(g.diff(R.gens[i]), qs) * v[i] for i in support),
+                          sympy.Integer(0))
+                if val != 0:
+                    r[k] = val
             jp.append(r)
         by_var: dict[int, list[int]] = {}
         for b, row in enumerate(jac):
@@ -742,11 +777,12 @@ class Context:
         expect(degree <= MAX_LAW_DEGREE and terms <= MAX_LAW_TERMS,
                "laws", f"{what} exceeds the checker's limits (degree ≤ {MAX_LAW_DEGREE}, "
                f"≤ {MAX_LAW_TERMS} terms)")
-        gh = self.gradient(h)
-        for a, gp in enumerate(self.grad_phi, 1):
-            pairing = sympy.expand(sum(x * y for x, y in zip(gh, gp, strict=True)
-                                       if x != 0 and y != 0))
-            expect(pairing == 0, "laws", f"{what} = {text[:60]} is not conserved: "
+        gh = self._sparse_gradient(h)
+        R = self.ring
+        for a in range(1, self.d + 1):
+            gp = self.field(f"g{a}")
+            pairing = sum((x * gp[k] for k, x in gh.items() if k in gp), R.zero)
+            expect(not pairing, "laws", f"{what} = {text[:60]} is not conserved: "
                    f"⟨∇h, ∇φ{a}⟩ ≠ 0")
         self._laws[text] = h
         return h
@@ -830,6 +866,11 @@ def _check_laws(ctx: Context, laws: list, with_source: bool) -> list[sympy.Expr]
     out = []
     texts = [x["expression"] if with_source else x for x in laws]
     expect(len(set(texts)) == len(texts), "laws", "a law is listed twice")
+    expect(len(texts) <= ctx.D, "laws", f"{len(texts)} laws for D = {ctx.D} parameters: at most "
+           "D can be independent")
+    size = sum(len(t) for t in texts)
+    expect(size <= MAX_LAW_TEXT, "laws", f"the laws have {size} characters, above the "
+           f"checker's limit of {MAX_LAW_TEXT}")
     for i, law in enumerate(laws, 1):
         text = texts[i - 1]
         h = ctx.law(text, f"law h{i}")
@@ -942,7 +983,7 @@ def check_law_claim(ctx: Context, claim: dict, report: Report) -> None:
     report.step("point")
     laws = _check_laws(ctx, claim["laws"], with_source=True)
     report.step("laws")
-    grads = [ctx.at(ctx.gradient(h), point) for h in laws]
+    grads = [ctx.gradient_at(h, point) for h in laws]
     n = rank(grads)
     expect(n == claim["law_rank_at_theta0"] == len(laws), "law-rank",
            f"the gradients of the {len(laws)} laws have rank {n} at θ0, claimed "
@@ -1013,7 +1054,7 @@ def _check_point(ctx: Context, claim: dict, p: dict, n: int, laws: list) -> str:
     rj = rank(jac)
     expect(rj == p["rank_dphi"], "jacobian-rank",
            f"rank ∂φ(θ0){where} is {rj}, claimed {p['rank_dphi']}")
-    grads = [ctx.at(ctx.gradient(h), point) for h in laws]
+    grads = [ctx.gradient_at(h, point) for h in laws]
     rh = rank(grads)
     expect(rh == p["rank_dh"], "law-rank", f"rank ∂h(θ0){where} is {rh}, claimed {p['rank_dh']}")
     values = _check_brackets(ctx, p["brackets"], point, p["bracket_rank"], where)
@@ -1099,7 +1140,7 @@ def check_intrinsic_claim(ctx: Context, claim: dict, report: Report) -> None:
     laws = _check_laws(ctx, claim["laws"], with_source=False)
     report.step("laws")
     points = claim["points"]
-    seen = [tuple(map(str, p["theta0"])) for p in points]
+    seen = [tuple(rat(x) for x in p["theta0"]) for p in points]
     expect(len(set(seen)) == len(seen), "point", "a point is listed twice (one point is one "
            "piece of evidence)")
     verdicts = [_check_point(ctx, claim, p, n, laws) for n, p in enumerate(points, 1)]
@@ -1114,8 +1155,11 @@ def check_intrinsic_claim(ctx: Context, claim: dict, report: Report) -> None:
         kind = cf["kind"]
         expect(_closed_form_applies(ctx, kind), "closed-forms",
                f"the closed form '{kind}' does not apply to this architecture")
-        expect(ctx.d <= MAX_CLOSED_FORM_COORDS, "closed-forms", f"closed forms are re-verified "
-               f"for d ≤ {MAX_CLOSED_FORM_COORDS} coordinates only (here d = {ctx.d})")
+        degree = max((_degree_terms(e)[0] for e in ctx.phi), default=0)
+        expect(closed_forms_apply(ctx.D, ctx.d, degree), "closed-forms", f"closed forms are "
+               f"re-verified for d ≤ {MAX_CLOSED_FORM_COORDS} coordinates, D ≤ "
+               f"{MAX_CLOSED_FORM_PARAMS} parameters and degree ≤ {MAX_CLOSED_FORM_DEGREE} "
+               f"only (here d = {ctx.d}, D = {ctx.D}, degree {degree})")
         recomputed, samples = closed_form_checks(ctx, kind, pts)
         texts = closed_form_texts(kind, len(ctx.net.widths or []) - 1, samples)
         expect(all(cf[k] == texts[k] for k in ("name", "formula", "conditions")), "closed-forms",
@@ -1347,6 +1391,13 @@ def check_certificate(cert: dict, path: str = "<certificate>",
         expect(bool(claims), "claims", "no claims: the certificate proves nothing")
         types = [c["type"] for c in claims]
         expect(len(set(types)) == len(types), "claims", "a claim type is repeated")
+        law_claims = [c for c in claims if c["type"] == "conservation-law-count"]
+        for c in claims:
+            if c["type"] == "intrinsic-property":
+                expect(bool(law_claims) and c["laws"] == [x["expression"] for x in
+                                                          law_claims[0]["laws"]],
+                       "claims", "the intrinsic claim must rest on the laws of the law-count "
+                       "claim (h is the conservation laws certified there)")
         report.step("claims")
         for claim in claims:
             if claim["type"] == "conservation-law-count":

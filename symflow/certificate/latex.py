@@ -81,8 +81,8 @@ def architecture_figure(cert: dict) -> str:
     if kind == "polynomial":
         unused = arch["unused_parameters"]
         extra = ("" if not unused else " The parameter(s) " + ", ".join(
-            f"${tex_name(n)}$" for n in unused) + " do not occur in $\\phi$: each is trivially "
-            "conserved and counted as a law.")
+            f"${tex_name(n)}$" for n in unused) + " do not occur in $\\phi$ (each is trivially "
+            "conserved).")
         return "A polynomial lifting given explicitly (no network)." + extra
     if kind in ("layered-relu", "linear"):
         widths = arch["widths"]
