@@ -602,6 +602,8 @@ class Context:
 
     @property
     def grad_phi(self) -> list[list]:
+        """∇φ_a as dense lists of SymPy expressions (for the small closed-form checks only;
+        everything else uses the sparse fields over QQ[θ])."""
         if self._grad_phi is None:
             self._grad_phi = [self.gradient(p) for p in self.phi]
         return self._grad_phi
@@ -625,10 +627,6 @@ class Context:
 
     def subs(self, point: list) -> dict:
         return dict(zip(self.syms, point, strict=True))
-
-    def at(self, exprs: list, point: list) -> list:
-        s = self.subs(point)
-        return [sympy.Rational(e.xreplace(s)) if e != 0 else sympy.Integer(0) for e in exprs]
 
     def gradient_at(self, h: sympy.Expr, point: list) -> list:
         """∇h(θ0), from a sparse gradient built once per law (many points are cheap)."""
