@@ -557,6 +557,8 @@ def test_linear_neurons_are_named_in_the_statement(tmp_path):
     assert res.exit_code == 0, res.output
     c = json.loads((tmp_path / "lin.json").read_text())
     assert all(cl["statement"].startswith("About the path-lifting φ") for cl in c["claims"])
+    tex = (tmp_path / "lin.tex").read_text()
+    assert tex.count("About the path-lifting") == 2 and "DAG of linear neurons" in tex
     for cl in c["claims"]:
         cl["statement"] = cl["statement"].split(". ", 1)[1]  # drop the scope
     rejected_at(c, "statement")

@@ -184,9 +184,15 @@ def render(cert: dict, json_name: str = "certificate.json") -> str:
     return "\n\n".join(out) + "\n"
 
 
+def _scope(r: Renderer) -> list[str]:
+    """What the claims are about, when it is not the network itself (prose.scope)."""
+    text = prose.scope(r.cert["architecture"])
+    return [r"\emph{" + what_tex(text.strip()) + "}"] if text else []
+
+
 def law_section(r: Renderer, c: dict, D: int, appendix: list, json_name: str) -> list[str]:
     n, rk = c["law_rank_at_theta0"], c["bracket_rank_at_theta0"]
-    out = [r"\section*{Conservation laws}"]
+    out = [r"\section*{Conservation laws}"] + _scope(r)
     exact = c["count"]["exact"]
     if exact:
         out.append(r"\begin{claim}There are exactly $" + str(n) + r"$ functionally independent "
@@ -242,7 +248,7 @@ def law_section(r: Renderer, c: dict, D: int, appendix: list, json_name: str) ->
 
 
 def intrinsic_section(r: Renderer, c: dict, D: int, appendix: list, json_name: str) -> list[str]:
-    out = [r"\section*{The intrinsic properties}"]
+    out = [r"\section*{The intrinsic properties}"]  # the statement below carries the scope
     verdict = c["verdict"]
     at = what_tex(prose.where(c))
     claim_text = {
