@@ -10,14 +10,15 @@ from pathlib import Path
 import click
 
 from . import __version__
+from .certificate.schema import MAX_COORDS as MAX_CERT_COORDS
+from .certificate.schema import MAX_PARAMS as MAX_CERT_PARAMS
 from .errors import SymflowError
 from .intrinsic import INITS, IntrinsicResult, parse_point
 from .intrinsic import intrinsic as analyse_intrinsic
-from .laws import LawsResult, conservation_laws, plural
+from .laws import LawsResult, conservation_laws
 from .lifting import DEFAULT_MAX_PARAMS, DEFAULT_MAX_PATHS, Lifting
 from .spec import load_lifting
-
-MAX_CERT_COORDS = 2000
+from .wording import plural
 
 SPEC_HELP = (
     "SPEC is a shorthand (relu:3-2-1, relu:3-2-1+bias, linear:2-3-2) or a YAML/JSON file "
@@ -444,9 +445,10 @@ def certify(spec: str | None, outdir: str, init: str, at_file: str | None, sampl
 @cli.command()
 @click.argument("paths", nargs=-1, required=True)
 @click.option("-q", "--quiet", is_flag=True, help="Print only failures.")
-@click.option("--max-params", type=click.IntRange(min=1), default=2000, show_default=True,
-              help="Refuse certificates with more parameters D than this.")
-@click.option("--max-paths", type=click.IntRange(min=1), default=2000, show_default=True,
+@click.option("--max-params", type=click.IntRange(min=1), default=MAX_CERT_PARAMS,
+              show_default=True, help="Refuse certificates with more parameters D than this.")
+@click.option("--max-paths", type=click.IntRange(min=1), default=MAX_CERT_COORDS,
+              show_default=True,
               help="Refuse certificates with more coordinates d (paths) than this.")
 def check(paths: tuple[str, ...], quiet: bool, max_params: int, max_paths: int) -> None:
     """Re-verify certificates (files, or directories of *.json) independently, with SymPy.

@@ -22,6 +22,7 @@ from .algebra.lie import LieTrace, lie_trace, sample_points
 from .algebra.linalg import independent_subset
 from .algebra.poly import VectorField, ZPoly, variables_of
 from .lifting import Lifting
+from .wording import plural
 
 DEFAULT_MAX_DEGREE = 4
 MAX_SEARCH_MONOMIALS = 20_000
@@ -102,11 +103,6 @@ def linear_hidden_neurons(lifting: Lifting) -> list[str]:
     if lifting.kind != "path" or arch is None:
         return []
     return [v for v in arch.hidden if arch.graph.nodes[v]["activation"] == "linear"]
-
-
-def plural(n: int, word: str) -> str:
-    """``3 laws``, ``1 law``."""
-    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 # ---------------------------------------------------------------------------- known families

@@ -8,6 +8,12 @@ of layers and of the sample points), never free text.
 
 from __future__ import annotations
 
+
+def plural(n: int, word: str) -> str:
+    """``3 laws``, ``1 law``."""
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
 # closed forms are built (engine) and re-verified symbolically (checker) up to this many
 # coordinates d; beyond it the verdict rests on the criterion and the sufficient condition alone
 MAX_CLOSED_FORM_COORDS = 100

@@ -44,11 +44,9 @@ from ..wording import (
     closed_forms_apply,
 )
 from . import prose
-from .schema import FORMAT, FORMAT_VERSION, content_hash
+from .schema import FORMAT, FORMAT_VERSION, MAX_COORDS, MAX_PARAMS, content_hash
 
 # sizes checked before any work (the flags of `symflow check` lift the first two)
-MAX_PARAMS = 2000  # D  (--max-params)
-MAX_COORDS = 2000  # d  (--max-paths)
 MAX_FILE_BYTES = 20_000_000
 MAX_DIGITS = 4000  # of a numerator or denominator (Python reads at most 4300)
 MAX_TEXT = 100_000  # characters of one expression or word
@@ -595,7 +593,7 @@ class Context:
         self._grad_phi: list | None = None
         self._fields: dict[str, dict] = {}
         self._ring = None
-        self._grad_cache: dict[str, dict] = {}
+        self._grad_cache: dict[sympy.Expr, dict] = {}  # one entry per law
         self._laws: dict[str, sympy.Expr] = {}
         self.expanded = 0  # symbolic brackets computed
         self.work = 0  # predicted term products of the brackets expanded so far
@@ -630,12 +628,9 @@ class Context:
 
     def gradient_at(self, h: sympy.Expr, point: list) -> list:
         """∇h(θ0), from a sparse gradient built once per law (many points are cheap)."""
-        key = sympy.srepr(h) if len(self._grad_cache) < 10_000 else None
-        f = self._grad_cache.get(key) if key else None
+        f = self._grad_cache.get(h)
         if f is None:
-            f = self._sparse_gradient(h)
-            if key:
-                self._grad_cache[key] = f
+            f = self._grad_cache[h] = self._sparse_gradient(h)
         return self.field_at(f, point)
 
     def _sparse_gradient(self, h: sympy.Expr) -> dict:

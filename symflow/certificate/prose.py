@@ -7,12 +7,7 @@ renderer builds its claims from the same data. No stored text is ever believed.
 
 from __future__ import annotations
 
-from ..wording import CLOSED_FORMS
-
-
-def plural(n: int, word: str) -> str:
-    """``3 laws``, ``1 law``."""
-    return f"{n} {word}{'' if n == 1 else 's'}"
+from ..wording import CLOSED_FORMS, plural
 
 
 def count_proof(exact: bool) -> str:

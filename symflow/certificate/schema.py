@@ -7,6 +7,8 @@ import json
 
 FORMAT = "symflow-certificate"
 FORMAT_VERSION = 2
+MAX_PARAMS = 2000  # D of a certificate (certify and check; --max-params on check)
+MAX_COORDS = 2000  # d of a certificate (certify and check; --max-paths on check)
 
 
 def content_hash(cert: dict) -> str:
