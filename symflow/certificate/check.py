@@ -724,19 +724,22 @@ class Context:
                 for a in range(1, self.d + 1)]
 
     def jacobian_at(self, point: list) -> list[list]:
+        return self.dense(self.jacobian_rows_at(point))
+
+    def dense(self, rows: list[dict]) -> list[list]:
+        """Sparse rows {k: x} as dense rows of length D."""
         out = []
-        for row in self.jacobian_rows_at(point):
+        for row in rows:
             dense = [sympy.Integer(0)] * self.D
             for k, x in row.items():
                 dense[k] = x
             out.append(dense)
         return out
 
-    def metric_derivative_nonzero(self, point: list, v: list) -> bool:
-        """Whether ∂M(θ0)[v] = A + Aᵀ ≠ 0, A = J'[v]Jᵀ, J = ∂φ(θ0) and J'[v] its derivative
-        along v; computed from the sparse rows (A_ab = Σ_k J'_ak J_bk)."""
+    def metric_derivative_nonzero(self, point: list, v: list, jac: list[dict]) -> bool:
+        """Whether ∂M(θ0)[v] = A + Aᵀ ≠ 0, A = J'[v]Jᵀ, J = ∂φ(θ0) (its sparse rows ``jac``)
+        and J'[v] its derivative along v (A_ab = Σ_k J'_ak J_bk)."""
         support = [k for k in range(self.D) if v[k] != 0]
-        jac = self.jacobian_rows_at(point)
         qs = self._qpoint(point)
         R = self.ring
         jp = []
@@ -1043,7 +1046,8 @@ def _check_point(ctx: Context, claim: dict, p: dict, n: int, laws: list) -> str:
                f"θ0{where} is not the point generated from seed {p['seed']}")
     elif init != "given point":
         _family_point(ctx, init, p, point, where)
-    jac = ctx.jacobian_at(point)
+    rows = ctx.jacobian_rows_at(point)  # ∂φ(θ0), sparse rows, evaluated once per point
+    jac = ctx.dense(rows)
     rj = rank(jac)
     expect(rj == p["rank_dphi"], "jacobian-rank",
            f"rank ∂φ(θ0){where} is {rj}, claimed {p['rank_dphi']}")
@@ -1062,7 +1066,7 @@ def _check_point(ctx: Context, claim: dict, p: dict, n: int, laws: list) -> str:
            f"rank [∂φ; ∂h](θ0){where} {'=' if sufficient else '<'} D, claimed otherwise")
 
     def in_kernel(v: list) -> bool:
-        return all(sum(r[k] * v[k] for k in range(D)) == 0 for r in jac)
+        return all(sum((x * v[k] for k, x in row.items()), 0) == 0 for row in rows)
 
     w = p["witness"]
     if w is not None:
@@ -1071,7 +1075,7 @@ def _check_point(ctx: Context, claim: dict, p: dict, n: int, laws: list) -> str:
         expect(in_kernel(v), "witness", f"∂φ(θ0)v ≠ 0{where}")
         expect(rank(values + [v]) == len(values), "witness",
                f"v is not in the span of the brackets at θ0{where}")
-        expect(ctx.metric_derivative_nonzero(point, v), "witness",
+        expect(ctx.metric_derivative_nonzero(point, v, rows), "witness",
                f"∂M(θ0)[v] = 0{where}: v does not break the inclusion")
         expect(p["intersection_basis"] is None, "intersection",
                f"a witness and an intersection basis are both given{where}")
@@ -1082,7 +1086,6 @@ def _check_point(ctx: Context, claim: dict, p: dict, n: int, laws: list) -> str:
         # ker ∂φ ∩ span(B) = {Bᵀc : J Bᵀ c = 0}: its dimension, computed here
         dim = 0
         if values:
-            rows = ctx.jacobian_rows_at(point)
             jb = [[sum((x * b[k] for k, x in row.items()), sympy.Integer(0)) for b in values]
                   for row in rows]
             dim = len(values) - rank(jb)
@@ -1093,7 +1096,7 @@ def _check_point(ctx: Context, claim: dict, p: dict, n: int, laws: list) -> str:
                f"(dimension {dim})")
         if lie_exact and not sufficient:
             for v in basis:
-                expect(not ctx.metric_derivative_nonzero(point, v), "inclusion",
+                expect(not ctx.metric_derivative_nonzero(point, v, rows), "inclusion",
                        f"ker ∂φ ∩ Lie(W_φ) ⊄ ker ∂M at θ0{where}, but no witness is given")
     verdict = prose.point_verdict(p, D)
     expect(p["verdict"] == verdict, "verdict",
@@ -1207,6 +1210,8 @@ def _is_psd(m: sympy.Matrix) -> bool:
 def closed_form_checks(ctx: Context, kind: str, points: list[list]) -> tuple[list[bool], list]:
     """Recompute, with SymPy, the truth of every identity and pointwise check of a closed form
     (and the 1-based points where pointwise checks apply)."""
+    if kind == "linear-family":  # checked at the points, from ∂φ(θ0): no symbolic M
+        return _linear_family_checks(ctx, points)
     m = sympy.Matrix(ctx.d, ctx.d, lambda a, b: sympy.expand(
         sum(x * y for x, y in zip(ctx.grad_phi[a], ctx.grad_phi[b], strict=True))))
     if kind == "uv":
@@ -1257,7 +1262,7 @@ def closed_form_checks(ctx: Context, kind: str, points: list[list]) -> tuple[lis
                               for aa in range(len(outs))) if a == a2 else 0
                     ok = ok and sympy.expand(u2 * v2 * m[p, q] - u2 * zzt - v2 * ztz) == 0
         return [off, ok], []
-    return _linear_family_checks(ctx, points)
+    raise Failure("closed-forms", f"unknown closed form kind '{kind}'")
 
 
 def _linear_family_checks(ctx: Context, points: list[list]) -> tuple[list[bool], list[int]]:
