@@ -28,6 +28,10 @@ CATALOG: list[tuple[str, str]] = [
     # polynomial liftings
     ("examples/uv.yaml", "generic"),
     ("examples/uvw.yaml", "generic"),
+    # exact counts with laws that are not polynomials: a logarithmic law; a closed Lie algebra
+    # with one law not elementary of the searched form (linear:1-2-2-1 above: d = 1)
+    ("examples/parabola.yaml", "generic"),
+    ("examples/cubic.yaml", "generic"),
 ]
 
 

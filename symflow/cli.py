@@ -110,10 +110,13 @@ def cli() -> None:
 @_limits
 def laws(spec: str, as_json: bool, seed: int, degree: int | None, max_depth: int,
          verbose: bool, max_params: int, max_paths: int) -> None:
-    """Count the independent conservation laws of SPEC and give them explicitly.
+    """Count the independent conservation laws of SPEC and give the ones that can be written.
 
-    The count D − dim Lie(W_φ)(θ0) is proved by two bounds: laws verified as polynomial
-    identities (upper bound on dim Lie) and brackets independent at θ0 (lower bound).
+    The count is D − dim Lie(W_φ)(θ0): brackets independent at θ0 bound dim Lie below, laws
+    verified as identities bound it above. It is exact (Frobenius) when dim Lie(W_φ) is proved
+    locally constant at θ0: the bounds meet, or d = 1, or the brackets close into a Lie algebra
+    of dimension equal to its rank. Laws: known families, all polynomial laws up to a degree,
+    and logarithmic laws P + Σ λ_i ln|f_i| over Darboux polynomials f_i (docs/counting.md).
 
     \b
     Examples:
@@ -122,6 +125,8 @@ def laws(spec: str, as_json: bool, seed: int, degree: int | None, max_depth: int
       symflow laws linear:2-3-2 --json
       symflow laws examples/skip.yaml
       symflow laws examples/uvw.yaml --degree 2
+      symflow laws linear:1-2-2-1              # 7 laws (d = 1), 6 written down
+      symflow laws examples/parabola.yaml      # x2 − ½ ln|x1|
     """
     lifting = load_lifting(spec, max_params=max_params, max_paths=max_paths)
     progress = _progress(not as_json)
@@ -149,26 +154,64 @@ def laws_json(spec: str, r: LawsResult) -> dict:
         "lie": {
             "dim_at_theta0": r.lie.dim,
             "dim_exact": r.exact or r.lie.exact,
-            "dim_proved_by": ("the bounds meet" if r.exact else "the brackets close"
+            "dim_proved_by": ("the bounds meet" if r.argument == "bounds" else "d = 1"
+                              if r.argument == "one coordinate" else "the brackets close"
                               if r.lie.exact else "lower bound only"),
+            "locally_constant": r.exact,
             "status": r.lie.status,
             "depth": r.lie.depth,
             "brackets_computed": r.lie.explored,
             "spanning_brackets": [b.word for b in r.lie.spanning],
         },
         "laws": [
-            {"expression": lf.ring.format(law.poly), "source": law.source,
-             "verified_identity": law.verified}
+            {"expression": law.text(lf.ring), "polynomial_part": lf.ring.format(law.poly),
+             "logs": [{"coefficient": _q(lam), "factor": lf.ring.format(f)}
+                      for f, lam in law.logs],
+             "source": law.source, "verified_identity": law.verified}
             for law in r.laws
         ],
-        "count": {"lower": r.lower, "upper": r.upper, "exact": r.exact, "value": r.count},
+        "count": {"value": r.count, "exact": r.exact, "argument": r.argument,
+                  "lower": r.lower, "upper": r.upper, "explicit": r.lower,
+                  "explicit_polynomial": r.lower - r.n_logarithmic,
+                  "explicit_logarithmic": r.n_logarithmic,
+                  "not_explicit": None if r.count is None else r.count - r.lower},
         "proof": {
-            "kind": "generic (bounds meet)" if r.exact else "bounds",
+            "kind": _count_proof(r.argument),
             "statement": r.statement(),
+        },
+        "law_search": {
+            "polynomial_degree": r.search_degree,
+            "logarithmic": None if r.darboux is None else {
+                "degree": r.log_degree, "darboux": [lf.ring.format(f) for f in r.darboux]},
         },
         "law_search_degrees": r.searched_degrees,
         "notes": r.notes,
     }
+
+
+def _count_proof(argument: str | None) -> str:
+    from .certificate.prose import count_proof
+
+    return count_proof(argument)
+
+
+def count_line(r: LawsResult) -> str:
+    """'7 independent conservation laws (exact, d = 1): 6 explicit (polynomial); 1 more …'."""
+    n = r.lower
+    kinds = ("polynomial" if not r.n_logarithmic else "logarithmic" if r.n_logarithmic == n
+             else f"{n - r.n_logarithmic} polynomial, {r.n_logarithmic} logarithmic")
+    if r.exact:
+        why = {"bounds": "exact", "one coordinate": "exact, d = 1",
+               "closure": "exact, closed Lie algebra"}[r.argument]
+        head = f"{plural(r.count, 'independent conservation law')} ({why})"
+        if n == r.count:
+            return head + (f", all explicit ({kinds})" if n else "")
+        more = r.count - n
+        return (head + f": {n} explicit" + (f" ({kinds})" if n else "") + f"; {more} more "
+                f"exist{'s' if more == 1 else ''} by Frobenius, not written down")
+    return (f"between {n} and {r.upper} (bounds): {n} explicit" + (f" ({kinds})" if n else "")
+            + f"; {r.upper - n} not accounted for"
+            + ("" if r.lie.exact else " (the upper bound may not be sharp)"))
 
 
 def _describe(lf: Lifting) -> str:
@@ -196,18 +239,18 @@ def laws_text(spec: str, r: LawsResult, verbose: bool = False) -> str:
                  f"(spanned by {plural(r.lie.dim, 'bracket')}: {by_depth or 'none'})")
     if verbose:
         lines.append("               brackets: " + ", ".join(b.word for b in r.lie.spanning))
-    if r.exact:
-        lines.append(f"  laws         {plural(r.lower, 'independent conservation law')} (exact)")
-    else:
-        lines.append(f"  laws         at least {r.lower} explicit laws, D − dim Lie = "
-                     f"{r.upper}{' (upper bound)' if not r.lie.exact else ''}: "
-                     f"{r.upper - r.lower} unexplained")
+    lines.append("  laws         " + count_line(r))
     for i, law in enumerate(r.laws, 1):
-        lines.append(f"    h{i} = {lf.ring.format(law.poly)}")
+        lines.append(f"    h{i} = {law.text(lf.ring)}")
         lines.append(f"         [{law.source}; identity ⟨∇h, ∇φ_i⟩ ≡ 0 verified]")
     if r.searched_degrees:
         lines.append(f"  search       all polynomial laws of degree "
                      f"{', '.join(map(str, r.searched_degrees))} computed exactly")
+    if r.darboux is not None:
+        fs = ", ".join(lf.ring.format(f) for f in r.darboux)
+        lines.append("               logarithmic laws P + Σ λ_i ln|f_i|, deg P ≤ "
+                     f"{r.log_degree}, " + (f"f_i among the Darboux polynomials {fs}" if fs else
+                                          "none: no factor of φ or ∂φ is a Darboux polynomial"))
     for note in r.notes:
         lines.append(f"  note         {note}")
     lines.append("  proof        " + r.statement())
@@ -301,8 +344,9 @@ def intrinsic_json(spec: str, r: IntrinsicResult) -> dict:
         "init": r.init,
         "seed": r.seed,
         "family": r.family,
-        "laws": {"count": r.laws.count, "lower": r.laws.lower, "upper": r.laws.upper,
-                 "expressions": [lf.ring.format(law.poly) for law in r.laws.laws]},
+        "laws": {"count": r.laws.count, "exact": r.laws.exact, "argument": r.laws.argument,
+                 "lower": r.laws.lower, "upper": r.laws.upper,
+                 "expressions": [law.text(lf.ring) for law in r.laws.laws]},
         "checks": checks,
         "closed_forms": [{"name": cf.name, "formula": cf.formula, "conditions": cf.conditions,
                           "identities": [{"claim": w, "verified": ok} for w, ok in cf.identities],
@@ -318,9 +362,7 @@ def intrinsic_text(spec: str, r: IntrinsicResult) -> str:
     lf = r.lifting
     lines = [f"symflow intrinsic {spec}",
              f"  lifting      {lf.name}  ({_describe(lf)}), D = {lf.D}, d = {lf.d}"]
-    lw = r.laws
-    count = f"{lw.count} (exact)" if lw.exact else f"between {lw.lower} and {lw.upper}"
-    lines.append(f"  laws         {count} independent conservation laws h (see `symflow laws`)")
+    lines.append(f"  laws         {count_line(r.laws)} (see `symflow laws`)")
     where = {"generic": f"a generic point (seed {r.seed})",
              "given point": "the given point"}.get(r.init, f"{len(r.checks)} exact sample points "
                                                             f"of the {r.init} family")
@@ -437,7 +479,7 @@ def certify(spec: str | None, outdir: str, init: str, at_file: str | None, sampl
             ok, _ = compile_pdf(tex_path)
             if ok:
                 made.append(str(tex_path.with_suffix(".pdf")))
-        count = laws_result.count if laws_result.exact else "bounds"
+        count = laws_result.count if laws_result.exact else "bounds only"
         click.echo(f"{lifting.name} [{ini}]: laws {count}, intrinsic {intr.verdict} "
                    f"(re-checked: valid) -> " + ", ".join(made))
 

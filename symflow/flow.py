@@ -239,11 +239,12 @@ def simulate(lifting: Lifting, init: str = "generic", data: str = "random:20", s
     loss = np.array([f(th)[0] for th in thetas])
     laws = conservation_laws(lifting, seed=seed).laws
     syms = lifting.ring.symbols()
-    law_exprs = [lifting.ring.to_sympy(law.poly) for law in laws]
+    law_exprs = [law.to_sympy(lifting.ring) for law in laws]
     law_f = [sympy.lambdify(syms, e, "numpy") for e in law_exprs]
     norm0 = float(np.linalg.norm(theta0))
-    drift = np.array([[abs(hf(*th) - hf(*theta0)) / norm0 ** sympy.Poly(e, *syms).total_degree()
-                       for th in thetas] for hf, e in zip(law_f, law_exprs, strict=True)])
+    degrees = [max(1, law.poly.total_degree()) for law in laws]  # scale of the drift
+    drift = np.array([[abs(hf(*th) - hf(*theta0)) / norm0 ** k for th in thetas]
+                      for hf, k in zip(law_f, degrees, strict=True)])
     phi_f = sympy.lambdify(syms, [lifting.ring.to_sympy(p) for p in lifting.phi], "numpy")
     phis = np.array([np.array(phi_f(*th), dtype=float) for th in thetas])
     z, formula, notes = None, None, []
@@ -273,7 +274,7 @@ def simulate(lifting: Lifting, init: str = "generic", data: str = "random:20", s
     else:
         notes.append("no closed-form intrinsic metric integrated for this lifting "
                      "(law drift and loss only)")
-    return Simulation(times, loss, drift, [lifting.ring.format(law.poly) for law in laws], phis,
+    return Simulation(times, loss, drift, [law.text(lifting.ring) for law in laws], phis,
                       z, formula, init, notes)
 
 

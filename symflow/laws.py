@@ -1,11 +1,16 @@
-"""Conservation laws of gradient flows and the exact count certificate (MATH.md §2).
+"""Conservation laws of gradient flows and their exact count (docs/counting.md).
 
 h is conserved for every loss iff ⟨∇h, ∇φ_i⟩ ≡ 0 for every i, i.e. X_i(h) ≡ 0 for X_i = ∇φ_i.
+Near a point where dim Lie(W_φ) is locally constant there are exactly D − dim Lie(W_φ)(θ0)
+independent laws (Frobenius), polynomial or not. What is proved here:
 
-The count certificate: N laws verified as identities whose gradients have rank N at θ0 give
-dim Lie(W_φ)(θ) ≤ D − N wherever the rank is N (a Zariski-dense open set); brackets whose values
-at θ0 have rank r give dim Lie(W_φ)(θ0) ≥ r. When r = D − N both are equalities, so there are
-exactly N independent conservation laws near θ0 and generically. Otherwise N ≤ #laws ≤ D − r.
+* explicit laws, each verified as an identity (polynomials P, or P + Σ λ_i ln|f_i| with Darboux
+  polynomials f_i), with gradients independent at θ0: at least n laws, dim Lie ≤ D − n where
+  they stay independent (a dense open set);
+* brackets whose values at θ0 have rank r: dim Lie(W_φ)(θ0) ≥ r, at most D − r laws near θ0;
+* dim Lie(W_φ) locally constant at θ0 (``LawsResult.argument``): the bounds meet (n = D − r),
+  or d = 1 and ∇φ(θ0) ≠ 0, or the brackets close into a Lie algebra of dimension r. Then the
+  count D − r is exact even when only n < D − r laws are written down.
 """
 
 from __future__ import annotations
@@ -19,10 +24,9 @@ from math import comb
 import flint
 
 from .algebra.lie import LieTrace, lie_trace, sample_points
-from .algebra.linalg import independent_subset
-from .algebra.poly import VectorField, ZPoly, variables_of
+from .algebra.linalg import independent_subset, nullspace_qq, primitive_integer
+from .algebra.poly import VectorField, ZPoly, evaluate, integer_multiple, variables_of
 from .lifting import Lifting
-from .wording import plural
 
 DEFAULT_MAX_DEGREE = 4
 MAX_SEARCH_MONOMIALS = 20_000
@@ -30,11 +34,50 @@ MAX_SEARCH_MONOMIALS = 20_000
 
 @dataclass
 class Law:
-    """A polynomial h(θ) with integer coefficients and where it comes from."""
+    """A conservation law h = P + Σ_i λ_i ln|f_i| (P, f_i integer polynomials, λ_i rational;
+    no logarithm for a polynomial law) and where it comes from."""
 
     poly: ZPoly
     source: str
     verified: bool = False
+    logs: list[tuple[ZPoly, flint.fmpq]] = field(default_factory=list)  # (f_i, λ_i)
+
+    @property
+    def is_polynomial(self) -> bool:
+        return not self.logs
+
+    def text(self, ring) -> str:
+        """``P + λ*ln|f| …`` in the ring's variable names."""
+        parts = [] if self.logs and self.poly.is_zero() else [ring.format(self.poly)]
+        for f, lam in self.logs:
+            q = flint.fmpq(lam)
+            term = ("" if abs(q) == 1 else f"{abs(q)}*") + f"ln|{ring.format(f)}|"
+            sign = "-" if q < 0 else "+"
+            parts.append(f"{sign} {term}" if parts else term if q > 0 else f"-{term}")
+        return " ".join(parts)
+
+    def to_sympy(self, ring):  # noqa: ANN201 - a SymPy expression
+        """h as a SymPy expression (ln|f| as log(Abs(f)))."""
+        import sympy
+
+        h = ring.to_sympy(self.poly)
+        for f, lam in self.logs:
+            q = flint.fmpq(lam)
+            h += sympy.Rational(int(q.p), int(q.q)) * sympy.log(sympy.Abs(ring.to_sympy(f)))
+        return h
+
+    def gradient_at(self, point: list, D: int) -> list | None:
+        """∇h(θ) = ∇P(θ) + Σ λ_i ∇f_i(θ)/f_i(θ), exactly; None where some f_i(θ) = 0."""
+        grad = VectorField.gradient(self.poly, D).at(point)
+        for f, lam in self.logs:
+            val = evaluate(f, point if all(isinstance(x, int) for x in point)
+                           else [flint.fmpq(x) for x in point])
+            if val == 0:
+                return None
+            gf = VectorField.gradient(f, D).at(point)
+            grad = [flint.fmpq(a) + flint.fmpq(lam) * flint.fmpq(b) / flint.fmpq(val)
+                    for a, b in zip(grad, gf, strict=True)]
+        return grad
 
 
 @dataclass
@@ -50,45 +93,67 @@ class LawsResult:
     searched_degrees: list[int] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
+    # the logarithmic search: the Darboux polynomials used (None: not run) and deg P
+    darboux: list[ZPoly] | None = None
+    log_degree: int = 0
+
     @property
     def lower(self) -> int:
-        """Proved: at least this many functionally independent conservation laws."""
+        """Proved: at least this many functionally independent conservation laws (the explicit
+        ones, verified identities with gradients independent at θ0)."""
         return len(self.laws)
 
     @property
     def upper(self) -> int:
-        """Proved: at most D − (rank of brackets at θ0) independent laws."""
+        """Proved: at most D − (rank of brackets at θ0) independent laws near θ0."""
         return self.lifting.D - self.lie.dim
 
     @property
+    def argument(self) -> str | None:
+        """Why dim Lie(W_φ) is locally constant at θ0, so that the count D − dim Lie(W_φ)(θ0)
+        is exact (Frobenius), or None:
+
+        "bounds": the explicit laws give dim Lie ≤ D − n and the brackets dim Lie(θ0) ≥ D − n;
+        "one coordinate": d = 1 and ∇φ(θ0) ≠ 0, so Lie(W_φ) = span{∇φ} has dimension 1 near θ0;
+        "closure": the brackets close into a Lie algebra K with dim K = rank of K at θ0, so the
+        rank is at most dim K everywhere and at least dim K near θ0.
+        """
+        r = self.lie.dim
+        if len(self.laws) == self.lifting.D - r:
+            return "bounds"
+        if self.lifting.d == 1 and r == 1:
+            return "one coordinate"
+        if self.lie.closure is not None and len(self.lie.closure["basis"]) == r:
+            return "closure"
+        return None
+
+    @property
     def exact(self) -> bool:
-        return self.lower == self.upper
+        return self.argument is not None
 
     @property
     def count(self) -> int | None:
-        return self.lower if self.exact else None
+        """The number of independent conservation laws near θ0, when it is proved exactly."""
+        return self.upper if self.exact else None
+
+    @property
+    def n_logarithmic(self) -> int:
+        return sum(1 for law in self.laws if law.logs)
+
+    @property
+    def search_degree(self) -> int:
+        """k such that every polynomial law of degree ≤ k was computed (0: no full search)."""
+        k = 0
+        while k + 1 in self.searched_degrees:
+            k += 1
+        return k
 
     def statement(self) -> str:
-        """What was proved, in one paragraph."""
-        D, n, r = self.lifting.D, self.lower, self.lie.dim
-        scope = ("For the path-lifting (every loss ℓ(φ(θ)); some hidden neurons are linear): "
-                 if linear_hidden_neurons(self.lifting) else "")
-        if self.exact:
-            return scope + (
-                f"Exact count, generic and near θ0: {plural(n, 'conservation law')} verified as "
-                f"polynomial identities with gradients of rank {n} at θ0 give dim Lie(W_φ) ≤ "
-                f"D − {n} = {D - n} on a dense open set; {plural(r, 'bracket')} with independent "
-                f"values at θ0 give dim Lie(W_φ)(θ0) ≥ {r}. Hence dim Lie(W_φ)(θ0) = {r} and "
-                f"there {'is' if n == 1 else 'are'} exactly {plural(n, 'independent law')} near "
-                f"θ0 and for generic θ.")
-        if self.lie.exact:
-            how = (f"the brackets close into a Lie algebra whose trace at θ0 has dimension {r} "
-                   f"(verified exactly), so D − dim Lie(W_φ)(θ0) = {D - r}")
-        else:
-            how = (f"brackets give dim Lie(W_φ)(θ0) ≥ {r}, so there are at most {D - r} "
-                   f"independent laws ({self.lie.status} at depth {self.lie.depth})")
-        return scope + (f"Bounds only: at least {n} explicit laws (verified identities, "
-                        f"independent at θ0); {how}. {D - r - n} unexplained.")
+        """What was proved, in one paragraph (the certificate's wording)."""
+        from .certificate import model
+
+        lf = self.lifting
+        return model.laws_claim(self, model.architecture_of(lf))["statement"]
 
 
 LINEAR_NEURON_NOTE = (
@@ -250,10 +315,162 @@ def search_laws(lifting: Lifting, degree: int,
     return laws, None
 
 
+# ---------------------------------------------------------------------------- logarithmic laws
+#: the logarithmic search runs on small liftings only (it factors every entry of ∂φ)
+MAX_LOG_SEARCH_PARAMS = 40
+MAX_LOG_SEARCH_COORDS = 200
+MAX_LOG_SEARCH_WORK = 400_000  # generators × monomials of P
+
+
+def _normal(f: ZPoly) -> ZPoly:
+    """f divided by its content, with a positive leading coefficient (ln|f| changes by a
+    constant)."""
+    c = f.content()
+    if c != 1:
+        f = f / c
+    return -f if f.leading_coefficient() < 0 else f
+
+
+def darboux_polynomials(lifting: Lifting, point: list) -> list[ZPoly]:
+    """The irreducible factors f of the φ_j and of the entries ∂φ_j/∂θ_k with X_j(f) = k_j·f
+    (a polynomial cofactor k_j) for every generator X_j = ∇φ_j, and f(θ0) ≠ 0 (ln|f| is then
+    smooth near θ0). Normalised (primitive, leading coefficient > 0), sorted by degree."""
+    ring = lifting.ring
+    found: dict[str, ZPoly] = {}
+    sources = [ring.to_integer(p) for p in lifting.phi]
+    for row in lifting.jacobian:
+        sources += [ring.to_integer(q) for q in row.values()]
+    for p in sources:
+        for f, _ in p.factor()[1]:
+            if not f.is_constant():
+                f = _normal(f)
+                found.setdefault(str(f), f)
+    out = []
+    for f in sorted(found.values(), key=lambda f: (f.total_degree(), str(f))):
+        if evaluate(f, point) == 0:
+            continue
+        if all(_cofactor(X, f) is not None for X in _touching(lifting, f)):
+            out.append(f)
+    return out
+
+
+def _touching(lifting: Lifting, f: ZPoly) -> list[VectorField]:
+    """The generators X_j that share a variable with f (X_j(f) = 0 for the others)."""
+    idx: set[int] = set()
+    for k in variables_of(f):
+        idx.update(lifting.by_variable.get(k, ()))
+    return [lifting.generators[j] for j in sorted(idx)]
+
+
+def _cofactor(X: VectorField, f: ZPoly) -> ZPoly | None:
+    """k with X(f) = k·f, or None when f does not divide X(f)."""
+    q, r = divmod(X.apply(f), f)
+    return q if r.is_zero() else None
+
+
+def is_conserved_log(law: Law, lifting: Lifting) -> bool:
+    """Exact identity check of h = P + Σ λ_i ln|f_i|: for every generator X_j, f_i divides
+    X_j(f_i) with cofactor k_ij and X_j(P) + Σ_i λ_i k_ij ≡ 0 (⟨∇h, ∇φ_j⟩ = that sum)."""
+    ring = lifting.ring
+    for X in lifting.generators:
+        total = ring.to_rational(X.apply(law.poly))
+        for f, lam in law.logs:
+            k = _cofactor(X, f)
+            if k is None:
+                return False
+            total += ring.to_rational(k) * flint.fmpq(lam)
+        if not total.is_zero():
+            return False
+    return True
+
+
+def _monomials(D: int, degree: int) -> list[tuple[int, ...]]:
+    out = []
+    for s in range(1, degree + 1):
+        for combo in combinations_with_replacement(range(D), s):
+            e = [0] * D
+            for k in combo:
+                e[k] += 1
+            out.append(tuple(e))
+    return out
+
+
+def log_search_size(lifting: Lifting, degree: int) -> str | None:
+    """Why the logarithmic search cannot run at this size (None if it can)."""
+    D, d = lifting.D, lifting.d
+    if D > MAX_LOG_SEARCH_PARAMS or d > MAX_LOG_SEARCH_COORDS:
+        return (f"logarithmic law search skipped: D = {D}, d = {d} (it runs for "
+                f"D ≤ {MAX_LOG_SEARCH_PARAMS}, d ≤ {MAX_LOG_SEARCH_COORDS})")
+    n = sum(comb(D + s - 1, s) for s in range(1, degree + 1))
+    if n * d > MAX_LOG_SEARCH_WORK:
+        return (f"logarithmic law search skipped: {n} monomials of degree ≤ {degree} for "
+                f"{d} generators (limit {MAX_LOG_SEARCH_WORK} pairs)")
+    return None
+
+
+def search_log_laws(lifting: Lifting, degree: int, darboux: list[ZPoly]) -> list[Law]:
+    """Laws h = P + Σ_i λ_i ln|f_i| with f_i the Darboux polynomials, deg P ≤ ``degree`` and
+    some λ_i ≠ 0: a basis, modulo polynomial laws, of the solutions (λ, P) of the linear system
+    Σ_i λ_i k_ij + X_j(P) ≡ 0 for every j (k_ij the cofactor of f_i for X_j)."""
+    if not darboux:
+        return []
+    D, m = lifting.D, len(darboux)
+    ring = lifting.ring
+    monos = _monomials(D, degree)
+    rows: dict[tuple[int, tuple], dict[int, int]] = defaultdict(dict)
+    zctx = ring.zctx
+    for j, X in enumerate(lifting.generators):
+        for i, f in enumerate(darboux):
+            k = _cofactor(X, f)
+            for mono, c in k.to_dict().items():
+                rows[(j, mono)][i] = int(c)
+        for col, e in enumerate(monos):
+            for mono, c in X.apply(zctx.from_dict({e: 1})).to_dict().items():
+                rows[(j, mono)][m + col] = int(c)
+    n = m + len(monos)
+    kernel = nullspace_qq([[r.get(c, 0) for c in range(n)] for r in rows.values()], n)
+    if not kernel:
+        return []
+    # λ columns first: the rows of the echelon form with a pivot among them are the log laws
+    red, rank = flint.fmpq_mat(kernel).rref()
+    laws = []
+    for i in range(rank):
+        lam = [red[i, c] for c in range(m)]
+        if all(x == 0 for x in lam):
+            break  # pivots in the monomial columns from here on: polynomial laws
+        coeffs = {monos[c]: red[i, m + c] for c in range(len(monos)) if red[i, m + c] != 0}
+        z, lam = _normalise(lam, ring.qctx.from_dict(coeffs), ring)
+        logs = [(f, x) for f, x in zip(darboux, lam, strict=True) if x != 0]
+        laws.append(Law(z, f"logarithmic search, degree ≤ {degree}", logs=logs))
+    return laws
+
+
+def _normalise(lam: list, p, ring) -> tuple[ZPoly, list]:
+    """(λ, P) times the s ≠ 0 that makes P a primitive integer polynomial with a positive
+    leading coefficient, or, when P = 0, makes λ primitive integers with the first one > 0."""
+    if not p.is_zero():
+        z = ring.to_integer(p)  # a positive multiple s·p
+        mono, c = next(iter(p.to_dict().items()))
+        s = flint.fmpq(int(z.to_dict()[mono])) / flint.fmpq(c)
+        if z.leading_coefficient() < 0:
+            z, s = -z, -s
+    else:
+        ints = primitive_integer(lam)
+        k = next(i for i, x in enumerate(lam) if x != 0)
+        z, s = ring.zzero(), flint.fmpq(ints[k]) / lam[k]
+    return z, [flint.fmpq(x) * s for x in lam]
+
+
 # ---------------------------------------------------------------------------- the count
 def law_gradients_at(laws: list[Law], point: list, D: int) -> list[list[int]]:
-    """∇h(θ0) for each law, as integer vectors (positive multiples at a rational point)."""
-    return [VectorField.gradient(h.poly, D).at_integer(point) for h in laws]
+    """∇h(θ0) for each law defined near θ0, as integer vectors (positive multiples). A
+    logarithmic law with some f_i(θ0) = 0 is not a law near θ0 and is left out."""
+    out = []
+    for h in laws:
+        g = h.gradient_at(point, D)
+        if g is not None:
+            out.append(integer_multiple(g))
+    return out
 
 
 def conservation_laws(
@@ -284,8 +501,10 @@ def conservation_laws(
         good = []
         for law in cands:
             if not law.verified:
-                law.verified = is_conserved(law.poly, lifting)
+                law.verified = (is_conserved_log(law, lifting) if law.logs
+                                else is_conserved(law.poly, lifting))
             (good if law.verified else rejected).append(law)
+        good = [law for law in good if law.gradient_at(theta0, D) is not None]
         grads = law_gradients_at(good, theta0, D)
         return [good[i] for i in independent_subset(grads, D)]
 
@@ -309,6 +528,19 @@ def conservation_laws(
         searched.append(s)
         if found:
             laws = select(laws + found)
+    darboux: list[ZPoly] | None = None
+    top_searched = max(searched, default=0)
+    if len(laws) < D - lie.dim and top_searched and not notes:
+        why = log_search_size(lifting, top_searched)
+        if why:
+            notes.append(why)
+        else:
+            if progress:
+                progress("searching logarithmic laws")
+            darboux = darboux_polynomials(lifting, theta0)
+            found = search_log_laws(lifting, top_searched, darboux)
+            if found:
+                laws = select(laws + found)
     if len(laws) > D - lie.dim:  # pragma: no cover - would contradict the mathematics
         raise AssertionError("more independent laws than D − dim Lie: engine bug")
     if rejected:
@@ -317,4 +549,5 @@ def conservation_laws(
     linear_neurons = linear_hidden_neurons(lifting)
     if linear_neurons:
         notes.append(LINEAR_NEURON_NOTE.format(", ".join(linear_neurons)))
-    return LawsResult(lifting, seed, theta0, laws, rejected, lie, searched, notes)
+    return LawsResult(lifting, seed, theta0, laws, rejected, lie, searched, notes, darboux,
+                      top_searched if darboux is not None else 0)

@@ -25,7 +25,9 @@ def test_laws_json_is_one_object():
     res = run("laws", "linear:2-3-2", "--json")
     assert res.exit_code == 0
     data = json.loads(res.stdout)
-    assert data["count"] == {"lower": 6, "upper": 6, "exact": True, "value": 6}
+    assert data["count"] == {"lower": 6, "upper": 6, "exact": True, "value": 6,
+                             "argument": "bounds", "explicit": 6, "explicit_polynomial": 6,
+                             "explicit_logarithmic": 0, "not_explicit": 0}
     assert data["lifting"]["D"] == 12 and data["lifting"]["d"] == 4
     assert len(data["laws"]) == 6 and all(law["verified_identity"] for law in data["laws"])
     assert data["lie"]["dim_at_theta0"] == 6 and data["lie"]["dim_exact"] is True
@@ -33,11 +35,14 @@ def test_laws_json_is_one_object():
     assert data["point"]["seed"] == 0 and len(data["point"]["theta0"]) == 12
 
 
-def test_bounds_are_reported_when_laws_do_not_explain_the_count():
+def test_the_exact_count_is_separated_from_the_explicit_laws():
     res = run("laws", "linear:1-2-2-1")
     assert res.exit_code == 0
-    assert "at least 6 explicit laws, D − dim Lie = 7" in res.stdout
-    assert "(exact)" not in res.stdout
+    assert ("7 independent conservation laws (exact, d = 1): 6 explicit (polynomial); 1 more "
+            "exists by Frobenius, not written down") in res.stdout
+    data = json.loads(run("laws", "linear:1-2-2-1", "--json").stdout)
+    assert data["count"]["value"] == 7 and data["count"]["explicit"] == 6
+    assert data["count"]["not_explicit"] == 1 and data["law_search"]["polynomial_degree"] == 4
 
 
 def test_seed_changes_the_point_not_the_count():
@@ -159,7 +164,7 @@ def test_linear_neurons_in_a_dag_are_flagged(tmp_path):
                  "edges: ['x -> a', 'x -> b', 'a -> y', 'b -> y']\n")
     res = run("laws", str(f))
     assert res.exit_code == 0 and "count is for the path-lifting" in res.stdout
-    assert "For the path-lifting" in json.loads(run("laws", str(f), "--json").stdout)[
+    assert "About the path-lifting" in json.loads(run("laws", str(f), "--json").stdout)[
         "proof"]["statement"]
 
 

@@ -151,10 +151,13 @@ def test_a_point_listed_twice_is_one_piece_of_evidence():
 
 def test_the_intrinsic_claim_rests_on_the_certified_laws():
     c = load("uv.json")
-    c["claims"][1]["laws"] = []
-    assert "laws of the law-count claim" in rejected_at(c, "claims")
+    c["claims"][1]["laws"] = []  # the intrinsic claim has no laws of its own to swap in
+    rejected_at(c, "format")
     c = load("uv.json")
     c["claims"] = [c["claims"][1]]
+    assert "first claim must be the law count" in rejected_at(c, "claims")
+    c = load("uv.json")
+    c["claims"] = c["claims"][::-1]
     rejected_at(c, "claims")
 
 
@@ -255,8 +258,9 @@ def test_a_law_claim_with_no_evidence_fails():
     c = load("uv.json")
     law = c["claims"][0]
     law.update(laws=[], law_rank_at_theta0=0, brackets=[], bracket_rank_at_theta0=0,
-               lie_closure=None, count={"lower": 0, "upper": 2, "exact": False, "value": None},
-               proof="bounds")
+               lie_closure=None, count={"lower": 0, "upper": 2, "exact": False, "value": None,
+                                        "explicit": 0, "argument": None},
+               proof="bounds", search=None)
     c["claims"] = [law]
     assert "no evidence" in rejected_at(c, "claim")
 
@@ -316,7 +320,6 @@ def test_a_law_listed_twice_is_refused():
     c = load("relu-3-2-1.json")
     laws = c["claims"][0]["laws"]
     laws.append(dict(laws[0]))
-    c["claims"][1]["laws"].append(laws[0]["expression"])
     rejected_at(c, "laws")
 
 
@@ -409,7 +412,6 @@ def test_a_bracket_word_nested_3000_deep_is_refused():
 def test_a_huge_law_is_refused():
     c = load("relu-3-2-1.json")
     c["claims"][0]["laws"][0]["expression"] = "(W1_1_1 + W1_1_2 + W1_1_3)^60"
-    c["claims"][1]["laws"][0] = "(W1_1_1 + W1_1_2 + W1_1_3)^60"
     rejected_at(c, "laws")
 
 
@@ -565,3 +567,72 @@ def test_linear_neurons_are_named_in_the_statement(tmp_path):
     c = json.loads((tmp_path / "lin.json").read_text())
     c["architecture"]["hidden"] = [[v, "relu"] for v, _ in c["architecture"]["hidden"]]
     rejected_at(c, "statement")  # relabelling the neurons changes what is said
+
+
+# -- issue 10: logarithmic laws, the argument for an exact count, the negative search ----------
+def test_the_new_library_entries_are_valid():
+    for name in ("parabola.json", "cubic.json", "linear-1-2-2-1.json"):
+        assert check_certificate(load(name)).ok, name
+
+
+def test_a_wrong_logarithm_coefficient_is_not_a_law():
+    c = load("parabola.json")
+    c["claims"][0]["laws"][0]["logs"][0]["coefficient"] = "-1/3"
+    assert "not conserved" in rejected_at(c, "laws")
+
+
+def test_a_logarithmic_law_cannot_pose_as_a_polynomial_search_result():
+    c = load("parabola.json")
+    c["claims"][0]["laws"][0]["source"] = "degree-4 search"
+    assert "kind of the law" in rejected_at(c, "laws")
+
+
+def test_a_log_factor_with_zero_coefficient_is_refused():
+    c = load("parabola.json")
+    c["claims"][0]["laws"][0]["logs"].append({"coefficient": 0, "factor": "x2"})
+    rejected_at(c, "laws")
+
+
+@pytest.mark.parametrize("argument,value", [("closure", 7), (None, None)])
+def test_the_count_argument_is_recomputed(argument, value):
+    # overstating (a closure that is not there) and understating (bounds only) both fail
+    c = load("linear-1-2-2-1.json")
+    cnt = c["claims"][0]["count"]
+    cnt.update(argument=argument, value=value, exact=value is not None)
+    rejected_at(c, "claim")
+
+
+def test_an_exact_count_without_its_argument_is_refused():
+    c = load("cubic.json")
+    c["claims"][0]["lie_closure"] = None  # the closure is what makes the count exact here
+    rejected_at(c, "claim")
+
+
+def test_a_hidden_darboux_polynomial_is_found():
+    c = load("cubic.json")
+    assert c["claims"][0]["search"]["darboux"] == ["a"]
+    c["claims"][0]["search"]["darboux"] = []
+    assert "Darboux" in rejected_at(c, "search")
+
+
+def test_a_negative_search_that_hides_a_law_is_refused():
+    # drop the explicit law a^2 - 2b^2 and claim the search found nothing beyond no law
+    c = load("cubic.json")
+    claim = c["claims"][0]
+    claim["laws"] = []
+    claim["law_rank_at_theta0"] = 0
+    claim["count"].update(lower=0, explicit=0)
+    c["claims"] = [claim]
+    assert "independent of the explicit ones" in rejected_at(c, "search")
+
+
+def test_a_search_beyond_the_checkers_limit_is_refused():
+    c = load("linear-1-2-2-1.json")
+    c["claims"][0]["search"]["degree"] = 9
+    assert "checker's limit" in rejected_at(c, "search")
+
+
+def test_a_search_record_is_required_to_match_the_statement():
+    c = load("linear-1-2-2-1.json")
+    c["claims"][0]["search"] = None  # the statement mentions the search: it must be regenerated
+    rejected_at(c, "statement")

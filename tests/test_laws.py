@@ -81,14 +81,16 @@ def test_a_non_law_is_rejected():
     assert not is_conserved(g["W1_1_1"] ** 2 + g["W2_1_1"] ** 2, lf)
 
 
-def test_single_input_single_output_depth3_reports_bounds_not_a_count():
-    # d = 1: Lie(W_φ) = span{∇φ} has dimension 1, so D − 1 = 7 laws locally; the families give 6
-    # and no polynomial law of degree ≤ 4 adds one: the output must not claim more than that.
+def test_single_input_single_output_depth3_counts_seven_with_six_explicit():
+    # d = 1: Lie(W_φ) = span{∇φ} has dimension 1 wherever ∇φ ≠ 0, so exactly D − 1 = 7 laws
+    # near θ0 (Frobenius); the families give 6 and no polynomial law of degree ≤ 4 adds one (the
+    # 7th is an Abel–Jacobi integral): the count is exact, the explicit laws are 6.
     r = conservation_laws(load_lifting("linear:1-2-2-1"))
-    assert not r.exact and r.count is None
+    assert r.exact and r.argument == "one coordinate" and r.count == 7
     assert r.lower == 6 and r.upper == 7 and r.lie.exact
-    assert r.searched_degrees == [1, 2, 3, 4]
-    assert "at least 6 explicit laws" in r.statement()
+    assert r.searched_degrees == [1, 2, 3, 4] and r.darboux == []
+    st = r.statement()
+    assert "exactly 7 independent conservation laws" in st and "not elementary" in st
 
 
 def test_law_search_finds_the_balance_laws_of_a_relu_net():
@@ -123,3 +125,67 @@ def test_random_layered_nets_bounds_meet(widths, kind, seed):
         assert r.count == sum(widths[1:-1])  # one law per hidden neuron [MGP23]
     else:
         assert r.count <= linear_formula(widths)
+
+
+# -- issue 10: the count the theorem gives, with laws that are not all written down -----------
+@pytest.mark.parametrize("widths,count,explicit", [
+    ("1-2-2-1", 7, 6), ("1-3-3-1", 14, 12), ("1-2-3-1", 10, 9), ("1-3-2-1", 10, 9),
+    ("1-2-2-2-1", 11, 9)])
+def test_scalar_linear_chains_have_d_minus_one_laws(widths, count, explicit):
+    # d = 1: Lie(W_φ) = span{∇φ}, so exactly D − 1 laws near any θ0 with ∇φ(θ0) ≠ 0; the
+    # families U_{k+1}ᵀU_{k+1} − U_kU_kᵀ give Σ n_k(n_k+1)/2 of them
+    r = conservation_laws(load_lifting(f"linear:{widths}"))
+    assert r.argument == "one coordinate" and r.count == count == r.lifting.D - 1
+    assert r.lower == explicit == linear_formula([int(w) for w in widths.split("-")])
+
+
+def custom(name, params, phi):
+    from symflow.lifting import custom_lifting
+
+    syms = {p: sympy.Symbol(p) for p in params}
+    return custom_lifting(name, params, [sympy.sympify(e, locals=syms) for e in phi])
+
+
+def test_the_parabola_has_one_logarithmic_law():
+    r = conservation_laws(custom("parabola", ["x1", "x2"], ["x1**2 + x2"]))
+    assert r.exact and r.count == 1 and r.lower == 1 and r.n_logarithmic == 1
+    (law,) = r.laws
+    assert law.text(r.lifting.ring) == "x2 - 1/2*ln|x1|"
+    assert [str(f) for f in r.darboux] == ["x1"]
+
+
+def test_two_independent_logarithmic_laws():
+    r = conservation_laws(custom("log2", ["x1", "x2", "x3", "x4"],
+                                 ["x1**2 + x2", "x3**2 + x4"]))
+    assert r.count == 2 and r.n_logarithmic == 2
+    assert sorted(law.text(r.lifting.ring) for law in r.laws) == [
+        "x2 - 1/2*ln|x1|", "x4 - 1/2*ln|x3|"]
+
+
+@pytest.mark.parametrize("phi,law", [("x1*x2 + x1", "x1^2 - x2^2 - 2*x2"),
+                                     ("x1**2*x2", "x1^2 - 2*x2^2")])
+def test_liftings_with_a_polynomial_law_get_it_not_a_logarithm(phi, law):
+    # computed, not guessed: both have a polynomial law of degree 2 (no logarithm is needed)
+    r = conservation_laws(custom("p", ["x1", "x2"], [phi]))
+    assert r.count == 1 and r.n_logarithmic == 0
+    assert [x.text(r.lifting.ring) for x in r.laws] == [law]
+
+
+def test_a_closed_algebra_gives_the_exact_count_with_a_non_elementary_law():
+    # a²b + c, e: Lie(W_φ) = span{g1, g2} (they commute), rank 2, so 2 laws; a² − 2b² is one,
+    # the other integrates db/(k + 2b²) (an arctan): not P + Σ λ ln|f| with rational f
+    r = conservation_laws(custom("cubic", ["a", "b", "c", "e"], ["a**2*b + c", "e"]))
+    assert r.argument == "closure" and r.count == 2 and r.lower == 1
+    assert [str(f) for f in r.darboux] == ["a"]
+    assert "not elementary of the searched form" in r.statement()
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.integers(-6, 6).filter(bool), st.integers(1, 4))
+def test_scaled_parabolas_keep_x2_minus_a_logarithm(c, k):
+    # φ = c·x1² + k·x2, h = x2 − k/(2c)·ln|x1|: ⟨∇h, ∇φ⟩ = 2c x1·(−k/(2c x1)) + k = 0
+    r = conservation_laws(custom("p", ["x1", "x2"], [f"{c}*x1**2 + {k}*x2"]))
+    (law,) = r.laws
+    assert r.count == 1 and str(law.poly) == "x2"
+    (f, lam), = law.logs
+    assert str(f) == "x1" and sympy.Rational(str(lam)) == sympy.Rational(-k, 2 * c)

@@ -55,6 +55,18 @@ class Renderer:
         expr = polynomial_expr(text, self.syms)
         return sympy.latex(expr, symbol_names=self.symbol_names, order="grlex")
 
+    def law(self, law: dict) -> str:
+        """h = P + Σ λ_i ln|f_i| in LaTeX."""
+        logs = law.get("logs", [])
+        parts = [] if logs and sympy.Rational(0) == polynomial_expr(
+            law["expression"], self.syms) else [self.poly(law["expression"])]
+        for t in logs:
+            q = sympy.Rational(t["coefficient"])
+            mag = "" if abs(q) == 1 else self.num(abs(q)) + r"\,"
+            term = mag + r"\ln\lvert " + self.poly(t["factor"]) + r"\rvert"
+            parts.append(("-" if q < 0 else "+" if parts else "") + term)
+        return " ".join(parts)
+
     def num(self, x) -> str:
         q = sympy.Rational(x)
         if q.q == 1:
@@ -193,27 +205,34 @@ def _scope(r: Renderer) -> list[str]:
 def law_section(r: Renderer, c: dict, D: int, appendix: list, json_name: str) -> list[str]:
     n, rk = c["law_rank_at_theta0"], c["bracket_rank_at_theta0"]
     out = [r"\section*{Conservation laws}"] + _scope(r)
-    exact = c["count"]["exact"]
+    count = c["count"]
+    exact, argument, N = count["exact"], count["argument"], D - rk
     if exact:
-        out.append(r"\begin{claim}There are exactly $" + str(n) + r"$ functionally independent "
+        explicit = ("" if n == N else f", of which ${n}$ are written down explicitly below")
+        out.append(r"\begin{claim}There are exactly $" + str(N) + r"$ functionally independent "
                    r"conservation laws, near $\theta_0$ and for generic $\theta$, and "
-                   rf"$\dim \mathrm{{Lie}}(W_\phi)(\theta_0) = {rk} = D - {n}$.\end{{claim}}")
+                   rf"$\dim \mathrm{{Lie}}(W_\phi)(\theta_0) = {rk} = D - {N}$" + explicit
+                   + r".\end{claim}")
     else:
         out.append(r"\begin{claim}There are at least $" + str(n) + r"$ and at most $"
-                   + str(D - rk) + r"$ functionally independent conservation laws near "
+                   + str(N) + r"$ functionally independent conservation laws near "
                    r"$\theta_0$ (the bounds do not meet).\end{claim}")
     out.append(r"\textbf{Point.} $\theta_0$ is the integer point generated from seed "
                f"${c['point']['seed']}$ (appendix).")
     appendix.append(r"\subsection*{The point $\theta_0$ of the conservation-law claim}"
                     + "\n" + r.point(c["point"]["theta0"]) + ".")
     laws = c["laws"]
-    out.append(r"\textbf{Upper bound.} The following polynomials satisfy "
-               r"$\langle\nabla h,\nabla\phi_i\rangle \equiv 0$ for every $i$ (verified as "
-               r"polynomial identities), hence are conserved by every gradient flow; their "
-               rf"gradients have rank ${n}$ at $\theta_0$, hence on a dense open set, where "
-               rf"$\mathrm{{Lie}}(W_\phi)(\theta) \subset \bigcap_k \ker\nabla h_k(\theta)$ "
-               rf"has dimension at most $D - {n} = {D - n}$.")
-    items = "".join(rf"\item $h_{{{i}}} = {r.poly(law['expression'])}$ "
+    has_logs = any(law.get("logs") for law in laws)
+    kind = ("functions $h = P + \\sum_i \\lambda_i \\ln\\lvert f_i\\rvert$ (rational "
+            "identities after multiplying by $\\prod_i f_i$)" if has_logs else "polynomials")
+    if laws:
+        out.append(r"\textbf{Explicit laws.} The following " + kind + r" satisfy "
+                   r"$\langle\nabla h,\nabla\phi_i\rangle \equiv 0$ for every $i$ (verified "
+                   r"exactly), hence are conserved by every gradient flow; their "
+                   rf"gradients have rank ${n}$ at $\theta_0$, hence on a dense open set, where "
+                   rf"$\mathrm{{Lie}}(W_\phi)(\theta) \subset \bigcap_k \ker\nabla h_k(\theta)$ "
+                   rf"has dimension at most $D - {n} = {D - n}$.")
+    items = "".join(rf"\item $h_{{{i}}} = {r.law(law)}$ "
                     rf"\hfill({what_tex(law['source'])})" + "\n"
                     for i, law in enumerate(laws[:MAX_LISTED], 1))
     if laws:
@@ -229,21 +248,37 @@ def law_section(r: Renderer, c: dict, D: int, appendix: list, json_name: str) ->
                rf"${rk}$ over $\mathbb{{Q}}$, so $\dim\mathrm{{Lie}}(W_\phi)(\theta_0) \ge {rk}$.")
     appendix.append(r"\subsection*{Brackets spanning $\mathrm{Lie}(W_\phi)(\theta_0)$}" + "\n"
                     + _words(words) + ".")
-    if c["lie_closure"] is not None:
+    closure = c["lie_closure"]
+    if closure is not None:
+        m = len(closure["basis"])
         out.append(r"\textbf{Closure.} The brackets close: every generator $g_j$ and every "
                    r"bracket $[g_i, k]$ of a generator with a basis element $k$ is an exact "
-                   r"rational combination of the basis (each relation verified as a polynomial "
-                   r"identity), so the span of the basis is a Lie algebra containing the "
-                   rf"generators and $\dim\mathrm{{Lie}}(W_\phi)(\theta_0) = {rk}$ exactly.")
-    if exact:
-        out.append(rf"\textbf{{Conclusion.}} ${rk} = D - {n}$: both bounds are equalities "
-                   r"(Frobenius: the number of independent laws near a point where "
-                   r"$\dim\mathrm{Lie}(W_\phi)$ is locally constant is $D - \dim\mathrm{Lie}"
-                   r"(W_\phi)$; the dimension is maximal, hence locally constant, at $\theta_0$).")
+                   r"rational combination of the " + str(m) + r" basis elements (each relation "
+                   r"verified as a polynomial identity), so their span is the Lie algebra "
+                   rf"$\mathrm{{Lie}}(W_\phi)$, of dimension ${m}$, and "
+                   rf"$\dim\mathrm{{Lie}}(W_\phi)(\theta_0) = {rk}$ exactly.")
+    frob = (r"by Frobenius, the number of independent laws near a point where "
+            r"$\dim\mathrm{Lie}(W_\phi)$ is locally constant is $D - \dim\mathrm{Lie}(W_\phi)$")
+    if argument == "bounds":
+        out.append(rf"\textbf{{Conclusion.}} ${rk} = D - {n}$: both bounds are equalities, "
+                   r"the dimension is maximal, hence locally constant, at $\theta_0$, and "
+                   + frob + ".")
+    elif argument == "one coordinate":
+        out.append(r"\textbf{Conclusion.} $d = 1$ and $\nabla\phi(\theta_0) \ne 0$, so "
+                   r"$\mathrm{Lie}(W_\phi) = \mathrm{span}\{\nabla\phi\}$ has dimension $1$ "
+                   r"wherever $\nabla\phi \ne 0$, an open set containing $\theta_0$; " + frob
+                   + rf", here $D - 1 = {N}$.")
+    elif argument == "closure":
+        out.append(r"\textbf{Conclusion.} The Lie algebra has dimension $" + str(rk) + r"$ and "
+                   r"rank $" + str(rk) + r"$ at $\theta_0$, so its rank is at most $" + str(rk)
+                   + r"$ everywhere and equal to it near $\theta_0$: $\dim\mathrm{Lie}(W_\phi)$ "
+                   r"is locally constant at $\theta_0$ and, " + frob + rf", here ${N}$.")
     else:
-        out.append(rf"\textbf{{Conclusion.}} ${n} \le \#\text{{laws}} \le {D - rk}$ near "
-                   rf"$\theta_0$: ${D - rk - n}$ of the ${D - rk}$ are not accounted for by the "
-                   r"explicit polynomial laws.")
+        out.append(rf"\textbf{{Conclusion.}} ${n} \le \#\text{{laws}} \le {N}$ near "
+                   rf"$\theta_0$: ${N - n}$ of the ${N}$ are not accounted for by the "
+                   r"explicit laws.")
+    if n < N and c.get("search"):
+        out.append(r"\textbf{Search.} " + what_tex(prose._search(c)) + ".")
     return out
 
 

@@ -1,6 +1,6 @@
 """Certificates as plain JSON data: the claim, the inputs and every witness.
 
-Schema (``format`` = "symflow-certificate", ``format_version`` = 2). Every field is either
+Schema (``format`` = "symflow-certificate", ``format_version`` = 3). Every field is either
 recomputed by ``symflow check`` or compared exactly with what it recomputes; nothing is taken on
 trust (docs/certificates.md lists, field by field, what the checker does with it)::
 
@@ -54,7 +54,14 @@ from ..intrinsic import IntrinsicResult
 from ..laws import LawsResult
 from ..lifting import Lifting
 from . import prose
-from .schema import FORMAT, FORMAT_VERSION, content_hash
+from .schema import (
+    FORMAT,
+    FORMAT_VERSION,
+    MAX_SEARCH_MONOMIALS,
+    MAX_SEARCH_WORK,
+    content_hash,
+    search_monomials,
+)
 
 
 def num(x: Any) -> int | str:
@@ -105,20 +112,47 @@ def _closure(trace) -> dict | None:
             "relations": {w: [num(c) for c in cs] for w, cs in trace.closure["relations"].items()}}
 
 
+def law_entry(law, ring) -> dict:
+    """A law as data: h = expression + Σ coefficient·ln|factor| (no logs: a polynomial law)."""
+    entry: dict[str, Any] = {"expression": ring.format(law.poly), "source": law.source}
+    if law.logs:
+        entry["logs"] = [{"coefficient": num(lam), "factor": ring.format(f)}
+                         for f, lam in law.logs]
+    return entry
+
+
+def search_record(r: LawsResult) -> dict | None:
+    """The negative result of the law search, when it bears on the claim and the checker can
+    redo it: no polynomial law of degree ≤ k (and no law P + Σ λ ln|f| with f among the
+    Darboux polynomials) has a gradient independent of the explicit laws' at θ0."""
+    k = r.search_degree
+    lf = r.lifting
+    while k and (search_monomials(lf.D, k) > MAX_SEARCH_MONOMIALS
+                 or search_monomials(lf.D, k) * lf.d > MAX_SEARCH_WORK):
+        k -= 1  # a smaller degree the checker can redo (the negative result holds a fortiori)
+    if k == 0 or r.lower >= r.upper:
+        return None
+    return {"degree": k,
+            "darboux": None if r.darboux is None or r.log_degree < k
+            else [lf.ring.format(f) for f in r.darboux]}
+
+
 def laws_claim(r: LawsResult, arch: dict) -> dict:
-    """The law-count claim: evidence, bounds, and the statement generated from them."""
+    """The law-count claim: evidence, bounds, the argument for the exact count, and the
+    statement generated from them."""
     lf = r.lifting
     claim = {
         "type": "conservation-law-count",
-        "proof": prose.count_proof(r.exact),
+        "proof": prose.count_proof(r.argument),
         "point": {"seed": r.seed, "theta0": [num(x) for x in r.point]},
-        "laws": [{"expression": lf.ring.format(law.poly), "source": law.source}
-                 for law in r.laws],
+        "laws": [law_entry(law, lf.ring) for law in r.laws],
         "law_rank_at_theta0": r.lower,
         "brackets": _brackets(r.lie),
         "bracket_rank_at_theta0": r.lie.dim,
         "lie_closure": _closure(r.lie),
-        "count": {"lower": r.lower, "upper": r.upper, "exact": r.exact, "value": r.count},
+        "count": {"lower": r.lower, "upper": r.upper, "exact": r.exact, "value": r.count,
+                  "explicit": r.lower, "argument": r.argument},
+        "search": search_record(r),
     }
     claim["statement"] = prose.law_statement(claim, lf.D, arch)
     return claim
@@ -151,7 +185,6 @@ def intrinsic_claim(r: IntrinsicResult, arch: dict) -> dict:
     claim: dict[str, Any] = {
         "type": "intrinsic-property",
         "init": r.init,
-        "laws": [lf.ring.format(law.poly) for law in r.laws.laws],
         "points": points,
         "closed_forms": [
             {"kind": cf.kind, "name": cf.name, "formula": cf.formula,

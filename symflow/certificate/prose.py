@@ -9,10 +9,17 @@ from __future__ import annotations
 
 from ..wording import CLOSED_FORMS, plural
 
+ARGUMENTS = {
+    "bounds": "exact (the bounds meet)",
+    "one coordinate": "exact (d = 1)",
+    "closure": "exact (closed Lie algebra)",
+    None: "bounds",
+}
 
-def count_proof(exact: bool) -> str:
-    """The kind of proof of a law count."""
-    return "generic (bounds meet)" if exact else "bounds"
+
+def count_proof(argument: str | None) -> str:
+    """The kind of proof of a law count, from the argument that makes it exact (if any)."""
+    return ARGUMENTS[argument]
 
 
 def scope(arch: dict) -> str:
@@ -32,28 +39,95 @@ def law_statement(c: dict, D: int, arch: dict) -> str:
     return scope(arch) + _law_statement(c, D)
 
 
+def _kinds(laws: list[dict]) -> str:
+    """'polynomial', 'logarithmic' or 'p polynomial, q logarithmic'."""
+    q = sum(1 for law in laws if law.get("logs"))
+    p = len(laws) - q
+    if not q:
+        return "polynomial"
+    if not p:
+        return "logarithmic"
+    return f"{p} polynomial, {q} logarithmic"
+
+
+def _search(c: dict) -> str:
+    """The negative result of the law search, if recorded (checked by redoing it)."""
+    s = c.get("search")
+    if not s:
+        return ""
+    k = s["degree"]
+    text = f"no polynomial law of degree ≤ {k}"
+    if s["darboux"] is not None:
+        if s["darboux"]:
+            fs = ", ".join(s["darboux"])
+            text += (f" and no law P + Σ λ_i ln|f_i| with deg P ≤ {k} and f_i among the Darboux "
+                     f"polynomials {fs} (the irreducible factors of φ and ∂φ with ∇φ_j·∇f = "
+                     "k_j f for every j, non-zero at θ0)")
+        else:
+            text += (" and, since no irreducible factor of φ or ∂φ is a Darboux polynomial "
+                     "non-zero at θ0, no law P + Σ λ_i ln|f_i| of that kind")
+    return text + " has a gradient independent of theirs at θ0"
+
+
 def _law_statement(c: dict, D: int) -> str:
     n, r = c["law_rank_at_theta0"], c["bracket_rank_at_theta0"]
+    arg = c["count"]["argument"]
     seed = c["point"]["seed"]
     at = f"θ0 (the seeded point, seed {seed})"
-    if n == D - r:
-        return (f"Exact count, near θ0 and for generic θ: {plural(n, 'conservation law')} "
-                f"verified as polynomial identities, with gradients of rank {n} at {at}, give "
+    laws = c["laws"]
+    ident = "an identity" if n == 1 else "identities"
+    verified = (f"{plural(n, 'conservation law')} verified as {ident} ({_kinds(laws)}), "
+                f"with gradients of rank {n} at {at}") if n else ""
+    brackets = f"{plural(r, 'bracket')} with independent values at θ0 give{'s' if r == 1 else ''}"
+    if arg == "bounds" and n == 0:
+        return (f"Exact count, near θ0 and for generic θ: {plural(r, 'bracket')} with "
+                f"independent values at {at} give dim Lie(W_φ)(θ0) = D = {D}, so there is no "
+                "conservation law near θ0, nor for generic θ.")
+    if arg == "bounds":
+        return (f"Exact count, near θ0 and for generic θ: {verified}, give "
                 f"dim Lie(W_φ)(θ) ≤ D − {n} = {D - n} wherever that rank is {n} (a dense open "
-                f"set); {plural(r, 'bracket')} with independent values at θ0 give "
-                f"dim Lie(W_φ)(θ0) ≥ {r}. Hence dim Lie(W_φ)(θ0) = {r} and there "
+                f"set); {brackets} dim Lie(W_φ)(θ0) ≥ {r}. Hence dim Lie(W_φ)(θ0) = {r} and there "
                 f"{'is' if n == 1 else 'are'} exactly {plural(n, 'independent conservation law')}"
                 " near θ0 and for generic θ.")
+    N = D - r
+    if arg == "one coordinate":
+        why = (f"d = 1 and ∇φ(θ0) ≠ 0, so Lie(W_φ) = span{{∇φ}} has dimension 1 wherever "
+               f"∇φ ≠ 0, a dense open set containing {at}")
+    elif arg == "closure":
+        m = len(c["lie_closure"]["basis"])
+        why = (f"the brackets close into a Lie algebra K = Lie(W_φ) of dimension {m} (relations "
+               f"verified as polynomial identities) whose values at {at} have rank {r}, so "
+               f"dim Lie(W_φ) ≤ {m} everywhere and = {r} on a dense open set containing θ0")
+    if arg in ("one coordinate", "closure"):
+        out = (f"Exact count, near θ0 and for generic θ: {why}; by Frobenius there "
+               f"{'is' if N == 1 else 'are'} exactly {plural(N, 'independent conservation law')}"
+               f" near θ0 (D − dim Lie(W_φ)(θ0) = {D} − {r}). ")
+        rest = N - n
+        if n == 0:
+            out += "None of them is written down"
+        else:
+            out += f"Explicit: {verified.replace(at, 'θ0')}"
+        if n:
+            out += ("; the other one exists by Frobenius and is not written down" if rest == 1
+                    else f"; the other {rest} exist by Frobenius and are not written down")
+        search = _search(c)
+        if search:
+            out += (f": {search}, so {'it is' if rest == 1 else 'they are'} not elementary "
+                    "of the searched form")
+        return out + "."
     if c.get("lie_closure"):
-        how = (f"the brackets close into a Lie algebra (relations verified as polynomial "
-               f"identities) whose trace at θ0 has dimension {r}, so dim Lie(W_φ)(θ0) = {r} "
-               f"exactly and D − dim Lie(W_φ)(θ0) = {D - r}")
+        m = len(c["lie_closure"]["basis"])
+        how = (f"the brackets close into a Lie algebra of dimension {m} (relations verified as "
+               f"polynomial identities) whose trace at θ0 has dimension {r}, so dim Lie(W_φ)(θ0) "
+               f"= {r} exactly; since {m} > {r}, θ0 is not proved generic for it and the rank "
+               "may rise nearby, so the count is not proved exact")
     else:
-        how = (f"{plural(r, 'bracket')} with independent values at θ0 give "
-               f"dim Lie(W_φ)(θ0) ≥ {r}, so there are at most {D - r} independent laws near θ0")
-    return (f"Bounds: at least {plural(n, 'explicit law')} (verified polynomial identities, "
-            f"independent at {at}); {how}. {D - r - n} of the {D - r} are not accounted for by "
-            "the explicit laws.")
+        how = (f"{brackets} dim Lie(W_φ)(θ0) ≥ {r}, so there are at most {N} independent laws "
+               "near θ0")
+    search = _search(c)
+    return (f"Bounds: at least {plural(n, 'explicit law')} ({_kinds(laws)} identities, "
+            f"independent at {at}); {how}. {N - n} of the {N} are not accounted for by the "
+            f"explicit laws" + (f" ({search})" if search else "") + ".")
 
 
 def lie_exact_reason(p: dict, D: int) -> str | None:

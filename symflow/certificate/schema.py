@@ -6,9 +6,20 @@ import hashlib
 import json
 
 FORMAT = "symflow-certificate"
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 MAX_PARAMS = 2000  # D of a certificate (certify and check; --max-params on check)
 MAX_COORDS = 2000  # d of a certificate (certify and check; --max-paths on check)
+#: a negative law search (no further law of degree ≤ k) is recorded only when the checker can
+#: redo it: at most this many monomials of degree ≤ k in D variables
+MAX_SEARCH_MONOMIALS = 2500
+MAX_SEARCH_WORK = 200_000  # monomials × coordinates of φ
+
+
+def search_monomials(D: int, degree: int) -> int:
+    """The number of monomials of degree 1..degree in D variables."""
+    from math import comb
+
+    return comb(D + degree, degree) - 1
 
 
 def content_hash(cert: dict) -> str:
