@@ -242,7 +242,7 @@ def simulate(lifting: Lifting, init: str = "generic", data: str = "random:20", s
     law_exprs = [law.to_sympy(lifting.ring) for law in laws]
     law_f = [sympy.lambdify(syms, e, "numpy") for e in law_exprs]
     norm0 = float(np.linalg.norm(theta0))
-    degrees = [max(1, law.poly.total_degree()) for law in laws]  # scale of the drift
+    degrees = [max(1, int(law.poly.total_degree())) for law in laws]  # scale of the drift
     drift = np.array([[abs(hf(*th) - hf(*theta0)) / norm0 ** k for th in thetas]
                       for hf, k in zip(law_f, degrees, strict=True)])
     phi_f = sympy.lambdify(syms, [lifting.ring.to_sympy(p) for p in lifting.phi], "numpy")
