@@ -68,6 +68,42 @@ class Architecture:
         total += sum(to_out[v] for v in self.graph.nodes if self.bias(v))
         return total
 
+    def is_relu(self, v: str) -> bool:
+        g = self.graph
+        return g.nodes[v]["kind"] == HIDDEN and g.nodes[v]["activation"] == "relu"
+
+    def count_coordinates(self) -> int:
+        """Number of coordinates of the network's lifting: classes of paths with the same start
+        (an input, or the constant 1 of a bias), the same ReLU neurons and the same output.
+
+        Distinct classes are distinct paths in the graph contracted over linear neurons (from a
+        ReLU neuron or a start to the next ReLU neurons or outputs reached through linear
+        hidden neurons only), counted by dynamic programming."""
+        g = self.graph
+        order = list(nx.topological_sort(g))
+        # nxt[v]: the ReLU neurons and outputs reached from v through linear hidden neurons only
+        nxt: dict[str, set[str]] = {}
+        for v in reversed(order):
+            out: set[str] = set()
+            for w in g.successors(v):
+                if self.is_relu(w) or g.nodes[w]["kind"] == OUTPUT:
+                    out.add(w)
+                else:
+                    out |= nxt[w]
+            nxt[v] = out
+        cnt: dict[str, int] = {}
+        for v in reversed(order):
+            if g.nodes[v]["kind"] == OUTPUT:
+                cnt[v] = 1
+            elif self.is_relu(v):
+                cnt[v] = sum(cnt[w] for w in nxt[v])
+        total = sum(sum(cnt[w] for w in nxt[x]) for x in self.inputs)
+        firsts: set[str] = set()  # where a class from the constant input 1 of a bias begins
+        for v in g.nodes:
+            if self.bias(v):
+                firsts |= {v} if self.is_relu(v) or g.nodes[v]["kind"] == OUTPUT else nxt[v]
+        return total + sum(cnt[w] for w in firsts)
+
     def validate(self) -> None:
         """Check acyclicity, kinds, and that every hidden neuron lies on an input→output path."""
         g = self.graph

@@ -32,6 +32,8 @@ CATALOG: list[tuple[str, str]] = [
     # with one law not elementary of the searched form (linear:1-2-2-1 above: d = 1)
     ("examples/parabola.yaml", "generic"),
     ("examples/cubic.yaml", "generic"),
+    # a DAG with linear and ReLU neurons: its own lifting (sums of paths through linear neurons)
+    ("examples/mixed.yaml", "generic"),
 ]
 
 

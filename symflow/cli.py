@@ -216,6 +216,7 @@ def count_line(r: LawsResult) -> str:
 
 def _describe(lf: Lifting) -> str:
     return {"path": "path-lifting", "product": "product of weight matrices",
+            "network": "network lifting: sums of paths through linear neurons",
             "custom": "polynomial lifting"}[lf.kind]
 
 

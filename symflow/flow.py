@@ -101,7 +101,7 @@ def loss_and_gradient(lifting: Lifting, x: np.ndarray,
             return 0.5 * float((r * r).sum()) / n, np.concatenate(grads)
 
         return f
-    if lifting.kind == "path":
+    if lifting.kind in ("path", "network"):
         return _dag_loss(lifting, x, y)
     # custom lifting: ℓ(z) = ½‖z − y‖² with y the first column of the data
     syms = lifting.ring.symbols()

@@ -153,8 +153,8 @@ def read_pattern(lifting: Lifting, path: Path) -> list[str]:
     arch = lifting.architecture
     for key in ("neurons", "incoming", "outgoing"):
         names = data.get(key, []) or []
-        if names and (arch is None or lifting.kind != "path"):
-            raise SymflowError(f"{path}: '{key}' needs a network with the path-lifting")
+        if names and (arch is None or lifting.kind not in ("path", "network")):
+            raise SymflowError(f"{path}: '{key}' needs a network (relu:…, or a DAG file)")
         for v in names:
             if v not in arch.graph or v not in arch.hidden + arch.outputs + arch.inputs:
                 raise SymflowError(f"{path}: unknown neuron '{v}'")
@@ -203,12 +203,11 @@ def ncf_kkt(lifting: Lifting, xs: list[list[sympy.Rational]], ys: list[list[symp
             for i in range(nl):
                 out = sum(phi[i * n0 + j] * x[j] for j in range(n0))
                 expr += y[i] * out
-    elif lifting.kind == "path":
+    elif lifting.kind in ("path", "network"):
         arch = lifting.architecture
         outs, ins = arch.outputs, arch.inputs
         for x, y in zip(xs, ys, strict=True):
-            for p, path in zip(phi, lifting.paths, strict=True):
-                start, end = path[0], path[-1]
+            for p, (start, _, end) in zip(phi, lifting.classes, strict=True):
                 xin = x[ins.index(start)] if start in ins else 1
                 expr += y[outs.index(end)] * p * xin
     else:
@@ -233,7 +232,7 @@ def ncf_kkt(lifting: Lifting, xs: list[list[sympy.Rational]], ys: list[list[symp
 
 def _all_active(lifting: Lifting, at: dict, xs: list[list]) -> bool:
     """Are all hidden ReLU pre-activations ≥ 0 at w for every data point (exactly)?"""
-    if lifting.kind != "path":
+    if lifting.kind not in ("path", "network"):
         return True
     import networkx as nx
 

@@ -156,39 +156,41 @@ class LawsResult:
         return model.laws_claim(self, model.architecture_of(lf))["statement"]
 
 
-LINEAR_NEURON_NOTE = (
-    "hidden neuron(s) {} are linear (identity): this count is for the path-lifting φ, i.e. for "
-    "every loss ℓ(φ(θ)); the network's own losses factor through fewer coordinates and can "
-    "have more conservation laws (for a layered linear network use linear:…)")
-
-
-def linear_hidden_neurons(lifting: Lifting) -> list[str]:
-    """Hidden neurons with the identity activation in a path-lifting."""
-    arch = lifting.architecture
-    if lifting.kind != "path" or arch is None:
-        return []
-    return [v for v in arch.hidden if arch.graph.nodes[v]["activation"] == "linear"]
-
-
 # ---------------------------------------------------------------------------- known families
 def family_laws(lifting: Lifting) -> list[Law]:
-    """Known laws: neuron balance for path-liftings (one per hidden neuron),
-    entries of U_{k+1}ᵀU_{k+1} − U_kU_kᵀ for products of matrices (integer polynomials)."""
+    """Known laws (integer polynomials). For a network's lifting: the balance of every hidden
+    neuron v, Σ_{u→v} θ_uv² (+ b_v²) − Σ_{v→w} θ_vw² (rescaling v by λ > 0 leaves every class of
+    paths unchanged), and for two linear neurons v ≠ v' with the same predecessors, the same
+    successors and both or neither biased, Σ_{u} θ_uv θ_uv' (+ b_v b_v') − Σ_w θ_vw θ_v'w (mixing
+    them by an invertible 2×2 matrix leaves the sums over paths unchanged). For a product of
+    matrices: the entries of U_{k+1}ᵀU_{k+1} − U_kU_kᵀ."""
     ring = lifting.ring
     g = ring.zgens()
     var = {n: g[i] for i, n in enumerate(ring.names)}
     out = []
-    if lifting.kind == "path" and lifting.architecture is not None:
+    if lifting.kind in ("path", "network") and lifting.architecture is not None:
         arch = lifting.architecture
-        for v in arch.hidden:
+        graph = arch.graph
+
+        def pairing(v: str, w: str):  # noqa: ANN202 - a flint polynomial
             h = ring.zzero()
-            for u in arch.graph.predecessors(v):
-                h += var[arch.edge_param(u, v)] ** 2
+            for u in graph.predecessors(v):
+                h += var[arch.edge_param(u, v)] * var[arch.edge_param(u, w)]
             if arch.bias(v):
-                h += var[arch.bias(v)] ** 2
-            for w in arch.graph.successors(v):
-                h -= var[arch.edge_param(v, w)] ** 2
-            out.append(Law(h, f"balance of neuron {v}"))
+                h += var[arch.bias(v)] * var[arch.bias(w)]
+            for x in graph.successors(v):
+                h -= var[arch.edge_param(v, x)] * var[arch.edge_param(w, x)]
+            return h
+
+        for v in arch.hidden:
+            out.append(Law(pairing(v, v), f"balance of neuron {v}"))
+        linear = [v for v in arch.hidden if not arch.is_relu(v)]
+        for i, v in enumerate(linear):
+            for w in linear[i + 1:]:
+                if (set(graph.predecessors(v)) == set(graph.predecessors(w))
+                        and set(graph.successors(v)) == set(graph.successors(w))
+                        and bool(arch.bias(v)) == bool(arch.bias(w))):
+                    out.append(Law(pairing(v, w), f"mixing of linear neurons {v}, {w}"))
     elif lifting.kind == "product" and lifting.widths:
         w = lifting.widths
         for k in range(1, len(w) - 1):
@@ -546,8 +548,5 @@ def conservation_laws(
     if rejected:
         notes.append(f"{len(rejected)} candidate law(s) failed the identity check and were "
                      "discarded")
-    linear_neurons = linear_hidden_neurons(lifting)
-    if linear_neurons:
-        notes.append(LINEAR_NEURON_NOTE.format(", ".join(linear_neurons)))
     return LawsResult(lifting, seed, theta0, laws, rejected, lie, searched, notes, darboux,
                       top_searched if darboux is not None else 0)

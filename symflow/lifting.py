@@ -21,7 +21,9 @@ DEFAULT_MAX_PATHS = 1_000_000
 class Lifting:
     """Parameters θ (named) and a polynomial map φ: R^D → R^d with rational coefficients.
 
-    ``kind`` is "path" (path-lifting of a DAG), "product" (φ = U_L⋯U_1) or "custom".
+    ``kind`` is "path" (a network whose every coordinate is one path: the path-lifting of a
+    ReLU DAG), "network" (a DAG with linear neurons, some coordinate a sum of paths), "product"
+    (φ = U_L⋯U_1, a layered linear network) or "custom".
     ``labels[i]`` says what coordinate φ_i is (a path, a matrix entry, ...).
     """
 
@@ -34,6 +36,8 @@ class Lifting:
     widths: tuple[int, ...] | None = None  # for product liftings
     paths: list[tuple[str, ...]] = field(default_factory=list)  # for path liftings
     path_params: list[list[int]] = field(default_factory=list)  # parameter indices of each path
+    # for a network: (start input, or None for the constant 1 of biases, ReLU neurons, output)
+    classes: list[tuple] = field(default_factory=list)
 
     @property
     def params(self) -> list[str]:
@@ -51,7 +55,7 @@ class Lifting:
         """(number of inputs, number of outputs) of the network, None for a custom lifting."""
         if self.kind == "product" and self.widths:
             return self.widths[0], self.widths[-1]
-        if self.kind == "path" and self.architecture is not None:
+        if self.kind in ("path", "network") and self.architecture is not None:
             return len(self.architecture.inputs), len(self.architecture.outputs)
         return None
 
@@ -162,63 +166,105 @@ def check_size(n_params: int, n_coords: int, max_params: int, max_paths: int) ->
             f"(raise it with --max-paths)")
 
 
-def path_lifting(arch: Architecture, max_params: int = DEFAULT_MAX_PARAMS,
-                 max_paths: int = DEFAULT_MAX_PATHS) -> Lifting:
-    """φ_p(θ) = ∏_{e ∈ p} θ_e for every path p from an input to an output, and
-    φ_p = b_v ∏_{e ∈ p} θ_e for every path p from a neuron v with a bias to an output."""
-    check_size(len(arch.params), arch.count_paths(), max_params, max_paths)
+def network_lifting(arch: Architecture, max_params: int = DEFAULT_MAX_PARAMS,
+                    max_paths: int = DEFAULT_MAX_PATHS) -> Lifting:
+    """The network's own lifting, one builder for every network.
+
+    For a fixed activation pattern the output is Σ_p φ_p(θ)·x_{s(p)} over the active paths p
+    (x = 1 for a path that starts at a bias), φ_p the product of the weights (and the bias)
+    along p. Paths with the same start (an input, or the constant 1 of the biases), the same
+    sequence of ReLU neurons and the same output are active together, so the loss depends on θ
+    only through their sums: one coordinate per such class, φ_C = Σ_{p∈C} φ_p. With ReLU
+    neurons only every class is one path (the path-lifting, kind "path"); with linear neurons
+    only the classes are the (input, output) pairs and φ is the product U_L⋯U_1 (see
+    ``product_lifting``); a mixed DAG gets kind "network" when some class has several paths.
+    """
+    check_size(len(arch.params), arch.count_coordinates(), max_params, max_paths)
     ring = Ring(arch.params)
     gens = ring.qgens()
     var = {n: gens[i] for i, n in enumerate(arch.params)}
     g = arch.graph
-    # all partial paths from each neuron to the outputs, built backwards in topological order
-    tails: dict[str, list[tuple[tuple[str, ...], object]]] = {}
     one = ring.qctx.constant(1)
+    # tails[v]: {(ReLU neurons from v on, output): [Σ of the weight products, #paths, the path
+    # if it is the only one]}, built backwards in topological order; sums are taken at every
+    # neuron, so a linear layer never multiplies the number of terms by its width
+    tails: dict[str, dict[tuple, list]] = {}
     for v in reversed(list(nx.topological_sort(g))):
-        out = [((v,), one)] if g.nodes[v]["kind"] == OUTPUT else []
+        if g.nodes[v]["kind"] == OUTPUT:
+            tails[v] = {((), v): [one, 1, (v,)]}
+            continue
+        pre = (v,) if arch.is_relu(v) else ()
+        acc: dict[tuple, list] = {}
         for w in g.successors(v):
             e = var[g.edges[v, w]["param"]]
-            out.extend(((v,) + path, e * mono) for path, mono in tails[w])
-        tails[v] = out
-    phi, labels, paths, params = [], [], [], []
+            for (seq, out), (poly, count, path) in tails[w].items():
+                key = (pre + seq, out)
+                item = acc.get(key)
+                if item is None:
+                    acc[key] = [e * poly, count, (v,) + path if count == 1 else None]
+                else:
+                    item[0] += e * poly
+                    item[1] += count
+                    item[2] = None
+        tails[v] = acc
+    coords: dict[tuple, list] = {}  # (start, ReLU sequence, output) -> [φ_C, #paths, path, bias]
+    for x in arch.inputs:
+        for (seq, out), (poly, count, path) in tails[x].items():
+            coords[(x, seq, out)] = [poly, count, path, None]
+    for v in g.nodes:
+        b = arch.bias(v)
+        if not b:
+            continue
+        for (seq, out), (poly, count, path) in tails[v].items():
+            key = (None, seq, out)
+            item = coords.get(key)
+            if item is None:
+                coords[key] = [var[b] * poly, count, path, b]
+            else:
+                item[0] += var[b] * poly
+                item[1] += count
+                item[2] = None
+    phi, labels, classes = [], [], []
+    singletons = all(item[1] == 1 for item in coords.values())
+    paths, params = [], []
     index = ring.index
-    starts = [(v, None) for v in arch.inputs] + [
-        (v, arch.bias(v)) for v in g.nodes if arch.bias(v)]
-    for v, b in starts:
-        for path, mono in tails[v]:
-            phi.append(mono * var[b] if b else mono)
+    for (start, seq, out), (poly, _count, path, b) in coords.items():
+        phi.append(poly)
+        classes.append((start, seq, out))
+        if singletons:
             paths.append(((b,) if b else ()) + path)
             labels.append((f"{b}:" if b else "") + "→".join(path))
             ps = [index[g.edges[a, c]["param"]] for a, c in zip(path, path[1:], strict=False)]
             params.append(([index[b]] if b else []) + ps)
-    return Lifting(arch.name, "path", ring, phi, labels, architecture=arch, paths=paths,
-                   path_params=params)
+        else:
+            labels.append("Σ[" + "→".join([start or "1", *seq, out]) + "]")
+    kind = "path" if singletons else "network"
+    return Lifting(arch.name, kind, ring, phi, labels, architecture=arch, paths=paths,
+                   path_params=params, classes=classes)
+
+
+#: the path-lifting of a ReLU network is the network lifting of a DAG of ReLU neurons
+path_lifting = network_lifting
 
 
 def product_lifting(widths: list[int], max_params: int = DEFAULT_MAX_PARAMS,
                     max_paths: int = DEFAULT_MAX_PATHS) -> Lifting:
-    """φ(U_1..U_L) = U_L ⋯ U_1 (entries), U_k ∈ R^{n_k × n_{k-1}} with entries ``U{k}_{i}_{j}``."""
+    """φ(U_1..U_L) = U_L ⋯ U_1 (entries z[i,j], row-major), U_k ∈ R^{n_k × n_{k-1}} with entries
+    ``U{k}_{i}_{j}``: the network lifting of the layered network of linear neurons, whose
+    classes are the (input j, output i) pairs."""
     from .architecture import layered
 
     arch = layered(widths, activation="linear", weight="U")
-    check_size(len(arch.params), widths[0] * widths[-1], max_params, max_paths)
-    ring = Ring(arch.params)
-    gens = ring.qgens()
-    var = {n: gens[i] for i, n in enumerate(arch.params)}
-
-    def mat(k: int) -> list[list]:
-        return [[var[f"U{k}_{i}_{j}"] for j in range(1, widths[k - 1] + 1)]
-                for i in range(1, widths[k] + 1)]
-
-    prod = mat(1)
-    for k in range(2, len(widths)):
-        m = mat(k)
-        prod = [[sum((m[i][a] * prod[a][j] for a in range(len(prod))), ring.qzero())
-                 for j in range(len(prod[0]))] for i in range(len(m))]
-    phi = [prod[i][j] for i in range(len(prod)) for j in range(len(prod[0]))]
-    labels = [f"z[{i + 1},{j + 1}]" for i in range(len(prod)) for j in range(len(prod[0]))]
+    lf = network_lifting(arch, max_params, max_paths)
+    where = {(start, out): k for k, (start, _, out) in enumerate(lf.classes)}
+    order = [where[(f"x{j}", f"y{i}")] for i in range(1, widths[-1] + 1)
+             for j in range(1, widths[0] + 1)]
+    phi = [lf.phi[k] for k in order]
+    labels = [f"z[{i},{j}]" for i in range(1, widths[-1] + 1) for j in range(1, widths[0] + 1)]
+    classes = [lf.classes[k] for k in order]
     name = "linear:" + "-".join(map(str, widths))
-    return Lifting(name, "product", ring, phi, labels, architecture=arch, widths=tuple(widths))
+    return Lifting(name, "product", lf.ring, phi, labels, architecture=arch,
+                   widths=tuple(widths), classes=classes)
 
 
 def custom_lifting(name: str, params: list[str], exprs: list, max_params: int =

@@ -40,7 +40,7 @@ from .lifting import (
     Lifting,
     check_size,
     custom_lifting,
-    path_lifting,
+    network_lifting,
     product_lifting,
 )
 
@@ -100,7 +100,7 @@ def load_lifting(spec: str, max_params: int = DEFAULT_MAX_PARAMS,
     n_params += sum(widths[1:]) if m["bias"] else 0
     check_size(n_params, 0, max_params, max_paths)  # before building anything large
     if kind == "relu":
-        return path_lifting(layered(widths, bias=bool(m["bias"])), **limits)
+        return network_lifting(layered(widths, bias=bool(m["bias"])), **limits)
     return product_lifting(widths, **limits)
 
 
@@ -146,7 +146,7 @@ def _load_file(path: Path, limits: dict) -> Lifting:
     if "phi" in data:
         return _custom(data, name, path, limits)
     if "edges" in data:
-        return path_lifting(_dag(data, name, path), **limits)
+        return network_lifting(_dag(data, name, path), **limits)
     raise SpecError(f"{path}: expected a key 'phi' (custom lifting) or 'edges' (DAG)")
 
 

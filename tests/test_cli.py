@@ -155,19 +155,6 @@ def test_newlines_in_user_text_stay_on_one_line():
     assert res.exit_code == 2 and len(res.stderr.strip().splitlines()) == 1
 
 
-def test_linear_neurons_in_a_dag_are_flagged(tmp_path):
-    # 1-2-1 with identity hidden neurons: the path-lifting count (2) is not the network's
-    # own count (3, as for linear:1-2-1); the output must say which one it is
-    f = tmp_path / "lin.yaml"
-    f.write_text("inputs: [x]\nhidden: [{name: a, activation: linear}, "
-                 "{name: b, activation: linear}]\noutputs: [y]\n"
-                 "edges: ['x -> a', 'x -> b', 'a -> y', 'b -> y']\n")
-    res = run("laws", str(f))
-    assert res.exit_code == 0 and "count is for the path-lifting" in res.stdout
-    assert "About the path-lifting" in json.loads(run("laws", str(f), "--json").stdout)[
-        "proof"]["statement"]
-
-
 def test_path_limit_names_its_flag():
     res = run("laws", "relu:10-10-10-10-10", "--max-paths", "1000")
     assert res.exit_code == 2 and "--max-paths" in res.stderr

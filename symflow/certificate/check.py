@@ -347,6 +347,7 @@ class Net:
     edges: list[tuple[str, str, str]] = field(default_factory=list)
     biases: dict[str, str] = field(default_factory=dict)  # neuron -> parameter
     unused: list[str] = field(default_factory=list)  # polynomial liftings
+    single_paths: bool = False  # a network whose every coordinate is one path
 
     @property
     def is_path(self) -> bool:
@@ -488,6 +489,31 @@ def _path_count(net: Net) -> int:
     return sum(to_out[v] for v in net.inputs) + sum(to_out[v] for v in net.biases)
 
 
+def _class_count(net: Net) -> int:
+    """Coordinates of a DAG's lifting: distinct (start, ReLU neurons, output), i.e. paths of the
+    graph contracted over linear hidden neurons, by dynamic programming."""
+    order = net.order  # type: ignore[attr-defined]
+    succ = net.succ  # type: ignore[attr-defined]
+    outputs = set(net.outputs)
+
+    def stop(w: str) -> bool:
+        return w in outputs or net.hidden.get(w) == "relu"
+
+    reach: dict[str, set[str]] = {}
+    for v in reversed(order):
+        reach[v] = set().union(*({w} if stop(w) else reach[w] for w in succ[v]))
+    cnt: dict[str, int] = {}
+    for v in reversed(order):
+        if v in outputs:
+            cnt[v] = 1
+        elif net.hidden.get(v) == "relu":
+            cnt[v] = sum(cnt[w] for w in reach[v])
+    firsts: set[str] = set()
+    for v in net.biases:
+        firsts |= {v} if stop(v) else reach[v]
+    return sum(cnt[w] for x in net.inputs for w in reach[x]) + sum(cnt[w] for w in firsts)
+
+
 def architecture(cert: dict, limits: Limits) -> Net:
     """Rebuild the network from the certificate's architecture; bind name and parameters."""
     arch = cert["architecture"]
@@ -537,10 +563,15 @@ def architecture(cert: dict, limits: Limits) -> Net:
                f"D = {len(names)} parameters, above the checker's limit of {limits.max_params} "
                "(raise it with --max-params)")
     if net.is_path:
-        d = _path_count(net)
-        expect(d <= limits.max_coords, "architecture", f"the path-lifting has d = {d} "
+        paths = _path_count(net)
+        d = paths if net.kind == "layered-relu" else _class_count(net)
+        expect(d <= limits.max_coords, "architecture", f"the network's lifting has d = {d} "
                f"coordinates, above the checker's limit of {limits.max_coords} (raise it with "
                "--max-paths)")
+        expect(paths <= max(MAX_PRODUCT_TERMS, limits.max_coords), "architecture",
+               f"the lifting is a sum over {paths} paths, above the checker's limit of "
+               f"{max(MAX_PRODUCT_TERMS, limits.max_coords)}")
+        net.single_paths = d == paths  # every coordinate is one path
     expect(len(cert["phi"]) <= limits.max_coords, "architecture",
            f"d = {len(cert['phi'])} coordinates, above the checker's limit of "
            f"{limits.max_coords} (raise it with --max-paths)")
@@ -564,28 +595,34 @@ def rebuild_phi(net: Net, syms: dict[str, sympy.Symbol]) -> list[sympy.Expr] | N
         return [sympy.expand(x) for x in z]
     if not net.is_path:
         return None
+    # every path, with its start, its ReLU neurons and its output; a coordinate per class of paths
+    # with the same (start, ReLU neurons, output), the sum of their weight products (a bias path
+    # starts at the constant 1: start None)
     succ: dict[str, list[tuple[str, str]]] = {}
     for u, v, p in net.edges:
         succ.setdefault(u, []).append((v, p))
     outputs = set(net.outputs)
-    tails: dict[str, list[sympy.Expr]] = {}
+    tails: dict[str, list[tuple[tuple, str, sympy.Expr]]] = {}
 
-    def walk(v: str) -> list[sympy.Expr]:  # products of the paths from v to the outputs
+    def walk(v: str) -> list[tuple[tuple, str, sympy.Expr]]:  # paths from v to the outputs
         if v not in tails:
-            res = [sympy.Integer(1)] if v in outputs else []
+            mine = (v,) if net.hidden.get(v) == "relu" else ()
+            res = [((), v, sympy.Integer(1))] if v in outputs else []
             for w_, p in succ.get(v, []):
-                res += [syms[p] * t for t in walk(w_)]
+                res += [(mine + seq, out, syms[p] * t) for seq, out, t in walk(w_)]
             tails[v] = res
         return tails[v]
 
     for v in reversed(getattr(net, "order", [])):  # fill bottom-up: no deep recursion
         walk(v)
-    out = []
+    classes: dict[tuple, list[sympy.Expr]] = {}
     for v in net.inputs:
-        out += walk(v)
+        for seq, out, t in walk(v):
+            classes.setdefault((v, seq, out), []).append(t)
     for v, b in net.biases.items():
-        out += [syms[b] * t for t in walk(v)]
-    return out
+        for seq, out, t in walk(v):
+            classes.setdefault((None, seq, out), []).append(syms[b] * t)
+    return [sympy.Add(*ts) for ts in classes.values()]
 
 
 # ----------------------------------------------------------------------------- exact helpers
@@ -910,6 +947,7 @@ def _word_ok(word: str, where: str) -> None:
 BALANCE = re.compile(r"balance of neuron ([A-Za-z_][A-Za-z0-9_]*)")
 FAMILY = re.compile(r"\(U(\d+)ᵀU(\d+) − U(\d+)U(\d+)ᵀ\)\[(\d+),(\d+)\]")
 SEARCH = re.compile(r"degree-([1-9][0-9]?) search")
+MIXING = re.compile(r"mixing of linear neurons ([A-Za-z_][A-Za-z0-9_]*), ([A-Za-z_][A-Za-z0-9_]*)")
 LOG_SEARCH = re.compile(r"logarithmic search, degree ≤ ([1-9][0-9]?)")
 
 
@@ -935,6 +973,22 @@ def _check_source(ctx: Context, law: Law, source: str, what: str) -> None:
         want = sum((s[p] ** 2 for _, b, p in net.edges if b == v), sympy.Integer(0))
         want += s[net.biases[v]] ** 2 if v in net.biases else 0
         want -= sum((s[p] ** 2 for a, _, p in net.edges if a == v), sympy.Integer(0))
+        expect(sympy.expand(h - want) == 0, "laws", f"{what} is not the {source}")
+        return
+    m = MIXING.fullmatch(source)
+    if m:
+        v, w = m.groups()
+        pred = {x: {a for a, b, _ in net.edges if b == x} for x in (v, w) if x in net.hidden}
+        succ = {x: {b for a, b, _ in net.edges if a == x} for x in (v, w) if x in net.hidden}
+        expect(net.is_path and v != w and len(pred) == 2
+               and net.hidden[v] == net.hidden[w] == "linear"
+               and pred[v] == pred[w] and succ[v] == succ[w]
+               and (v in net.biases) == (w in net.biases), "laws",
+               f"{what}: '{source}' does not name two linear neurons with the same neighbours")
+        edge = {(a, b): p for a, b, p in net.edges}
+        want = sum((s[edge[u, v]] * s[edge[u, w]] for u in pred[v]), sympy.Integer(0))
+        want += s[net.biases[v]] * s[net.biases[w]] if v in net.biases else 0
+        want -= sum((s[edge[v, x]] * s[edge[w, x]] for x in succ[v]), sympy.Integer(0))
         expect(sympy.expand(h - want) == 0, "laws", f"{what} is not the {source}")
         return
     m = FAMILY.fullmatch(source)
@@ -1304,7 +1358,7 @@ def _closed_form_applies(ctx: Context, kind: str) -> bool:
     if kind == "two-layer-relu":
         return net.kind == "layered-relu" and len(net.widths or []) == 3
     if kind == "path-metric":
-        return net.is_path
+        return net.is_path and net.single_paths
     return net.kind == "linear"  # linear-family
 
 

@@ -103,9 +103,12 @@ def architecture_figure(cert: dict) -> str:
             layers.append([f"h{lay}_{i}" for i in range(1, widths[lay] + 1)])
         layers.append([f"y{i}" for i in range(1, widths[-1] + 1)])
         edges = [(u, v) for a, b in zip(layers, layers[1:], strict=False) for u in a for v in b]
+        act = "relu" if kind == "layered-relu" else "linear"
+        acts = {v: act for layer in layers[1:-1] for v in layer}
     else:
         nodes_in, outputs = arch["inputs"], arch["outputs"]
         hidden = [h for h, _ in arch["hidden"]]
+        acts = dict(arch["hidden"])
         edges = [(u, v) for u, v, _ in arch["edges"]]
         level = {v: 0 for v in nodes_in}
         for _ in range(len(hidden) + len(outputs) + 1):
@@ -120,17 +123,26 @@ def architecture_figure(cert: dict) -> str:
         return (f"The network has {sum(len(x) for x in layers)} neurons in {len(layers)} layers "
                 "(too many to draw); its edges are listed in the JSON certificate.")
     lines = [r"\begin{center}\begin{tikzpicture}[x=2.2cm,y=0.9cm,"
-             r"n/.style={circle,draw,inner sep=1.5pt,minimum size=16pt,font=\scriptsize}]"]
+             r"n/.style={circle,draw,inner sep=1.5pt,minimum size=16pt,font=\scriptsize},"
+             r"relu/.style={n,fill=black!12},"
+             r"linear/.style={n,rectangle,minimum size=14pt}]"]
     ids = {}
     for k, layer in enumerate(layers):
         for i, v in enumerate(layer):
             ids[v] = f"n{k}x{i}"
             y = (len(layer) - 1) / 2 - i
             label = tex_text(v)
-            lines.append(rf"\node[n] ({ids[v]}) at ({k},{y:.2f}) {{{label}}};")
+            style = acts.get(v, "n")
+            lines.append(rf"\node[{style}] ({ids[v]}) at ({k},{y:.2f}) {{{label}}};")
     for u, v in edges:
         lines.append(rf"\draw[->] ({ids[u]}) -- ({ids[v]});")
     lines.append(r"\end{tikzpicture}\end{center}")
+    kinds = sorted(set(acts.values()))
+    legend = {"relu": "shaded circles are ReLU neurons", "linear": "squares are linear "
+              "(identity) neurons"}
+    if kinds:
+        lines.append("Inputs and outputs are plain circles; " + " and ".join(
+            legend[k] for k in kinds) + ".")
     return "\n".join(lines)
 
 
@@ -152,12 +164,17 @@ def render(cert: dict, json_name: str = "certificate.json") -> str:
            r"\begin{document}\maketitle\raggedright",
            r"\section*{Setting}"]
     acts = sorted({a for _, a in arch.get("hidden", [])})
-    dag_kind = {(): "a DAG", ("relu",): "a ReLU DAG", ("linear",): "a DAG of linear neurons"}.get(
-        tuple(acts), "a DAG with ReLU and linear hidden neurons")
+    one_class = (r" with its lifting $\phi$: one coordinate per class of paths with the same "
+                 r"start (an input, or the constant $1$ of the biases), the same ReLU neurons "
+                 r"and the same output, the sum of the weight products along them")
+    dag_kind = {(): "a DAG with the path-lifting $\\phi$ (one coordinate per path)",
+                ("relu",): "a ReLU DAG with the path-lifting $\\phi$ (one coordinate per path)",
+                ("linear",): "a DAG of linear neurons" + one_class}.get(
+        tuple(acts), "a DAG with ReLU and linear hidden neurons" + one_class)
     kind_text = {"layered-relu": "a layered ReLU network" +
                  (" with biases" if arch.get("bias") else "") + " with the path-lifting $\\phi$",
                  "linear": r"a linear network with $\phi(U_1,\dots,U_L) = U_L\cdots U_1$",
-                 "dag": dag_kind + r" with the path-lifting $\phi$ (one coordinate per path)",
+                 "dag": dag_kind,
                  "polynomial": r"a polynomial lifting $\phi$ given explicitly"}[arch["kind"]]
     widths = arch.get("widths")
     wtext = f" (widths {'-'.join(map(str, widths))})" if widths else ""
@@ -196,15 +213,9 @@ def render(cert: dict, json_name: str = "certificate.json") -> str:
     return "\n\n".join(out) + "\n"
 
 
-def _scope(r: Renderer) -> list[str]:
-    """What the claims are about, when it is not the network itself (prose.scope)."""
-    text = prose.scope(r.cert["architecture"])
-    return [r"\emph{" + what_tex(text.strip()) + "}"] if text else []
-
-
 def law_section(r: Renderer, c: dict, D: int, appendix: list, json_name: str) -> list[str]:
     n, rk = c["law_rank_at_theta0"], c["bracket_rank_at_theta0"]
-    out = [r"\section*{Conservation laws}"] + _scope(r)
+    out = [r"\section*{Conservation laws}"]
     count = c["count"]
     exact, argument, N = count["exact"], count["argument"], D - rk
     if exact:

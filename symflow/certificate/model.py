@@ -75,7 +75,7 @@ def architecture_of(lifting: Lifting) -> dict:
     if lifting.kind == "product":
         return {"kind": "linear", "widths": list(lifting.widths or [])}
     arch = lifting.architecture
-    if lifting.kind == "path" and arch is not None:
+    if lifting.kind in ("path", "network") and arch is not None:
         if arch.widths is not None and arch.name.startswith("relu:"):
             return {"kind": "layered-relu", "widths": list(arch.widths), "bias": arch.has_bias()}
         g = arch.graph

@@ -22,21 +22,9 @@ def count_proof(argument: str | None) -> str:
     return ARGUMENTS[argument]
 
 
-def scope(arch: dict) -> str:
-    """What the verdicts are about, when that is not the network itself: a DAG with linear
-    hidden neurons is certified for its path-lifting (one coordinate per path)."""
-    linear = [v for v, a in arch.get("hidden", []) if a == "linear"] if arch.get(
-        "kind") == "dag" else []
-    if not linear:
-        return ""
-    return (f"About the path-lifting φ (one coordinate per path, every loss ℓ(φ(θ))): hidden "
-            f"neuron(s) {', '.join(linear)} are linear, so the network itself depends on θ "
-            "through fewer coordinates and can have more conservation laws. ")
-
-
 def law_statement(c: dict, D: int, arch: dict) -> str:
     """What the law-count claim proves, from its data."""
-    return scope(arch) + _law_statement(c, D)
+    return _law_statement(c, D)
 
 
 def _kinds(laws: list[dict]) -> str:
@@ -194,7 +182,7 @@ def overall_verdict(point_verdicts: list[str], covered: list[bool]) -> str:
 
 def intrinsic_statement(c: dict, D: int, covered: list[bool], arch: dict) -> str:
     """What the intrinsic claim proves, from its checked data."""
-    return scope(arch) + _intrinsic_statement(c, D, covered)
+    return _intrinsic_statement(c, D, covered)
 
 
 def _intrinsic_statement(c: dict, D: int, covered: list[bool]) -> str:
