@@ -227,3 +227,14 @@ def test_tex_compiles_without_overfull_boxes(path, tmp_path):
     assert ok, log[-2000:]
     assert "Overfull \\hbox" not in log
     assert tex.with_suffix(".pdf").stat().st_size > 1000
+
+
+def test_a_closed_algebra_larger_than_its_rank_keeps_the_bounds_and_says_why():
+    # dim K = 3 > rank 2 at θ0: θ0 is not proved generic for K, the rank may rise nearby
+    from symflow.certificate import prose
+
+    c = load("cubic.json")["claims"][0]
+    c["lie_closure"]["basis"].append("[g1,g2]")
+    c["count"].update(argument=None, exact=False, value=None)
+    text = prose.law_statement(c, 4, {})
+    assert text.startswith("Bounds:") and "since 3 > 2, θ0 is not proved generic" in text
