@@ -333,8 +333,11 @@ def intrinsic_json(spec: str, r: IntrinsicResult) -> dict:
             "witness": c.witness,
             "witness_dM": None if c.witness_dm is None else [[_q(x) for x in row]
                                                              for row in c.witness_dm],
-            "verdict": c.verdict,
-            "statement": c.statement(),
+            "lie_locally_constant": c.locally_constant,
+            "frobenius": c.frobenius,
+            "recoverability": c.recoverability,
+            "metric": r.metric_at(len(checks) + 1),
+            "dynamic": "holds" if r.metric_at(len(checks) + 1) == "holds" else "not decided",
         })
     return {
         "symflow": __version__,
@@ -353,7 +356,10 @@ def intrinsic_json(spec: str, r: IntrinsicResult) -> dict:
                           "identities": [{"claim": w, "verified": ok} for w, ok in cf.identities],
                           "pointwise": [{"claim": w, "verified": ok} for w, ok in cf.pointwise],
                           "holds": cf.holds} for cf in r.closed_forms],
-        "verdict": r.verdict,
+        "recoverability": r.recoverability,
+        "metric": r.metric,
+        "dynamic": r.dynamic,
+        "frobenius": r.frobenius,
         "statement": r.statement(),
         "notes": r.notes,
     }
@@ -389,7 +395,10 @@ def intrinsic_text(spec: str, r: IntrinsicResult) -> str:
                       if x != 0)
             lines.append(f"               ∂φ(θ0)v = 0, v ∈ Lie(W_φ)(θ0), ∂M(θ0)[v] ≠ 0 (entry "
                          f"({nz[0] + 1},{nz[1] + 1}) = {_q(c.witness_dm[nz[0]][nz[1]])})")
-        lines.append(f"    verdict    {c.statement()}")
+        m = r.metric_at(i)
+        lines.append(f"    properties recoverability {c.recoverability}, metric {m}, dynamic "
+                     f"{'holds' if m == 'holds' else 'not decided'}"
+                     + (", Frobenius property holds" if c.frobenius else ""))
     for cf in r.closed_forms:
         lines.append(f"  closed form  {cf.name}: {'verified' if cf.holds else 'NOT verified'}")
         lines.append(f"               {cf.formula}")
@@ -400,7 +409,10 @@ def intrinsic_text(spec: str, r: IntrinsicResult) -> str:
             lines.append(f"               [{'✓' if ok else '✗'} exact at point] {what}")
     for note in r.notes:
         lines.append(f"  note         {note}")
-    lines.append(f"  VERDICT      {r.verdict.upper()}: {r.statement()}")
+    lines.append(f"  RECOVERABILITY {r.recoverability.upper()}")
+    lines.append(f"  METRIC         {r.metric.upper()}")
+    lines.append(f"  DYNAMIC        {r.dynamic.upper()}")
+    lines.append("  proof        " + r.statement())
     return "\n".join(lines)
 
 
@@ -481,7 +493,8 @@ def certify(spec: str | None, outdir: str, init: str, at_file: str | None, sampl
             if ok:
                 made.append(str(tex_path.with_suffix(".pdf")))
         count = laws_result.count if laws_result.exact else "bounds only"
-        click.echo(f"{lifting.name} [{ini}]: laws {count}, intrinsic {intr.verdict} "
+        click.echo(f"{lifting.name} [{ini}]: laws {count}, recoverability "
+                   f"{intr.recoverability}, metric {intr.metric}, dynamic {intr.dynamic} "
                    f"(re-checked: valid) -> " + ", ".join(made))
 
 

@@ -22,6 +22,13 @@ import flint
 from . import linear
 from .algebra.lie import LieTrace, lie_trace, sample_points
 from .algebra.linalg import nullspace_qq, primitive_integer, rank_qq
+from .certificate.prose import (
+    dynamic_verdict,
+    lie_locally_constant,
+    metric_verdict,
+    overall,
+    recoverability_verdict,
+)
 from .errors import SymflowError
 from .laws import LawsResult, conservation_laws, law_gradients_at
 from .lifting import Lifting
@@ -108,6 +115,9 @@ class Criterion:
     witness: list[int] | None  # v with ∂φ v = 0, v ∈ Lie, ∂M v ≠ 0
     witness_dm: list[list] | None = None  # ∂M(θ0)[v] (non-zero)
 
+    # why dim Lie(W_φ) is locally constant at θ0 (see locally_constant), or None
+    locally_constant: str | None = None
+
     @property
     def D(self) -> int:  # noqa: N802
         return len(self.point)
@@ -120,33 +130,25 @@ class Criterion:
         return True if self.lie_exact or self.sufficient else None
 
     @property
-    def verdict(self) -> str:
-        if self.sufficient:
-            return "holds"
-        if self.witness is not None:
-            return "fails"
-        if self.lie_exact:
-            return "criterion holds"
-        return "undecided"
+    def frobenius(self) -> bool:
+        """Lie(W_φ)(θ0) = range ∂φ(θ0)ᵀ with locally constant rank (W_φ is involutive near θ0)."""
+        return self.locally_constant is not None and self.rank_dphi == self.lie.dim
 
-    def statement(self) -> str:
-        D, r = self.D, self.lie.dim
-        if self.sufficient:
-            return (f"Intrinsic metric property holds near θ0 (sufficient condition): "
-                    f"ker ∂φ(θ0) ∩ ker ∂h(θ0) = {{0}} (rank of [∂φ; ∂h] at θ0 is D = {D}), so "
-                    "(φ, h) is an immersion at θ0, θ = Ψ(z, h) locally and M(θ) = K(z, h) with "
-                    "K = M∘Ψ. The kernel-inclusion criterion holds a fortiori.")
-        if self.witness is not None:
-            return (f"Intrinsic dynamic property fails at θ0: v ∈ ker ∂φ(θ0) ∩ Lie(W_φ)(θ0) with "
-                    f"∂M(θ0)v ≠ 0 (exact witness), so no differentiable K satisfies M = K∘φ on "
-                    f"the orbit of θ0 (dim Lie(W_φ)(θ0) {'=' if self.lie_exact else '≥'} {r}).")
-        if self.lie_exact:
-            return (f"The necessary criterion holds at θ0: ker ∂φ(θ0) ∩ Lie(W_φ)(θ0) (dimension "
-                    f"{len(self.intersection)}, with dim Lie(W_φ)(θ0) = {r} exactly) lies in "
-                    "ker ∂M(θ0). This does not prove the property by itself; see the closed "
-                    "forms.")
-        return (f"Undecided at θ0: the criterion holds on the explored part of Lie(W_φ)(θ0) "
-                f"(dimension ≥ {r}), which is not proved to be all of it.")
+    @property
+    def recoverability(self) -> str:
+        """"holds" / "fails" / "not decided" (see recoverability_verdict)."""
+        return recoverability_verdict(self.sufficient, self.witness is not None,
+                                      bool(self.intersection), self.locally_constant)
+
+    def metric(self, covered: bool = False) -> str:
+        """The intrinsic metric property near θ0: "holds" / "refuted" / "not decided"."""
+        return metric_verdict(self.recoverability, self.witness is not None, covered)
+
+
+def locally_constant(D: int, d: int, lie: LieTrace, rank_dh: int) -> str | None:  # noqa: N803
+    """Why dim Lie(W_φ) is locally constant at θ0 (prose.lie_locally_constant), or None."""
+    closure = None if lie.closure is None else len(lie.closure["basis"])
+    return lie_locally_constant(D, d, lie.dim, rank_dh, closure)
 
 
 def criterion_at(lifting: Lifting, point: list, laws: LawsResult, seed: int = 0,
@@ -189,7 +191,7 @@ def criterion_at(lifting: Lifting, point: list, laws: LawsResult, seed: int = 0,
                 witness_dm = [[dm[i, j] for j in range(dm.ncols())] for i in range(dm.nrows())]
                 break
     return Criterion(list(point), rank_dphi, rank_dh, lie, lie_exact, inter, sufficient,
-                     witness, witness_dm)
+                     witness, witness_dm, locally_constant(D, lifting.d, lie, rank_dh))
 
 
 # ----------------------------------------------------------------------------- closed forms
@@ -381,43 +383,33 @@ class IntrinsicResult:
     family: dict = field(default_factory=dict)  # e.g. {"lambdas": [...]} per sample
     notes: list[str] = field(default_factory=list)
 
-    def statement(self) -> str:
-        """What was proved, over all the points checked."""
-        n = len(self.checks)
-        where = "at θ0" if n == 1 else f"at each of the {n} points"
-        v = self.verdict
-        if v == "fails":
-            bad = sum(c.verdict == "fails" for c in self.checks)
-            return (f"an exact witness v ∈ ker ∂φ ∩ Lie(W_φ) with ∂M v ≠ 0 at {bad} of "
-                    f"{n} point(s); no differentiable K gives M = K∘φ on those orbits.")
-        if v == "holds" and all(c.verdict == "holds" for c in self.checks):
-            return (f"the sufficient condition ker ∂φ ∩ ker ∂h = {{0}} is verified {where}, "
-                    "so M(θ) = K(z, h(θ)) on a neighbourhood (intrinsic metric property).")
-        if v == "holds":
-            ids = all(cf.identities and all(ok for _, ok in cf.identities)
-                      for cf in self.closed_forms)
-            scope = ("the closed form is verified exactly " + where +
-                     (" and its defining equations hold as polynomial identities modulo the laws"
-                      if ids else ""))
-            return (f"the necessary criterion is satisfied {where} and {scope}; "
-                    "M(θ) = K(z, λ) there.")
-        if v == "undecided":
-            return "the Lie trace at some point is only bounded below, so nothing is decided."
-        return (f"The necessary criterion holds {where}; no closed form was verified, so the "
-                "property itself is not proved.")
+    def metric_at(self, n: int) -> str:
+        """The metric property at point n (1-based), with the closed forms."""
+        return self.checks[n - 1].metric(self.covered(n))
 
     @property
-    def verdict(self) -> str:
-        verdicts = {c.verdict for c in self.checks}
-        if "fails" in verdicts:
-            return "fails"
-        if verdicts == {"holds"}:
-            return "holds"
-        if "undecided" in verdicts:
-            return "undecided"
-        if all(c.verdict == "holds" or self.covered(n) for n, c in enumerate(self.checks, 1)):
-            return "holds"
-        return "criterion holds"
+    def recoverability(self) -> str:
+        return overall([c.recoverability for c in self.checks])
+
+    @property
+    def metric(self) -> str:
+        return overall([self.metric_at(n) for n in range(1, len(self.checks) + 1)])
+
+    @property
+    def dynamic(self) -> str:
+        return overall([dynamic_verdict(self.metric_at(n))
+                        for n in range(1, len(self.checks) + 1)])
+
+    @property
+    def frobenius(self) -> bool:
+        return all(c.frobenius for c in self.checks)
+
+    def statement(self) -> str:
+        """What was proved (the certificate's wording)."""
+        from .certificate import model
+
+        lf = self.lifting
+        return model.intrinsic_claim(self, model.architecture_of(lf))["statement"]
 
     def covered(self, n: int) -> bool:
         """Whether a verified closed form that gives K applies at point n (1-based): the uv

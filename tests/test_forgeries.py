@@ -224,8 +224,9 @@ def test_a_closure_whose_basis_holds_no_generator_is_checked_completely():
     p["lie_exact"] = True
     p["witness"] = None
     p["intersection_basis"] = []
-    p["verdict"] = intr["verdict"] = "criterion holds"
     from symflow.certificate import prose
+    p.update(prose.point_properties(p, ctx.D, ctx.d, False))
+    intr.update(prose.claim_properties([p]))
     intr["statement"] = prose.intrinsic_statement(intr, ctx.D, [False], c["architecture"])
     c["claims"] = [c["claims"][0], intr]
     msg = rejected_at(c, "lie-closure")
@@ -323,10 +324,23 @@ def test_a_law_listed_twice_is_refused():
     rejected_at(c, "laws")
 
 
-def test_an_overstated_verdict_fails():
+@pytest.mark.parametrize("key,lie", [("recoverability", "holds"), ("metric", "holds"),
+                                     ("dynamic", "holds"), ("frobenius", True)])
+def test_an_overstated_property_fails(key, lie):
+    c = load("linear-2-2-2.json")
+    assert c["claims"][1][key] != lie
+    c["claims"][1][key] = lie
+    rejected_at(c, "verdict")
+
+
+@pytest.mark.parametrize("key,lie", [("recoverability", "not decided"),
+                                     ("metric", "not decided"), ("dynamic", "not decided"),
+                                     ("frobenius", False), ("lie_locally_constant", None)])
+def test_an_understated_point_property_fails(key, lie):
     c = load("linear-1-2-2-1.json")
-    assert c["claims"][1]["verdict"] == "criterion holds"
-    c["claims"][1]["verdict"] = "holds"
+    p = c["claims"][1]["points"][0]
+    assert p[key] != lie
+    p[key] = lie
     rejected_at(c, "verdict")
 
 
@@ -429,7 +443,7 @@ def test_deeply_nested_json_is_one_line_exit_2(tmp_path):
 
 def test_check_reports_every_file_and_exits_with_the_worst_status(tmp_path):
     bad = load("relu-3-2-1.json")
-    bad["claims"][1]["verdict"] = "fails"
+    bad["claims"][1]["metric"] = "refuted"
     (tmp_path / "bad.json").write_text(json.dumps(forged(bad)))
     (tmp_path / "junk.json").write_text("{not json")
     good = PROOFS / "uv.json"
@@ -559,7 +573,7 @@ def test_a_dag_of_linear_neurons_is_certified_as_the_linear_network(tmp_path):
     assert res.exit_code == 0, res.output
     c = json.loads((tmp_path / "lin.json").read_text())
     assert len(c["phi"]) == 4 and c["claims"][0]["count"]["value"] == 3  # as linear:2-2-2
-    assert c["claims"][1]["verdict"] == "fails"
+    assert c["claims"][1]["metric"] == "refuted"
     assert "DAG of linear neurons" in (tmp_path / "lin.tex").read_text()
     c["architecture"]["hidden"] = [[v, "relu"] for v, _ in c["architecture"]["hidden"]]
     rejected_at(c, "lifting")  # relabelling the neurons changes the lifting

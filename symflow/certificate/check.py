@@ -286,10 +286,13 @@ def _law_claim_shape(c: dict, where: str) -> None:
 
 def _intrinsic_claim_shape(c: dict, where: str) -> None:
     S = Shape
-    S.obj(c, where, {"type", "init", "verdict", "statement", "points", "closed_forms"})
+    S.obj(c, where, {"type", "init", "recoverability", "metric", "dynamic", "frobenius",
+                     "statement", "points", "closed_forms"})
     expect(c["init"] in INITS, "format", f"unknown init {str(c['init'])[:40]!r} (known: "
            f"{', '.join(INITS)})")
-    S.text(c["verdict"], "verdict", 100)
+    for key in ("recoverability", "metric", "dynamic"):
+        S.text(c[key], key, 100)
+    S.bool_(c["frobenius"], "frobenius")
     S.text(c["statement"], "statement")
     extra = {"generic": {"seed"}, "given point": set(),
              "balanced": {"family_seed", "lambdas"},
@@ -299,7 +302,8 @@ def _intrinsic_claim_shape(c: dict, where: str) -> None:
         w = f"point {n}"
         S.obj(p, w, {"theta0", "rank_dphi", "rank_dh", "brackets", "bracket_rank", "lie_closure",
                      "lie_exact", "sufficient_condition", "witness", "intersection_basis",
-                     "verdict"} | extra)
+                     "lie_locally_constant", "frobenius", "recoverability", "metric",
+                     "dynamic"} | extra)
         S.nums(p["theta0"], f"θ0 of {w}")
         for key in ("rank_dphi", "rank_dh", "bracket_rank"):
             S.int_(p[key], f"{key} of {w}")
@@ -312,7 +316,11 @@ def _intrinsic_claim_shape(c: dict, where: str) -> None:
         if p["intersection_basis"] is not None:
             for v in S.lst(p["intersection_basis"], f"intersection_basis of {w}"):
                 S.nums(v, f"a vector of intersection_basis of {w}")
-        S.text(p["verdict"], f"verdict of {w}", 100)
+        for key in ("recoverability", "metric", "dynamic"):
+            S.text(p[key], f"{key} of {w}", 100)
+        S.bool_(p["frobenius"], f"frobenius of {w}")
+        expect(p["lie_locally_constant"] in prose.ARGUMENTS, "format",
+               f"unknown lie_locally_constant of {w}")
         if "seed" in extra:
             S.int_(p["seed"], f"seed of {w}")
         if "family_seed" in extra:
@@ -1276,8 +1284,9 @@ def _family_point(ctx: Context, init: str, p: dict, point: list, where: str) -> 
             expect(lams[k - 1] == 0, "point", f"θ0{where}: balanced needs λ = 0")
 
 
-def _check_point(ctx: Context, claim: dict, p: dict, n: int, laws: list) -> str:
-    """Every field of one point of the intrinsic claim; returns its verdict."""
+def _check_point(ctx: Context, claim: dict, p: dict, n: int, laws: list) -> None:
+    """Every field of one point of the intrinsic claim but the three properties (which need
+    the closed forms: check_intrinsic_claim)."""
     D, init = ctx.D, claim["init"]
     where = f" (point {n})"
     point = [rat(x) for x in p["theta0"]]
@@ -1340,10 +1349,6 @@ def _check_point(ctx: Context, claim: dict, p: dict, n: int, laws: list) -> str:
             for v in basis:
                 expect(not ctx.metric_derivative_nonzero(point, v, rows), "inclusion",
                        f"ker ∂φ ∩ Lie(W_φ) ⊄ ker ∂M at θ0{where}, but no witness is given")
-    verdict = prose.point_verdict(p, D)
-    expect(p["verdict"] == verdict, "verdict",
-           f"the evidence at point {n} gives '{verdict}', claimed '{p['verdict']}'")
-    return verdict
 
 
 def _closed_form_applies(ctx: Context, kind: str) -> bool:
@@ -1380,7 +1385,8 @@ def check_intrinsic_claim(ctx: Context, claim: dict, report: Report, laws: list[
     seen = [tuple(rat(x) for x in p["theta0"]) for p in points]
     expect(len(set(seen)) == len(seen), "point", "a point is listed twice (one point is one "
            "piece of evidence)")
-    verdicts = [_check_point(ctx, claim, p, n, laws) for n, p in enumerate(points, 1)]
+    for n, p in enumerate(points, 1):
+        _check_point(ctx, claim, p, n, laws)
     for s in ("point", "jacobian-rank", "law-rank", "brackets", "bracket-rank", "lie-exact",
               "sufficient", "witness", "intersection", "inclusion"):
         report.step(s)
@@ -1422,9 +1428,14 @@ def check_intrinsic_claim(ctx: Context, claim: dict, report: Report, laws: list[
                                                                    for x in outs)
                     for ins, outs in _two_layer_blocks(ctx))
     report.step("closed-forms")
-    overall = prose.overall_verdict(verdicts, covered)
-    expect(claim["verdict"] == overall, "verdict",
-           f"the evidence gives '{overall}', the certificate claims '{claim['verdict']}'")
+    keys = ("lie_locally_constant", "frobenius", "recoverability", "metric", "dynamic")
+    for n, (p, cov) in enumerate(zip(points, covered, strict=True), 1):
+        want = prose.point_properties(p, ctx.D, ctx.d, cov)
+        got = {k: p[k] for k in keys}
+        expect(got == want, "verdict", f"the evidence at point {n} gives {want}, claimed {got}")
+    want = prose.claim_properties(points)
+    got = {k: claim[k] for k in ("recoverability", "metric", "dynamic", "frobenius")}
+    expect(got == want, "verdict", f"the evidence gives {want}, the certificate claims {got}")
     report.step("verdict")
     expect(claim["statement"] == prose.intrinsic_statement(claim, ctx.D, covered, ctx.arch),
            "statement",

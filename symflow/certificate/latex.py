@@ -295,19 +295,16 @@ def law_section(r: Renderer, c: dict, D: int, appendix: list, json_name: str) ->
 
 def intrinsic_section(r: Renderer, c: dict, D: int, appendix: list, json_name: str) -> list[str]:
     out = [r"\section*{The intrinsic properties}"]  # the statement below carries the scope
-    verdict = c["verdict"]
     at = what_tex(prose.where(c))
-    claim_text = {
-        "holds": r"The intrinsic metric property $M(\theta) = K(\phi(\theta), h(\theta))$ holds "
-                 r"near " + at + ".",
-        "fails": r"The intrinsic metric property fails near " + at + r": no differentiable "
-                 r"$K$ gives $M(\theta) = K(\phi(\theta), h(\theta))$ near $\theta_0$ (this "
-                 r"refutes the metric property there, not by itself the dynamic property).",
-        "criterion holds": r"The necessary kernel-inclusion criterion holds at " + at +
-                           r"; the metric property itself is not proved.",
-        "undecided": r"Undecided at " + at + ".",
-    }[verdict]
-    out.append(r"\begin{claim}" + claim_text + r"\end{claim}")
+    names = {"holds": "holds", "fails": "fails", "refuted": "is refuted",
+             "not decided": "is not decided"}
+    items = (rf"\item Intrinsic recoverability {names[c['recoverability']]}." + "\n"
+             + rf"\item The intrinsic metric property {names[c['metric']]}." + "\n"
+             + rf"\item The intrinsic dynamic property {names[c['dynamic']]}." + "\n")
+    if c["frobenius"]:
+        items += r"\item The Frobenius property holds." + "\n"
+    out.append(r"\begin{claim}At " + at + r":\begin{itemize}" + "\n" + items
+               + r"\end{itemize}\end{claim}")
     out.append(what_tex(c["statement"]))
     out.append(r"Criterion [MPG25]: if $M = K(\phi, h)$ near $\theta_0$ with $K$ differentiable "
                r"then $\ker\partial\phi(\theta_0)\cap\mathrm{Lie}(W_\phi)(\theta_0) \subset "
@@ -343,6 +340,9 @@ def intrinsic_section(r: Renderer, c: dict, D: int, appendix: list, json_name: s
             text += (rf"$\ker\partial\phi(\theta_0)\cap\mathrm{{Lie}}(W_\phi)(\theta_0)$ has "
                      rf"dimension ${k}$ and lies in $\ker\partial M(\theta_0)$: the criterion "
                      r"holds.")
+        text += (rf" Recoverability {names[p['recoverability']]}, the metric property "
+                 rf"{names[p['metric']]}, the dynamic property {names[p['dynamic']]}"
+                 + (", the Frobenius property holds" if p["frobenius"] else "") + ".")
         out.append(text)
         appendix.append(rf"\subsection*{{Point {i} of the intrinsic claim}}" + "\n"
                         + r.point(p["theta0"]) + ".")

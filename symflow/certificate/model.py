@@ -34,8 +34,10 @@ Claim "intrinsic-property": init ("generic": points from seeds; "balanced" /
 "relaxed-balanced": points regenerated from family seeds; "given point"); per point θ0,
 rank ∂φ(θ0), rank ∂h(θ0), the brackets and their rank, the sufficient condition, a witness v
 (∂φv = 0, v ∈ span of the brackets, ∂M v ≠ 0) or a basis of ker ∂φ ∩ Lie(W_φ)(θ0); the closed
-forms (kind, fixed wording, and the truth of each identity / pointwise check); the verdict and
-the statement generated from the data.
+forms (kind, fixed wording, and the truth of each identity / pointwise check); per point and
+overall, why dim Lie(W_φ) is locally constant, the Frobenius property, and the three properties
+of [MPG25] — recoverability (holds / fails / not decided), metric (holds / refuted / not
+decided), dynamic (holds / not decided); the statement generated from the data.
 
 Numbers are integers or "p/q" strings.
 """
@@ -159,7 +161,8 @@ def laws_claim(r: LawsResult, arch: dict) -> dict:
 
 
 def intrinsic_claim(r: IntrinsicResult, arch: dict) -> dict:
-    """The intrinsic claim: per point evidence, closed forms, verdict and statement."""
+    """The intrinsic claim: per point evidence, closed forms, the three properties
+    (recoverability, metric, dynamic) per point and overall, and the statement."""
     lf = r.lifting
     points = []
     for i, c in enumerate(r.checks):
@@ -174,8 +177,11 @@ def intrinsic_claim(r: IntrinsicResult, arch: dict) -> dict:
             "sufficient_condition": c.sufficient,
             "witness": c.witness,
             "intersection_basis": c.intersection if c.witness is None else None,
-            "verdict": c.verdict,
         }
+        entry.update(prose.point_properties(entry, lf.D, lf.d, r.covered(i + 1)))
+        if (entry["recoverability"], entry["metric"]) != (c.recoverability,
+                                                          r.metric_at(i + 1)):
+            raise AssertionError("the engine and the prose disagree")  # pragma: no cover
         if r.init == "generic":
             entry["seed"] = r.seed
         elif r.init in ("balanced", "relaxed-balanced"):
@@ -195,10 +201,7 @@ def intrinsic_claim(r: IntrinsicResult, arch: dict) -> dict:
         ],
     }
     covered = [r.covered(n) for n in range(1, len(points) + 1)]
-    verdict = prose.overall_verdict([p["verdict"] for p in points], covered)
-    if verdict != r.verdict:  # pragma: no cover - the engine and the prose disagree: a bug
-        raise AssertionError(f"verdict {r.verdict!r} != {verdict!r}")
-    claim["verdict"] = verdict
+    claim.update(prose.claim_properties(points))
     claim["statement"] = prose.intrinsic_statement(claim, lf.D, covered, arch)
     return claim
 

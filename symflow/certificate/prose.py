@@ -118,6 +118,61 @@ def _law_statement(c: dict, D: int) -> str:
             f"explicit laws" + (f" ({search})" if search else "") + ".")
 
 
+def lie_locally_constant(D: int, d: int, rank: int, rank_dh: int,  # noqa: N803
+                         closure: int | None) -> str | None:
+    """Why dim Lie(W_φ) is locally constant at θ0, or None: "bounds" (the bracket rank meets
+    D − rank ∂h(θ0), an upper bound near θ0), "one coordinate" (d = 1, ∇φ(θ0) ≠ 0), "closure"
+    (a closed Lie algebra whose dimension ``closure`` equals its rank at θ0)."""
+    if rank == D - rank_dh:
+        return "bounds"
+    if d == 1 and rank == 1:
+        return "one coordinate"
+    if closure is not None and closure == rank:
+        return "closure"
+    return None
+
+
+def recoverability_verdict(sufficient: bool, witness: bool, intersection: bool,
+                           constant: str | None) -> str:
+    """Intrinsic recoverability (θ locally a function of (φ(θ), h(θ)), h all the laws), which is
+    ker ∂φ(θ0) ∩ ker ∂h(θ0) = {0} [MPG25]: holds if the explicit laws already give it, or if
+    dim Lie(W_φ) is locally constant (then a complete set of laws has ker ∂h(θ0) = Lie(W_φ)(θ0))
+    and ker ∂φ(θ0) ∩ Lie(W_φ)(θ0) = {0}; fails if a non-zero v ∈ ker ∂φ(θ0) ∩ Lie(W_φ)(θ0) is
+    known (Lie(W_φ)(θ0) ⊂ ker ∂h(θ0) for every law h); otherwise not decided."""
+    if sufficient:
+        return "holds"
+    if witness or intersection:
+        return "fails"
+    if constant is not None:
+        return "holds"
+    return "not decided"
+
+
+def metric_verdict(recoverability: str, witness: bool, covered: bool) -> str:
+    """The intrinsic metric property: holds if recoverability holds or a verified closed form
+    gives K there; refuted by a witness of the kernel-inclusion criterion; else not decided."""
+    if witness:
+        return "refuted"
+    if recoverability == "holds" or covered:
+        return "holds"
+    return "not decided"
+
+
+def dynamic_verdict(metric: str) -> str:
+    """The intrinsic dynamic property is implied by the metric property; nothing here refutes
+    it (a witness refutes only the metric property)."""
+    return "holds" if metric == "holds" else "not decided"
+
+
+def overall(values: list[str]) -> str:
+    """A property over several points: the failing value if some point has it, "holds" if
+    every point holds, else "not decided"."""
+    for bad in ("fails", "refuted"):
+        if bad in values:
+            return bad
+    return "holds" if values and all(v == "holds" for v in values) else "not decided"
+
+
 def lie_exact_reason(p: dict, D: int) -> str | None:
     """Why Lie(W_φ)(θ0) is known exactly at an intrinsic point (None if it is not)."""
     r, rh = p["bracket_rank"], p["rank_dh"]
@@ -132,13 +187,27 @@ def lie_exact_reason(p: dict, D: int) -> str | None:
     return None
 
 
-def point_verdict(p: dict, D: int) -> str:
-    """The verdict at one point, from its checked data."""
-    if p["sufficient_condition"]:
-        return "holds"
-    if p["witness"] is not None:
-        return "fails"
-    return "criterion holds" if lie_exact_reason(p, D) else "undecided"
+def point_properties(p: dict, D: int, d: int, covered: bool) -> dict:  # noqa: N803
+    """The properties at one point of an intrinsic claim, from its checked data: why dim
+    Lie(W_φ) is locally constant, the Frobenius property, recoverability, the metric property
+    (``covered``: a verified closed form gives K there) and the dynamic property."""
+    closure = len(p["lie_closure"]["basis"]) if p.get("lie_closure") else None
+    lc = lie_locally_constant(D, d, p["bracket_rank"], p["rank_dh"], closure)
+    witness = p["witness"] is not None
+    rec = recoverability_verdict(p["sufficient_condition"], witness,
+                                 bool(p["intersection_basis"]), lc)
+    met = metric_verdict(rec, witness, covered)
+    return {"lie_locally_constant": lc,
+            "frobenius": lc is not None and p["rank_dphi"] == p["bracket_rank"],
+            "recoverability": rec, "metric": met, "dynamic": dynamic_verdict(met)}
+
+
+def claim_properties(points: list[dict]) -> dict:
+    """The properties over all the points (each point's already checked)."""
+    return {"recoverability": overall([p["recoverability"] for p in points]),
+            "metric": overall([p["metric"] for p in points]),
+            "dynamic": overall([p["dynamic"] for p in points]),
+            "frobenius": all(p["frobenius"] for p in points)}
 
 
 def where(c: dict) -> str:
@@ -166,52 +235,82 @@ def covering_forms(c: dict) -> list[str]:
     return out
 
 
-def overall_verdict(point_verdicts: list[str], covered: list[bool]) -> str:
-    """fails if some point fails; holds if every point holds, or has the criterion and is
-    covered by a verified closed form giving K; undecided if some point is; else the
-    criterion alone."""
-    vs = set(point_verdicts)
-    if "fails" in vs:
-        return "fails"
-    if "undecided" in vs:
-        return "undecided"
-    if all(v == "holds" or cov for v, cov in zip(point_verdicts, covered, strict=True)):
-        return "holds"
-    return "criterion holds"
-
-
-def intrinsic_statement(c: dict, D: int, covered: list[bool], arch: dict) -> str:
-    """What the intrinsic claim proves, from its checked data."""
-    return _intrinsic_statement(c, D, covered)
-
-
-def _intrinsic_statement(c: dict, D: int, covered: list[bool]) -> str:
+def intrinsic_statement(c: dict, D: int, covered: list[bool], arch: dict) -> str:  # noqa: N803
+    """What the intrinsic claim proves about each of the three properties, from checked data."""
     pts = c["points"]
-    verdicts = [point_verdict(p, D) for p in pts]
-    v = overall_verdict(verdicts, covered)
+    n = len(pts)
     at = where(c)
-    if v == "fails":
-        bad = verdicts.count("fails")
-        return (f"The intrinsic metric property fails near {bad} of the {len(pts)} point(s) "
-                f"({at}): an exact witness v ∈ ker ∂φ(θ0) ∩ Lie(W_φ)(θ0) with ∂M(θ0)[v] ≠ 0, so "
-                "no differentiable K gives M(θ) = K(φ(θ), h(θ)) near θ0 (the necessary "
-                "kernel-inclusion criterion of [MPG25] fails). This refutes the metric "
-                "property there, not by itself the weaker dynamic property.")
-    if v == "holds" and all(x == "holds" for x in verdicts):
-        return (f"Intrinsic recoverability holds near {at}: ker ∂φ(θ0) ∩ ker ∂h(θ0) = {{0}} "
-                f"(rank [∂φ; ∂h](θ0) = D = {D}), so θ is locally a function of "
-                "(φ(θ), h(θ)) and M(θ) = K(φ(θ), h(θ)) near θ0 with K = M∘Ψ (the intrinsic "
-                "metric property, hence the dynamic property, near θ0). The rank is D on a "
-                "dense open set of θ.")
-    if v == "holds":
-        names = "; ".join(covering_forms(c))
-        return (f"The kernel-inclusion criterion holds at {at} (Lie(W_φ)(θ0) known exactly), "
-                f"and the closed form ({names}) is verified there (identities as polynomial "
-                "identities, pointwise checks exactly at the points): M(θ) = K(φ(θ), h(θ)) "
-                "at those points, by the closed form's theorem on its stated domain.")
-    if v == "undecided":
-        return (f"Undecided at {at}: at some point Lie(W_φ)(θ0) is only bounded below and no "
-                "witness was found in its explored part, so nothing is decided.")
-    return (f"The necessary kernel-inclusion criterion holds at {at}: ker ∂φ(θ0) ∩ "
-            "Lie(W_φ)(θ0) ⊂ ker ∂M(θ0), with Lie(W_φ)(θ0) known exactly. No closed form giving "
-            "K was verified, so the metric property itself is not proved.")
+    names = "; ".join(covering_forms(c))
+    out = []
+    rec = c["recoverability"]
+    if rec == "holds":
+        if all(p["sufficient_condition"] for p in pts):
+            how = (f"the explicit laws give ker ∂φ(θ0) ∩ ker ∂h(θ0) = {{0}} (rank [∂φ; ∂h](θ0) = "
+                   f"D = {D})")
+        else:
+            args = sorted({ARGUMENT_TEXT[p["lie_locally_constant"]] for p in pts
+                           if not p["sufficient_condition"]})
+            how = ("ker ∂φ(θ0) ∩ Lie(W_φ)(θ0) = {0} with dim Lie(W_φ) locally constant at θ0 ("
+                   + "; ".join(args) + "), so a complete set of laws, explicit or not (Frobenius), "
+                   "has ker ∂h(θ0) = Lie(W_φ)(θ0)")
+            if any(p["sufficient_condition"] for p in pts):
+                how = ("at each point, the explicit laws give ker ∂φ(θ0) ∩ ker ∂h(θ0) = {0}, or "
+                       + how)
+        out.append(f"Intrinsic recoverability holds near {at}: {how}; so θ is locally a function "
+                   "of (φ(θ), h(θ)).")
+    elif rec == "fails":
+        bad = sum(p["recoverability"] == "fails" for p in pts)
+        out.append(f"Intrinsic recoverability fails at {_some(bad, n, at)}: "
+                   "a non-zero v ∈ ker ∂φ(θ0) ∩ Lie(W_φ)(θ0) ⊂ ker ∂h(θ0) is recorded, so (φ, h) "
+                   "is not an immersion there.")
+    else:
+        out.append(f"Intrinsic recoverability is not decided at {at}: at some point the explicit "
+                   "laws leave ker ∂φ(θ0) ∩ ker ∂h(θ0) ≠ {0} and dim Lie(W_φ) is not proved "
+                   "locally constant.")
+    met = c["metric"]
+    if met == "holds":
+        why = []
+        if any(p["recoverability"] == "holds" for p in pts):
+            why.append("implied by recoverability (K = M∘Ψ, Ψ the local inverse of (φ, h))")
+        if names and any(p["recoverability"] != "holds" for p in pts):
+            why.append(f"given by the closed form ({names}), verified (identities as polynomial "
+                       "identities, pointwise checks exactly at the points) on its stated domain")
+        out.append(f"The intrinsic metric property M(θ) = K(φ(θ), h(θ)) holds near {at}: "
+                   + "; elsewhere ".join(why) + ".")
+    elif met == "refuted":
+        bad = sum(p["metric"] == "refuted" for p in pts)
+        out.append(f"The intrinsic metric property is refuted near {_some(bad, n, at)}: an "
+                   "exact witness v ∈ ker ∂φ(θ0) ∩ "
+                   "Lie(W_φ)(θ0) with ∂M(θ0)[v] ≠ 0 breaks the necessary kernel-inclusion "
+                   "criterion of [MPG25], so no differentiable K gives M(θ) = K(φ(θ), h(θ)) near "
+                   "θ0.")
+    elif all(lie_exact_reason(p, D) or p["sufficient_condition"] for p in pts):
+        out.append(f"The intrinsic metric property is not decided at {at}: the necessary "
+                   "kernel-inclusion criterion ker ∂φ(θ0) ∩ Lie(W_φ)(θ0) ⊂ ker ∂M(θ0) holds, "
+                   "with Lie(W_φ)(θ0) known exactly, but no closed form giving K was verified.")
+    else:
+        out.append(f"The intrinsic metric property is not decided at {at}: at some point "
+                   "Lie(W_φ)(θ0) is only bounded below and no witness was found in its explored "
+                   "part.")
+    if c["dynamic"] == "holds":
+        out.append("The intrinsic dynamic property holds there (implied by the metric property).")
+    else:
+        out.append("The intrinsic dynamic property is not decided" + (
+            " (a witness refutes the metric property, not by itself the weaker dynamic property)"
+            if met == "refuted" else "") + ".")
+    if c["frobenius"]:
+        out.append(f"The Frobenius property holds at {at}: Lie(W_φ)(θ0) = range ∂φ(θ0)ᵀ, with "
+                   "locally constant rank.")
+    return " ".join(out)
+
+
+def _some(k: int, n: int, at: str) -> str:
+    """'θ0 (…)' for one point, '2 of the 3 points (…)' for several."""
+    return at if n == 1 else f"{k} of the {n} points ({at})"
+
+
+ARGUMENT_TEXT = {
+    "bounds": "the bracket rank meets D − rank ∂h(θ0)",
+    "one coordinate": "d = 1 and ∇φ(θ0) ≠ 0",
+    "closure": "a closed Lie algebra of dimension its rank at θ0",
+}
