@@ -267,20 +267,27 @@ def laws_text(spec: str, r: LawsResult, verbose: bool = False) -> str:
               help="Decide at this point instead: a JSON/YAML file {name: value} or [values], "
                    "values integers or 'p/q' strings.")
 @click.option("--samples", type=click.IntRange(min=1), default=3, show_default=True,
-              help="Number of sample points on an initialisation family.")
+              help="Number of sample points on an initialisation family or a level set.")
+@click.option("--level", "level_arg", default=None, metavar="FILE|random",
+              help="Two-layer linear nets linear:n-r-m (r ≤ min(n, m)): decide at exact points "
+                   "of the level set U₂ᵀU₂ − U₁U₁ᵀ = H, H given in FILE as a matrix [[...]] "
+                   "(integers or 'p/q'), or of --samples random non-scalar level sets.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object and nothing else.")
 @click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True,
               help="Seed of the sample points.")
 @click.option("--max-depth", type=click.IntRange(min=1), default=8, show_default=True,
               help="Deepest level of iterated brackets explored.")
 @_limits
-def intrinsic(spec: str, init: str, at_file: str | None, samples: int, as_json: bool, seed: int,
-              max_depth: int, max_params: int, max_paths: int) -> None:
-    """Decide whether gradient flow on θ induces an intrinsic flow z' = −K(z, h)∇ℓ(z) on z = φ(θ).
+def intrinsic(spec: str, init: str, at_file: str | None, samples: int, level_arg: str | None,
+              as_json: bool, seed: int, max_depth: int, max_params: int, max_paths: int) -> None:
+    """Decide the three intrinsic properties of [MPG25] for SPEC, exactly, at rational points.
 
-    Exact, at rational points: the sufficient condition ker ∂φ ∩ ker ∂h = {0} (then M = K(z, h)
-    near the point), the necessary kernel-inclusion criterion ker ∂φ ∩ Lie(W_φ) ⊂ ker ∂M with a
-    witness vector when it fails, and closed-form metrics K verified as identities.
+    Recoverability (θ locally a function of (φ(θ), h(θ))): holds when ker ∂φ ∩ ker ∂h = {0},
+    also without every law written down when dim Lie(W_φ) is locally constant (then decided by
+    ker ∂φ ∩ Lie(W_φ) = {0}); fails with a vector of ker ∂φ ∩ Lie(W_φ). Metric property
+    (M = K(φ, h) on the level set): implied by recoverability or by a closed form verified
+    exactly; refuted by a witness of the kernel-inclusion criterion ker ∂φ ∩ Lie(W_φ) ⊂ ker ∂M.
+    Dynamic property (z' = −K(z)∇ℓ along the flow): implied by the metric property.
 
     \b
     Examples:
@@ -289,6 +296,8 @@ def intrinsic(spec: str, init: str, at_file: str | None, samples: int, as_json: 
       symflow intrinsic linear:2-2-2 --init balanced
       symflow intrinsic linear:2-2-2 --init relaxed-balanced --json
       symflow intrinsic examples/uv.yaml --at examples/uv-point.json
+      symflow intrinsic linear:1-2-2-1                  # recoverable without the 7th law
+      symflow intrinsic linear:2-2-2 --level random     # non-scalar level sets: refuted
     """
     lifting = load_lifting(spec, max_params=max_params, max_paths=max_paths)
     at = None
@@ -296,8 +305,15 @@ def intrinsic(spec: str, init: str, at_file: str | None, samples: int, as_json: 
         from .spec import read_data
 
         at = parse_point(lifting, read_data(Path(at_file)))
+    level = None
+    if level_arg is not None:
+        from .intrinsic import parse_level
+        from .spec import read_data
+
+        level = "random" if level_arg == "random" else parse_level(
+            lifting, read_data(Path(level_arg)))
     result = analyse_intrinsic(lifting, init=init, at=at, seed=seed, samples=samples,
-                               max_depth=max_depth)
+                               max_depth=max_depth, level=level)
     if as_json:
         click.echo(json.dumps(intrinsic_json(spec, result), indent=2))
     else:
@@ -371,9 +387,14 @@ def intrinsic_text(spec: str, r: IntrinsicResult) -> str:
              f"  lifting      {lf.name}  ({_describe(lf)}), D = {lf.D}, d = {lf.d}"]
     lines.append(f"  laws         {count_line(r.laws)} (see `symflow laws`)")
     where = {"generic": f"a generic point (seed {r.seed})",
-             "given point": "the given point"}.get(r.init, f"{len(r.checks)} exact sample points "
-                                                            f"of the {r.init} family")
+             "given point": "the given point",
+             "level set": f"{plural(len(r.checks), 'exact point')} of level sets "
+                          "U₂ᵀU₂ − U₁U₁ᵀ = H"}.get(
+        r.init, f"{len(r.checks)} exact sample points of the {r.init} family")
     lines.append(f"  decided at   {where}")
+    if r.family.get("levels"):
+        lines.append("  levels       H per sample: " + "; ".join(
+            "[" + "; ".join(" ".join(row) for row in h) + "]" for h in r.family["levels"]))
     if r.family.get("lambdas"):
         lines.append("  family       λ_k (U_{k+1}ᵀU_{k+1} − U_kU_kᵀ = λ_k I) per sample: "
                      + "; ".join("(" + ", ".join(lam) + ")" for lam in r.family["lambdas"]))

@@ -469,17 +469,42 @@ def parse_point(lifting: Lifting, data) -> list:
 
 def intrinsic(lifting: Lifting, init: str = "generic", at: list | None = None, seed: int = 0,
               samples: int = 3, max_depth: int = 8,
-              laws: LawsResult | None = None) -> IntrinsicResult:
-    """Decide the intrinsic property of ``lifting`` at a seeded generic point, at a given point,
-    or at exact sample points of an initialisation family of a linear network. ``laws`` is the
-    law count at the same seed, if already computed."""
+              laws: LawsResult | None = None,
+              level: flint.fmpq_mat | str | None = None) -> IntrinsicResult:
+    """Decide the intrinsic properties of ``lifting`` at a seeded generic point, at a given
+    point, at exact sample points of an initialisation family of a linear network, or (two-layer
+    linear nets n-r-m, r ≤ min(n, m)) at exact points of level sets U₂ᵀU₂ − U₁U₁ᵀ = H: ``level``
+    is H, or "random" for ``samples`` random non-scalar H. ``laws`` is the law count at the same
+    seed, if already computed."""
     if init not in INITS:
         raise SymflowError(f"unknown initialisation '{init}' (use {', '.join(INITS)})")
+    if level is not None and (at is not None or init != "generic"):
+        raise SymflowError("--level chooses the points itself: it cannot be combined with --at "
+                           "or --init")
     if laws is None or laws.seed != seed:
         laws = conservation_laws(lifting, seed=seed, max_depth=max_depth)
     notes: list[str] = []
     family: dict = {}
-    if at is not None:
+    if level is not None:
+        if lifting.kind != "product" or lifting.widths is None or len(lifting.widths) != 3:
+            raise SymflowError("--level applies to two-layer linear networks linear:n-r-m")
+        widths = list(lifting.widths)
+        if level == "random":
+            if widths[1] == 1:
+                raise SymflowError("with hidden width r = 1 every level set is relaxed balanced "
+                                   "(H = λ is a scalar): --level random needs r ≥ 2")
+            import random as _random
+
+            rng = _random.Random(seed)
+            levels = [linear.random_level(widths[1], rng) for _ in range(samples)]
+        else:
+            levels = [level] * samples
+        pts = [linear.level_point(widths, h, seed + s) for s, h in enumerate(levels)]
+        points = [[_plain(p[n]) for n in lifting.params] for p in pts]
+        family["levels"] = [[[str(h[i, j]) for j in range(h.ncols())] for i in range(h.nrows())]
+                            for h in levels]
+        init = "level set"
+    elif at is not None:
         points = [at]
     elif init == "generic":
         points = [laws.point]
@@ -508,6 +533,35 @@ def intrinsic(lifting: Lifting, init: str = "generic", at: list | None = None, s
             closed.append(cf)
     return IntrinsicResult(lifting, init if at is None else "given point", seed, laws, checks,
                            closed, family, notes)
+
+
+def parse_level(lifting: Lifting, data) -> flint.fmpq_mat:  # noqa: ANN001 - JSON/YAML data
+    """H from user data: a list of rows of integers or "p/q" strings (a symmetric r × r matrix)."""
+    if not (isinstance(data, list) and data and all(isinstance(r, list) for r in data)):
+        raise SymflowError("the level must be a matrix: a list of rows, e.g. [[1, 0], [0, 2]]")
+    rows = []
+    for row in data:
+        out = []
+        for x in row:
+            if isinstance(x, bool) or not isinstance(x, (int, str)):
+                raise SymflowError(f"level entry {x!r} is not exact: give integers or 'p/q'")
+            try:
+                num, _, den = str(x).strip().partition("/")
+                out.append(Q(int(num), int(den)) if den else Q(int(num)))
+            except (ValueError, ZeroDivisionError):
+                raise SymflowError(f"level entry {x!r} is not a rational number") from None
+        rows.append(out)
+    r = len(rows)
+    if any(len(row) != r for row in rows):
+        raise SymflowError(f"the level must be square ({r} rows)")
+    widths = lifting.widths or ()
+    if len(widths) == 3 and r != widths[1]:
+        raise SymflowError(f"the level of linear:{'-'.join(map(str, widths))} is a {widths[1]} × "
+                           f"{widths[1]} matrix, got {r} × {r}")
+    h = flint.fmpq_mat(rows)
+    if h != h.transpose():
+        raise SymflowError("the level H = U₂ᵀU₂ − U₁U₁ᵀ must be symmetric")
+    return h
 
 
 def _degree(lifting: Lifting) -> int:

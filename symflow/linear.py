@@ -56,8 +56,48 @@ def cayley(n: int, rng: random.Random) -> flint.fmpq_mat:
 def _check_widths_for_relaxed(widths: list[int]) -> None:
     if len(set(widths)) != 1 or widths[0] > 2:
         raise SymflowError(
-            "relaxed-balanced samples with λ ≠ 0 are implemented for linear networks whose widths "
-            f"are all equal to 1 or 2 (got {'-'.join(map(str, widths))}); use --init balanced")
+            "relaxed-balanced samples with λ ≠ 0 are implemented for two-layer nets of any widths "
+            "and for deeper nets whose widths are all equal to 1 or 2 (got "
+            f"{'-'.join(map(str, widths))}); use --init balanced")
+
+
+def _one_sided(widths: list[int], lam: flint.fmpq, rng: random.Random) -> dict[str, flint.fmpq]:
+    """A relaxed-balanced point of n-r-m with r > min(n, m): only one factor can have full
+    column rank. λ > 0 (r ≤ m): U₁ = [diag(y), 0] with y_i = 0 beyond n, U₂ = [diag(x); 0] with
+    x_i² = y_i² + λ (λ is a square); λ < 0 symmetrically. Then rotated by rational orthogonal
+    matrices O_m, O_r, O_n."""
+    n, r, m = widths
+    mu2 = abs(lam)
+    mu = Q(int(round(float(mu2) ** 0.5)))
+    if mu * mu != mu2:  # pragma: no cover - λ is drawn as ± a square
+        raise SymflowError("internal: λ must be ± a square")
+    big, small = [], []  # |σ_big|² − |σ_small|² = |λ|
+    for i in range(r):
+        if i < (n if lam > 0 else m):
+            t = Q(rng.randint(1, 9), rng.randint(1, 4))
+            x, y = (mu2 / t + t) / 2, (mu2 / t - t) / 2
+            if y == 0:
+                x, y = mu, Q(0)
+        else:
+            x, y = mu, Q(0)
+        big.append(x)
+        small.append(y)
+    s2, s1 = (big, small) if lam > 0 else (small, big)
+    v2, v1 = zeros(m, r), zeros(r, n)
+    for i in range(r):
+        if i < m:
+            v2[i, i] = s2[i]
+        if i < n:
+            v1[i, i] = s1[i]
+    o_r = cayley(r, rng)
+    u2 = cayley(m, rng) * v2 * o_r.transpose()
+    u1 = o_r * v1 * cayley(n, rng)
+    point = {}
+    for k, u in ((1, u1), (2, u2)):
+        for i in range(u.nrows()):
+            for j in range(u.ncols()):
+                point[f"U{k}_{i + 1}_{j + 1}"] = Q(u[i, j])
+    return point
 
 
 def _singular_values(widths: list[int], family: str, rng: random.Random) -> list[list]:
@@ -90,13 +130,115 @@ def _singular_values(widths: list[int], family: str, rng: random.Random) -> list
     return out
 
 
+def relaxed_sign(widths: list[int]) -> int:
+    """The sign of λ for relaxed-balanced samples of a two-layer net n-r-m: U₂ᵀU₂ = λI + U₁U₁ᵀ
+    ≻ 0 needs r ≤ m when λ > 0, U₁U₁ᵀ = U₂ᵀU₂ − λI ≻ 0 needs r ≤ n when λ < 0; +1 when both
+    are possible. Raises when the family with λ ≠ 0 is empty (r > max(n, m))."""
+    n, r, m = widths
+    if r <= m:
+        return 1
+    if r <= n:
+        return -1
+    raise SymflowError(
+        f"the relaxed-balanced family with λ ≠ 0 is empty for linear:{n}-{r}-{m}: λ > 0 needs "
+        f"U₂ᵀU₂ = λI + U₁U₁ᵀ ≻ 0, so r ≤ {m}, and λ < 0 needs U₁U₁ᵀ ≻ 0, so r ≤ {n} (here "
+        f"r = {r}); use --init balanced")
+
+
+def level_point(widths: list[int], h: flint.fmpq_mat, seed: int = 0) -> dict[str, flint.fmpq]:
+    """An exact rational point of the level set U₂ᵀU₂ − U₁U₁ᵀ = H of linear:n-r-m, r ≤ min(n, m).
+
+    H = L Λ Lᵀ with L invertible (LDLᵀ after a random rational congruence if a leading minor
+    vanishes); x_i² − y_i² = Λ_i with x, y = (Λ_i/t ± t)/2; then U₂ = O_m [diag(x); 0] Lᵀ and
+    U₁ = L [diag(y), 0] O_n with rational orthogonal O_m, O_n, so that
+    U₂ᵀU₂ − U₁U₁ᵀ = L diag(x² − y²) Lᵀ = H."""
+    n, r, m = widths
+    if r > min(n, m):
+        raise SymflowError(f"level-set points are built for linear:n-r-m with r ≤ min(n, m) "
+                           f"(here {n}-{r}-{m})")
+    if h.nrows() != r or h.ncols() != r or h != h.transpose():
+        raise SymflowError(f"the level H must be a symmetric {r} × {r} matrix")
+    rng = random.Random(seed)
+    a = identity(r)
+    for _ in range(100):
+        lower, diag, ok = _ldl(a * h * a.transpose())
+        if ok:
+            break
+        a = Mat([[Q(rng.randint(-3, 3)) for _ in range(r)] for _ in range(r)])
+        if a.rank() < r:
+            a = identity(r)
+    else:  # pragma: no cover - a random congruence always works eventually
+        raise SymflowError("could not factor the level H")
+    ell = a.inv() * lower  # H = ell · diag · ellᵀ
+    xs, ys = [], []
+    for lam in diag:
+        while True:
+            t = Q(rng.randint(1, 9), rng.randint(1, 4))
+            x, y = (lam / t + t) / 2, (lam / t - t) / 2
+            if y != 0 and x != 0:
+                break
+        xs.append(x)
+        ys.append(y)
+    v2, v1 = zeros(m, r), zeros(r, n)
+    for i in range(r):
+        v2[i, i], v1[i, i] = xs[i], ys[i]
+    u2 = cayley(m, rng) * v2 * ell.transpose()
+    u1 = ell * v1 * cayley(n, rng)
+    point = {}
+    for k, u in ((1, u1), (2, u2)):
+        for i in range(u.nrows()):
+            for j in range(u.ncols()):
+                point[f"U{k}_{i + 1}_{j + 1}"] = Q(u[i, j])
+    return point
+
+
+def _ldl(h: flint.fmpq_mat) -> tuple[flint.fmpq_mat, list, bool]:
+    """H = L diag(D) Lᵀ with L unit lower triangular, when every leading minor is non-zero."""
+    r = h.nrows()
+    lower, diag = identity(r), []
+    a = Mat(h)
+    for k in range(r):
+        if a[k, k] == 0:
+            return lower, diag, False
+        diag.append(Q(a[k, k]))
+        for i in range(k + 1, r):
+            lower[i, k] = a[i, k] / a[k, k]
+        for i in range(k + 1, r):
+            for j in range(k + 1, r):
+                a[i, j] -= lower[i, k] * a[k, j]
+    return lower, diag, True
+
+
+def random_level(r: int, rng: random.Random) -> flint.fmpq_mat:
+    """A random symmetric r × r rational matrix that is not a multiple of I."""
+    while True:
+        h = zeros(r, r)
+        for i in range(r):
+            for j in range(i, r):
+                h[i, j] = h[j, i] = Q(rng.randint(-9, 9), rng.randint(1, 3))
+        if r > 1 and h != h[0, 0] * identity(r):
+            return h
+
+
 def sample(widths: list[int], family: str, seed: int = 0) -> dict[str, flint.fmpq]:
     """An exact rational point θ of the family ("balanced" or "relaxed-balanced").
 
     Built as U_k = O_k Σ_k O_{k−1}ᵀ with rational orthogonal O_k (Cayley transform) and
-    "diagonal" Σ_k whose squared entries differ by the same λ_k at every index.
+    "diagonal" Σ_k whose squared entries differ by the same λ_k at every index. A two-layer net
+    n-r-m gets relaxed-balanced samples for any widths where λ ≠ 0 is possible (relaxed_sign);
+    deeper nets for widths all equal to 1 or 2.
     """
     rng = random.Random(seed)
+    if family == "relaxed-balanced" and len(widths) == 3 and (
+            len(set(widths)) > 1 or widths[0] > 2):
+        sign = relaxed_sign(widths)
+        if widths[1] <= min(widths[0], widths[2]):
+            sign = rng.choice((1, -1))  # both signs are possible
+        lam = sign * Q(rng.randint(1, 6)) ** 2
+        r = widths[1]
+        h = lam * identity(r)
+        return level_point(widths, h, seed) if r <= min(widths[0], widths[2]) else (
+            _one_sided(widths, lam, rng))
     L = len(widths) - 1
     sigma = _singular_values(widths, family, rng)
     orth = [cayley(n, rng) for n in widths]
@@ -207,6 +349,8 @@ def check_metric(widths: list[int], point: dict, m_theta: flint.fmpq_mat) -> Lin
                     for a2 in range(n_in):
                         k_mat[i * n_in + al, i2 * n_in + a2] += a[i, i2] * b[a2, al]
     res.checks.append((LINEAR_POINT_CHECKS[3], k_mat == m_theta))
+    res.checks.append((LINEAR_POINT_CHECKS[4], not any(lambdas) or all(
+        u.nrows() == u.ncols() and u.rank() == u.nrows() for u in us)))
     return res
 
 

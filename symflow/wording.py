@@ -59,8 +59,10 @@ CLOSED_FORMS: dict[str, dict] = {
                    "λ_{k−1},  S (resp. S') the unique solution of ∏_k(S + c_k I) = zzᵀ (resp. "
                    "zᵀz) with S + c_k I ⪰ 0; balanced: M(G) = Σ_j (zzᵀ)^{(L−j)/L} G "
                    "(zᵀz)^{(j−1)/L}",
-        "conditions": "U_{k+1}ᵀU_{k+1} − U_kU_kᵀ = λ_k I for every hidden layer k (all widths "
-                      "equal, or λ = 0)",
+        "conditions": "U_{k+1}ᵀU_{k+1} − U_kU_kᵀ = λ_k I for every hidden layer k, with either "
+                      "λ = 0 (balanced, any widths) or all widths equal and every U_k invertible "
+                      "(full column rank: without it relaxed balance does not fix M, e.g. "
+                      "linear:2-1-2 with U₁ = 0, U₂ = e₁ or e₂)",
         "identities": ["P² − zzᵀ ≡ U₂ H U₂ᵀ and Q² − zᵀz ≡ −U₁ᵀ H U₁ (P = U₂U₂ᵀ, Q = U₁ᵀU₁): on "
                        "H = λI, P² − λP = zzᵀ and Q² + λQ = zᵀz"],
         "decides": True,
@@ -73,6 +75,7 @@ LINEAR_POINT_CHECKS = [
     "∏_k (S' + c_k I) = zᵀ z",
     "S + c_k I ⪰ 0 and S' + c_k I ⪰ 0 for every k",
     "M(θ) = Σ_j A_j ⊗ B_j = K(z, λ)",
+    "λ = 0, or every U_k is invertible (the closed form's stratum when some λ_k ≠ 0)",
 ]
 
 

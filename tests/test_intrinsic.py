@@ -118,7 +118,7 @@ def test_families_hold_and_closed_form_matches_M(spec, family):
     assert all(c.inclusion is True for c in r.checks)
     assert len(r.checks) == 3
     cf = next(cf for cf in r.closed_forms if cf.name.startswith("relaxed-balanced"))
-    assert cf.holds and len(cf.pointwise) == 3 * 4
+    assert cf.holds and len(cf.pointwise) == 3 * 5
     if family == "relaxed-balanced":
         assert any(lam != "0" for lams in r.family["lambdas"] for lam in lams)
 
@@ -160,7 +160,7 @@ def test_neural_ode_truncations():
 
 def test_relaxed_balanced_limits_are_explicit():
     with pytest.raises(SymflowError, match="widths"):
-        linear.sample([3, 3, 3], "relaxed-balanced", 0)
+        linear.sample([3, 3, 3, 3], "relaxed-balanced", 0)
 
 
 # -- closed forms -----------------------------------------------------------------------------
@@ -227,7 +227,7 @@ def test_missing_point_file_and_wrong_family(examples):
     assert res.exit_code == 2 and "no such file" in res.stderr
     res = run("intrinsic", "relu:2-2-1", "--init", "balanced")
     assert res.exit_code == 2 and "linear networks" in res.stderr
-    res = run("intrinsic", "linear:3-3-3", "--init", "relaxed-balanced")
+    res = run("intrinsic", "linear:3-3-3-3", "--init", "relaxed-balanced")
     assert res.exit_code == 2 and "--init balanced" in res.stderr
 
 
@@ -235,3 +235,105 @@ def test_parse_point_keeps_exact_rationals():
     lf = load_lifting("linear:1-1-1")
     pt = parse_point(lf, {"U1_1_1": "3/6", "U2_1_1": 2})
     assert pt == [flint.fmpq(1, 2), 2]
+
+
+# -- issue 11: three properties; relaxed balance needs its rank condition ----------------------
+@pytest.mark.parametrize("spec", ["linear:1-2-2-1", "linear:1-3-3-1"])
+def test_scalar_chains_are_recoverable_without_every_law(spec):
+    # d = 1: Lie(W_φ) = span{∇φ} with locally constant dimension, ker ∂φ ∩ Lie = {0}: the
+    # missing (non-polynomial) law is not needed to decide recoverability
+    r = intrinsic(load_lifting(spec))
+    c = r.checks[0]
+    assert not c.sufficient and c.locally_constant == "one coordinate"
+    assert (r.recoverability, r.metric, r.dynamic) == ("holds", "holds", "holds")
+    assert r.frobenius
+
+
+def test_relu_path_liftings_have_the_frobenius_property():
+    r = intrinsic(load_lifting("relu:3-2-1"))
+    assert r.frobenius and r.recoverability == "holds"
+    assert not intrinsic(load_lifting("linear:2-2-2")).frobenius
+
+
+@pytest.mark.parametrize("u2", [[1, 0], [0, 1]])
+def test_relaxed_balance_without_full_rank_gives_no_closed_form(u2):
+    # Zhang & Peyré (2026, App. E): linear:2-1-2 with U1 = 0 and U2 = e1 or e2: z = 0 and
+    # λ = 1 at both, yet different velocities; the metric property is refuted at both
+    lf = load_lifting("linear:2-1-2")
+    point = [0, 0, *u2]
+    named = dict(zip(lf.params, point, strict=True))
+    assert [str(x) for x in linear.relaxed_lambdas([2, 1, 2], named)] == ["1"]
+    r = intrinsic(lf, at=point)
+    assert not any(cf.decides and cf.holds for cf in r.closed_forms)
+    assert r.metric == "refuted" and r.checks[0].witness is not None
+
+
+def test_a_singular_square_relaxed_point_is_not_covered_by_the_closed_form():
+    lf = load_lifting("linear:2-2-2")
+    point = [0, 0, 0, 0, 1, 0, 0, 1]  # U1 = 0, U2 = I: H = I, λ = 1
+    r = intrinsic(lf, at=point)
+    (cf,) = [cf for cf in r.closed_forms if cf.kind == "linear-family"]
+    assert not cf.holds and cf.pointwise[-1][0].endswith("invertible (the closed form's "
+                                                         "stratum when some λ_k ≠ 0)")
+    assert r.metric != "holds" and not r.covered(1)
+
+
+@pytest.mark.parametrize("widths", [[2, 3, 4], [4, 3, 2], [3, 3, 3], [2, 1, 2], [3, 2, 3],
+                                    [1, 1, 3]])
+def test_two_layer_relaxed_samples_exist_for_any_widths_where_possible(widths):
+    for seed in range(3):
+        pt = linear.sample(widths, "relaxed-balanced", seed)
+        (lam,) = linear.relaxed_lambdas(widths, pt)
+        assert lam != 0
+        n, r, m = widths
+        assert (lam > 0 and r <= m) or (lam < 0 and r <= n)
+
+
+def test_an_empty_relaxed_family_is_said_to_be_empty():
+    with pytest.raises(SymflowError, match="empty for linear:2-5-2"):
+        linear.sample([2, 5, 2], "relaxed-balanced", 0)
+
+
+def test_square_relaxed_balanced_nets_hold_by_the_closed_form():
+    r = intrinsic(load_lifting("linear:3-3-3"), init="relaxed-balanced", samples=2)
+    assert (r.recoverability, r.metric, r.dynamic) == ("fails", "holds", "holds")
+
+
+@settings(max_examples=6, deadline=None)
+@given(st.integers(0, 10_000))
+def test_level_points_lie_on_their_level_set(seed):
+    import random
+
+    h = linear.random_level(2, random.Random(seed))
+    pt = linear.level_point([3, 2, 2], h, seed)
+    assert linear.law_values([3, 2, 2], pt)[0] == h
+
+
+@pytest.mark.parametrize("spec", ["linear:2-2-2", "linear:3-2-3", "linear:2-2-3"])
+def test_non_scalar_level_sets_are_refuted(spec):
+    # [MPG25] Thm 3.9: for r ≤ max(d_in, d_out) relaxed balance is the only way to the metric
+    # property; here on each of 4 random non-scalar level sets an exact witness refutes it
+    r = intrinsic(load_lifting(spec), level="random", samples=4, seed=5)
+    assert r.init == "level set" and len(r.family["levels"]) == 4
+    assert all(c.witness is not None for c in r.checks) and r.metric == "refuted"
+
+
+def test_a_scalar_level_is_the_relaxed_family():
+    lf = load_lifting("linear:2-2-2")
+    h = flint.fmpq_mat([[4, 0], [0, 4]])
+    r = intrinsic(lf, level=h, samples=2)
+    assert r.metric == "holds"
+
+
+def test_cli_level_file_and_errors(tmp_path):
+    f = tmp_path / "h.json"
+    f.write_text("[[1, 2], [2, 5]]")
+    res = run("intrinsic", "linear:2-2-3", "--level", str(f), "--samples", "2")
+    assert res.exit_code == 0 and "METRIC         REFUTED" in res.stdout
+    res = run("intrinsic", "linear:2-1-2", "--level", "random")
+    assert res.exit_code == 2 and "r ≥ 2" in res.stderr
+    f.write_text("[[1, 2], [3, 5]]")
+    res = run("intrinsic", "linear:2-2-2", "--level", str(f))
+    assert res.exit_code == 2 and "symmetric" in res.stderr
+    res = run("intrinsic", "linear:2-2-2", "--level", "random", "--init", "balanced")
+    assert res.exit_code == 2 and "cannot be combined" in res.stderr

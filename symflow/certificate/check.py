@@ -1568,6 +1568,8 @@ def _linear_family_checks(ctx: Context, points: list[list]) -> tuple[list[bool],
                                                    range(n_in)):
                 kk[i * n_in + al, i2 * n_in + a2] += a[i, i2] * b[a2, al]
         out.append(kk == mm)
+        out.append(not any(lams) or all(u.shape[0] == u.shape[1] and u.rank() == u.shape[0]
+                                        for u in us))
     return out, samples
 
 

@@ -219,6 +219,9 @@ def where(c: dict) -> str:
         s = ", ".join(map(str, seeds))
         return (f"θ0 (the seeded point, seed {s})" if len(pts) == 1
                 else f"each of the {len(pts)} seeded points (seeds {s})")
+    if init == "level set":
+        return (f"{plural(len(pts), 'exact point')} of level sets U₂ᵀU₂ − U₁U₁ᵀ = H" if len(pts) > 1
+                else "an exact point of the level set U₂ᵀU₂ − U₁U₁ᵀ = H")
     if init == "given point":
         return "the given point θ0" if len(pts) == 1 else f"each of the {len(pts)} given points"
     seeds = ", ".join(str(p["family_seed"]) for p in pts)
