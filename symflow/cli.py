@@ -251,7 +251,8 @@ def laws_text(spec: str, r: LawsResult, verbose: bool = False) -> str:
         fs = ", ".join(lf.ring.format(f) for f in r.darboux)
         lines.append("               logarithmic laws P + Σ λ_i ln|f_i|, deg P ≤ "
                      f"{r.log_degree}, " + (f"f_i among the Darboux polynomials {fs}" if fs else
-                                          "none: no factor of φ or ∂φ is a Darboux polynomial"))
+                                          "none: no candidate (factors of φ and ∂φ, eigen-forms of quadratic "
+                                          "factors) is a Darboux polynomial non-zero at θ0"))
     for note in r.notes:
         lines.append(f"  note         {note}")
     lines.append("  proof        " + r.statement())

@@ -334,18 +334,27 @@ def _normal(f: ZPoly) -> ZPoly:
 
 
 def darboux_polynomials(lifting: Lifting, point: list) -> list[ZPoly]:
-    """The irreducible factors f of the φ_j and of the entries ∂φ_j/∂θ_k with X_j(f) = k_j·f
-    (a polynomial cofactor k_j) for every generator X_j = ∇φ_j, and f(θ0) ≠ 0 (ln|f| is then
-    smooth near θ0). Normalised (primitive, leading coefficient > 0), sorted by degree."""
+    """Candidates f, kept when X_j(f) = k_j·f (a polynomial cofactor k_j) for every generator
+    X_j = ∇φ_j and f(θ0) ≠ 0 (ln|f| is then smooth near θ0): the irreducible factors of the φ_j
+    and of the entries ∂φ_j/∂θ_k, and for each quadratic factor g = ½θᵀAθ + bᵀθ + c the affine
+    eigen-forms cᵀθ + cᵀb/k of its Hessian (A c = k c, k ≠ 0 rational; then ∇g·∇f = k f), such
+    as w_xa + w_ay for the factor w_xa·w_ay + w_xy of a linear neuron beside a skip edge.
+    Normalised (primitive, leading coefficient > 0), sorted by degree."""
     ring = lifting.ring
     found: dict[str, ZPoly] = {}
     sources = [ring.to_integer(p) for p in lifting.phi]
     for row in lifting.jacobian:
         sources += [ring.to_integer(q) for q in row.values()]
+    factors: dict[str, ZPoly] = {}
     for p in sources:
         for f, _ in p.factor()[1]:
             if not f.is_constant():
                 f = _normal(f)
+                factors.setdefault(str(f), f)
+    found.update(factors)
+    for g in list(factors.values()):
+        if g.total_degree() == 2:
+            for f in eigen_forms(g, ring):
                 found.setdefault(str(f), f)
     out = []
     for f in sorted(found.values(), key=lambda f: (f.total_degree(), str(f))):
@@ -353,6 +362,35 @@ def darboux_polynomials(lifting: Lifting, point: list) -> list[ZPoly]:
             continue
         if all(_cofactor(X, f) is not None for X in _touching(lifting, f)):
             out.append(f)
+    return out
+
+
+def eigen_forms(g: ZPoly, ring) -> list[ZPoly]:  # noqa: ANN001 - a Ring
+    """For a quadratic g = ½θᵀAθ + bᵀθ + c (in its own variables): f = cᵀθ + cᵀb/k for every
+    rational eigenvalue k ≠ 0 of A and every vector c of the reduced basis of ker(A − kI)."""
+    vs = variables_of(g)
+    n = len(vs)
+    hess = flint.fmpq_mat([[flint.fmpq(int(g.derivative(a).derivative(b)(*([0] * ring.nvars))))
+                            for b in vs] for a in vs])
+    lin = [flint.fmpq(int(g.derivative(a)(*([0] * ring.nvars)))) for a in vs]
+    out = []
+    _, facs = hess.charpoly().factor()
+    for poly, _ in facs:
+        if poly.degree() != 1:
+            continue
+        c1, c0 = poly[1], poly[0]
+        k = -c0 / c1
+        if k == 0:
+            continue
+        shifted = flint.fmpq_mat([[hess[i, j] - (k if i == j else 0) for j in range(n)]
+                                  for i in range(n)])
+        for vec in nullspace_qq([[shifted[i, j] for j in range(n)] for i in range(n)], n):
+            beta = sum((vec[i] * lin[i] for i in range(n)), flint.fmpq(0)) / k
+            coeffs = {tuple(int(t == vs[i]) for t in range(ring.nvars)): vec[i]
+                      for i in range(n) if vec[i] != 0}
+            if beta != 0:
+                coeffs[tuple([0] * ring.nvars)] = beta
+            out.append(_normal(ring.to_integer(ring.qctx.from_dict(coeffs))))
     return out
 
 

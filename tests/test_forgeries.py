@@ -646,3 +646,41 @@ def test_a_search_record_is_required_to_match_the_statement():
     c = load("linear-1-2-2-1.json")
     c["claims"][0]["search"] = None  # the statement mentions the search: it must be regenerated
     rejected_at(c, "statement")
+
+
+def _two_part_certificate(tmp_path) -> dict:
+    """x1 x2 + x3 (a logarithmic law through an eigen-form) beside a² b + c (a law that is not
+    elementary): 4 laws exactly (closed Lie algebra), 3 explicit, the search recorded."""
+    f = tmp_path / "two.yaml"
+    f.write_text("name: two\nparameters: [x1, x2, x3, a, b, c]\n"
+                 "phi: ['x1*x2 + x3', 'a^2*b + c']\n")
+    res = run("certify", str(f), "-o", str(tmp_path), "--no-pdf")
+    assert res.exit_code == 0, res.output
+    return json.loads((tmp_path / "two.json").read_text())
+
+
+def test_the_checker_recomputes_eigen_form_darboux_polynomials(tmp_path):
+    c = _two_part_certificate(tmp_path)
+    claim = c["claims"][0]
+    assert claim["count"]["value"] == 4 and claim["count"]["explicit"] == 3
+    assert "x1 + x2" in claim["search"]["darboux"]
+    assert check_certificate(c).ok
+    claim["search"]["darboux"].remove("x1 + x2")
+    assert "Darboux" in rejected_at(c, "search")
+
+
+@pytest.mark.parametrize("logs,needle", [
+    ([{"coefficient": "-1/4", "factor": "x1^2"}], "irreducible"),
+    ([{"coefficient": "-1/2", "factor": "x1"}, {"coefficient": 1, "factor": "x1 + 1"},
+      {"coefficient": -1, "factor": "x1 + 1"}], "Darboux"),
+])
+def test_log_factors_must_be_distinct_irreducible_darboux_polynomials(logs, needle):
+    c = load("parabola.json")
+    c["claims"][0]["laws"][0]["logs"] = logs
+    assert needle in rejected_at(c, "laws")
+
+
+def test_a_log_search_label_beyond_the_engines_degrees_is_refused():
+    c = load("parabola.json")
+    c["claims"][0]["laws"][0]["source"] = "logarithmic search, degree ≤ 99"
+    assert "beyond" in rejected_at(c, "laws")

@@ -861,7 +861,16 @@ class Context:
             f = self._law_poly(t["factor"], f"factor {i} of {what}")
             lam = rat(t["coefficient"])
             expect(lam != 0, "laws", f"{what}: logarithm {i} has coefficient 0")
-            factors.append((R.from_expr(f), lam))
+            fr = R.from_expr(f)
+            _, parts = fr.factor_list()
+            expect(len(parts) == 1 and parts[0][1] == 1, "laws", f"{what}: factor {i} is not "
+                   "irreducible (write ln|f·g| as ln|f| + ln|g|)")
+            expect(all(not self.apply(a, fr).rem(fr) for a in range(1, self.d + 1)), "laws",
+                   f"{what}: factor {i} is not a Darboux polynomial (∇φ_j·∇f is not a multiple "
+                   "of f)")
+            factors.append((fr, lam))
+        expect(len({str(f.monic()) for f, _ in factors}) == len(factors), "laws",
+               f"{what}: a factor is repeated")
         F = R.one
         for f, _ in factors:
             F *= f
@@ -969,6 +978,8 @@ def _check_source(ctx: Context, law: Law, source: str, what: str) -> None:
            "does not match the kind of the law (logarithmic or polynomial)")
     if m:
         deg = int(m.group(1))
+        expect(deg <= MAX_LAW_DEGREE, "laws", f"{what}: a search of degree {deg} is beyond what "
+               f"symflow runs (≤ {MAX_LAW_DEGREE})")
         expect(_degree_terms(h)[0] <= deg, "laws",
                f"{what} has a polynomial part of degree above {deg}, but its source says "
                f"'{source}'")
@@ -1185,6 +1196,32 @@ def check_law_claim(ctx: Context, claim: dict, report: Report) -> list[Law]:
     return laws
 
 
+def _total_degree(p: Any) -> int:
+    return max((sum(m) for m in p.monoms()), default=0)
+
+
+def _eigen_forms(ctx: Context, g: Any) -> list:
+    """For a quadratic g = ½θᵀAθ + bᵀθ + c in QQ[θ]: f = cᵀθ + cᵀb/k for each rational
+    eigenvalue k ≠ 0 of A and each vector c of the reduced basis of ker(A − kI)."""
+    R = ctx.ring
+    vs = sorted({k for mono in g.monoms() for k, e in enumerate(mono) if e})
+    zero = [QQ(0)] * ctx.D
+    a = sympy.Matrix(len(vs), len(vs), lambda i, j: sympy.Rational(str(
+        g.diff(R.gens[vs[i]]).diff(R.gens[vs[j]])(*zero))))
+    b = [sympy.Rational(str(g.diff(R.gens[v])(*zero))) for v in vs]
+    out = []
+    lam = sympy.Symbol("lam")
+    for root in sympy.roots(sympy.Poly((a - lam * sympy.eye(len(vs))).det(), lam),
+                            filter="Q"):
+        if root == 0:
+            continue
+        for vec in (a - root * sympy.eye(len(vs))).nullspace():
+            beta = sum(vec[i] * b[i] for i in range(len(vs))) / root
+            f = R.from_expr(sum(vec[i] * ctx.syms[vs[i]] for i in range(len(vs))) + beta)
+            out.append(f)
+    return out
+
+
 def _check_search(ctx: Context, search: dict, laws: list[Law], grads: list[list],
                   point: list) -> None:
     """Redo the law search: every solution (λ, P) of Σ_i λ_i k_ai + X_a(P) ≡ 0 for all a
@@ -1212,6 +1249,10 @@ def _check_search(ctx: Context, search: dict, laws: list[Law], grads: list[list]
                 if f.is_ground:
                     continue
                 found.setdefault(str(f.monic()), f)
+        for g in list(found.values()):
+            if _total_degree(g) == 2:
+                for f in _eigen_forms(ctx, g):
+                    found.setdefault(str(f.monic()), f)
         want = []
         for key, f in sorted(found.items()):
             if ctx._eval(f, qs) == 0:

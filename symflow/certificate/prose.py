@@ -49,11 +49,13 @@ def _search(c: dict) -> str:
         if s["darboux"]:
             fs = ", ".join(s["darboux"])
             text += (f" and no law P + Σ λ_i ln|f_i| with deg P ≤ {k} and f_i among the Darboux "
-                     f"polynomials {fs} (the irreducible factors of φ and ∂φ with ∇φ_j·∇f = "
-                     "k_j f for every j, non-zero at θ0)")
+                     f"polynomials {fs} (the irreducible factors of φ and ∂φ, and the eigen-forms "
+                     "of their quadratic factors, with ∇φ_j·∇f = k_j f for every j, non-zero at "
+                     "θ0)")
         else:
-            text += (" and, since no irreducible factor of φ or ∂φ is a Darboux polynomial "
-                     "non-zero at θ0, no law P + Σ λ_i ln|f_i| of that kind")
+            text += (" and, since no candidate (irreducible factors of φ and ∂φ, eigen-forms of "
+                     "their quadratic factors) is a Darboux polynomial non-zero at θ0, no law "
+                     "P + Σ λ_i ln|f_i| of that kind")
     return text + " has a gradient independent of theirs at θ0"
 
 
@@ -100,8 +102,8 @@ def _law_statement(c: dict, D: int) -> str:
                     else f"; the other {rest} exist by Frobenius and are not written down")
         search = _search(c)
         if search:
-            out += (f": {search}, so {'it is' if rest == 1 else 'they are'} not elementary "
-                    "of the searched form")
+            out += (f": {search}, so {'it is' if rest == 1 else 'they are'} not of the "
+                    "searched form (rational laws and other elementary forms are not searched)")
         return out + "."
     if c.get("lie_closure"):
         m = len(c["lie_closure"]["basis"])
