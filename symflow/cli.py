@@ -249,10 +249,11 @@ def laws_text(spec: str, r: LawsResult, verbose: bool = False) -> str:
                      f"{', '.join(map(str, r.searched_degrees))} computed exactly")
     if r.darboux is not None:
         fs = ", ".join(lf.ring.format(f) for f in r.darboux)
+        none = ("none: no candidate (factors of φ and ∂φ, eigen-forms of quadratic factors) "
+                "is a Darboux polynomial non-zero at θ0")
         lines.append("               logarithmic laws P + Σ λ_i ln|f_i|, deg P ≤ "
-                     f"{r.log_degree}, " + (f"f_i among the Darboux polynomials {fs}" if fs else
-                                          "none: no candidate (factors of φ and ∂φ, eigen-forms of quadratic "
-                                          "factors) is a Darboux polynomial non-zero at θ0"))
+                     f"{r.log_degree}, " + (f"f_i among the Darboux polynomials {fs}" if fs
+                                          else none))
     for note in r.notes:
         lines.append(f"  note         {note}")
     lines.append("  proof        " + r.statement())
