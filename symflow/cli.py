@@ -623,33 +623,55 @@ def homogeneity(spec: str, as_json: bool, max_params: int, max_paths: int) -> No
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object and nothing else.")
 @_limits
 def zeros(spec: str, pattern: str, as_json: bool, max_params: int, max_paths: int) -> None:
-    """Is the zero pattern {θ_S = 0} invariant under gradient flow for every loss?
+    """Is the zero pattern {θ_S = 0} invariant under gradient flow? Two flows, two answers.
 
-    Exact: invariant iff every ∂φ_i/∂θ_s (s ∈ S) vanishes identically on {θ_S = 0}; otherwise
-    the first parameter and coordinate that break it are named.
+    The lifted flow θ' = −∂φᵀ∇ℓ(φ(θ)) (every loss of z = φ(θ)): invariant iff every ∂φ_i/∂θ_s
+    (s ∈ S) vanishes identically on {θ_S = 0}. The network's own gradient flow, with
+    relu′(0) = 0: a ReLU neuron whose incoming weights and bias are all zero is off on every
+    input, receives no gradient and stays put. The first breaking parameter is named for each.
+
+    \b
+    Examples:
+      symflow zeros relu:3-4-1 --pattern pattern.yaml     # pattern.yaml: incoming: [h1_2]
     """
-    from .homogeneous import read_pattern, zero_pattern
+    from .homogeneous import network_zero_pattern, read_pattern, zero_pattern
 
     lf = load_lifting(spec, max_params=max_params, max_paths=max_paths)
     zs = read_pattern(lf, Path(pattern))
     r = zero_pattern(lf, zs)
+    n = network_zero_pattern(lf, zs)
     if as_json:
-        click.echo(json.dumps({"spec": spec, "zeros": r.zeros, "invariant": r.invariant,
-                               "breaking_parameter": r.breaking_parameter,
-                               "breaking_coordinate": None if r.breaking_coordinate is None
-                               else r.breaking_coordinate + 1,
-                               "breaking_path": r.breaking_label,
-                               "nonzero_derivative_on_pattern": r.residual}, indent=2))
+        click.echo(json.dumps({
+            "spec": spec, "zeros": r.zeros,
+            "lifted_flow": {"invariant": r.invariant,
+                            "breaking_parameter": r.breaking_parameter,
+                            "breaking_coordinate": None if r.breaking_coordinate is None
+                            else r.breaking_coordinate + 1,
+                            "breaking_path": r.breaking_label,
+                            "nonzero_derivative_on_pattern": r.residual},
+            "network_flow": None if n is None else {
+                "invariant": n.invariant, "breaking_parameter": n.breaking_parameter,
+                "reason": n.reason, "dead_relu_neurons": n.dead},
+        }, indent=2))
         return
     click.echo(f"symflow zeros {spec}  ({plural(len(zs), 'parameter')} set to zero: "
                f"{', '.join(zs)})")
     if r.invariant:
-        click.echo("  INVARIANT    every ∂φ_i/∂θ_s, s ∈ S, vanishes identically on {θ_S = 0}: "
-                   "the flow keeps these parameters at zero for every loss")
+        click.echo("  lifted flow    INVARIANT: every ∂φ_i/∂θ_s, s ∈ S, vanishes identically on "
+                   "{θ_S = 0}, so θ' = −∂φᵀ∇ℓ(φ) keeps these parameters at zero for every loss")
     else:
-        click.echo(f"  NOT INVARIANT  θ' for {r.breaking_parameter} involves ∂φ"
+        click.echo(f"  lifted flow    NOT INVARIANT: θ' for {r.breaking_parameter} involves ∂φ"
                    f"{r.breaking_coordinate + 1}/∂{r.breaking_parameter} = {r.residual} ≢ 0 on "
                    f"{{θ_S = 0}} (coordinate φ{r.breaking_coordinate + 1}: {r.breaking_label})")
+    if n is None:
+        click.echo("  network flow   (a polynomial lifting has no network: only the lifted flow)")
+    elif n.invariant:
+        dead = (f"; ReLU neuron(s) {', '.join(n.dead)} are off on every input (relu′(0) = 0)"
+                if n.dead else "")
+        click.echo("  network flow   INVARIANT: the network's gradient (relu′(0) = 0) vanishes "
+                   f"in every parameter of S on {{θ_S = 0}}, for every data set and loss{dead}")
+    else:
+        click.echo(f"  network flow   NOT INVARIANT: {n.reason}")
 
 
 @cli.command()
@@ -659,7 +681,11 @@ def zeros(spec: str, pattern: str, as_json: bool, max_params: int, max_paths: in
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object and nothing else.")
 def ncf(spec: str, data_file: str, as_json: bool) -> None:
     """Neural correlation function N(w) = ⟨y, H(X; w)⟩ of a tiny network (all hidden neurons
-    active) and the exact KKT points of max N(w) on the unit sphere (∇N = μw, ‖w‖ = 1)."""
+    active) and the exact KKT points of max N(w) on the unit sphere (∇N = μw, ‖w‖ = 1).
+
+    Whether the KKT set is finite is decided exactly (dimension of a Gröbner basis); when it is
+    a continuum, that is said, and the solver's families are not presented as complete.
+    """
     import sympy
 
     from .homogeneous import ncf_kkt
@@ -683,17 +709,35 @@ def ncf(spec: str, data_file: str, as_json: bool) -> None:
                            f"y of length {n_out}")
     r = ncf_kkt(lf, xs, ys)
     rows = [{"w": [str(v) for v in k.w], "N": str(k.value), "mu": str(k.multiplier),
-             "in_region": k.in_region} for k in r.kkt]
+             "region": k.region} for k in r.kkt]
+    finite = r.dimension <= 0
     if as_json:
         click.echo(json.dumps({"spec": spec, "N": str(r.expression), "region": r.region,
-                               "kkt_points": rows}, indent=2))
+                               "kkt_set_dimension": r.dimension, "finite": finite,
+                               "kkt_points": rows if finite else None,
+                               "isolated_points_found": None if finite else rows,
+                               "families_found": r.components}, indent=2))
         return
     click.echo(f"symflow ncf {spec}   (region: {r.region})")
     click.echo(f"  N(w) = {r.expression}")
-    click.echo(f"  KKT points of max N on ‖w‖ = 1 ({len(rows)} real solutions, best first):")
+    notes = {"inside": "", "boundary": "   (on the boundary of the region: a pre-activation is "
+             "0, N is not differentiable there)", "outside": "   (outside the region: not a "
+             "KKT point of N)"}
+    if finite:
+        click.echo(f"  KKT points of max N on ‖w‖ = 1: the set {{∇N = μw, ‖w‖ = 1}} is finite "
+                   f"(Gröbner basis, dimension 0); all {len(rows)} real solutions, best first:")
+        for row in rows:
+            click.echo(f"    w = ({', '.join(row['w'])})   N = {row['N']}   μ = {row['mu']}"
+                       f"{notes[row['region']]}")
+        return
+    click.echo(f"  KKT set NOT FINITE: {{∇N = μw, ‖w‖ = 1}} has dimension {r.dimension} (Gröbner "
+               "basis), a continuum of KKT points; SymPy's solver returns the following, which "
+               "is not proved to be all of it:")
+    for fam in r.components:
+        click.echo("    family  " + ", ".join(f"{k} = {v}" for k, v in fam.items()))
     for row in rows:
-        where = "" if row["in_region"] else "   (outside the region: not a KKT point of N)"
-        click.echo(f"    w = ({', '.join(row['w'])})   N = {row['N']}   μ = {row['mu']}{where}")
+        click.echo(f"    point   w = ({', '.join(row['w'])})   N = {row['N']}   μ = "
+                   f"{row['mu']}{notes[row['region']]}")
 
 
 @cli.command()

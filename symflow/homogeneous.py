@@ -132,6 +132,76 @@ def zero_pattern(lifting: Lifting, zeros: list[str]) -> ZeroPattern:
     return ZeroPattern(zeros, True)
 
 
+@dataclass
+class NetworkZeroPattern:
+    """Is {θ_S = 0} invariant under the network's own gradient flow (relu′(0) = 0)?"""
+
+    zeros: list[str]
+    invariant: bool
+    breaking_parameter: str | None = None
+    reason: str | None = None
+    dead: list[str] = field(default_factory=list)  # ReLU neurons with pre-activation ≡ 0
+
+
+def network_zero_pattern(lifting: Lifting, zeros: list[str]) -> NetworkZeroPattern | None:
+    """The real network's flow θ' = −∇_θ L(θ), L = ℓ(network output on data), with relu′(0) = 0.
+
+    On {θ_S = 0}: a neuron's pre-activation is ≡ 0 when its bias (if any) and every incoming
+    edge are in S or come from a neuron whose activation is ≡ 0; then its activation is 0 and,
+    for a ReLU neuron, relu′ = 0 kills the signal δ_v it passes back. δ_v ≡ 0 also when every
+    outgoing edge is in S or leads to such a silent neuron. ∂L/∂θ_uv = Σ_data δ_v a_u and
+    ∂L/∂b_v = Σ_data δ_v, so the pattern is invariant iff for every s ∈ S, a_u ≡ 0 or δ_v ≡ 0
+    (for some data and loss, a non-zero a_u and δ_v give a non-zero derivative). None for a
+    polynomial lifting (no network). For a network without ReLU neurons both flows coincide."""
+    arch = lifting.architecture
+    if arch is None or lifting.kind == "custom":
+        return None
+    import networkx as nx
+
+    idx = lifting.ring.index
+    unknown = [z for z in zeros if z not in idx]
+    if unknown:
+        raise SymflowError(f"unknown parameter(s) in the zero pattern: {', '.join(unknown)}")
+    S = set(zeros)
+    g = arch.graph
+    order = list(nx.topological_sort(g))
+    zero_act: dict[str, bool] = {}  # activation ≡ 0 on the pattern (pre-activation ≡ 0)
+    for v in order:
+        if g.nodes[v]["kind"] == "input":
+            zero_act[v] = False
+            continue
+        b = arch.bias(v)
+        zero_act[v] = (not b or b in S) and all(
+            arch.edge_param(u, v) in S or zero_act[u] for u in g.predecessors(v))
+    silent: dict[str, bool] = {}  # back-propagated signal δ_v ≡ 0
+    for v in reversed(order):
+        kind = g.nodes[v]["kind"]
+        if kind == "output":
+            silent[v] = False
+        elif kind == "hidden" and arch.is_relu(v) and zero_act[v]:
+            silent[v] = True  # relu′(0) = 0
+        else:
+            silent[v] = all(arch.edge_param(v, w) in S or silent[w] for w in g.successors(v))
+    dead = [v for v in order if g.nodes[v]["kind"] == "hidden" and arch.is_relu(v)
+            and zero_act[v]]
+    edge_of = {g.edges[u, v]["param"]: (u, v) for u, v in g.edges}
+    bias_of = {arch.bias(v): v for v in g.nodes if arch.bias(v)}
+    for s in zeros:
+        if s in edge_of:
+            u, v = edge_of[s]
+            if zero_act[u] or silent[v]:
+                continue
+            return NetworkZeroPattern(zeros, False, s, (
+                f"∂L/∂{s} = Σ_data δ_{v}·a_{u}, and neither the activation of {u} nor the "
+                f"signal back-propagated to {v} vanishes identically on the pattern"), dead)
+        v = bias_of[s]
+        if not silent[v]:
+            return NetworkZeroPattern(zeros, False, s, (
+                f"∂L/∂{s} = Σ_data δ_{v}, and the signal back-propagated to {v} does not vanish "
+                "identically on the pattern"), dead)
+    return NetworkZeroPattern(zeros, True, dead=dead)
+
+
 def read_pattern(lifting: Lifting, path: Path) -> list[str]:
     """A zero pattern from YAML/JSON: ``parameters: [...]``, ``neurons: [...]`` (all incoming,
     outgoing and bias parameters), ``incoming: [...]``, ``outgoing: [...]``."""
@@ -176,7 +246,12 @@ class KKTPoint:
     w: list[sympy.Expr]
     value: sympy.Expr  # N(w)
     multiplier: sympy.Expr
-    in_region: bool = True  # every hidden pre-activation ≥ 0 on every data point at w
+    region: str = "inside"  # "inside" (every pre-activation > 0), "boundary" (≥ 0, some = 0),
+    #                         "outside" (some < 0), on the data, for the ReLU neurons
+
+    @property
+    def in_region(self) -> bool:
+        return self.region == "inside"
 
 
 @dataclass
@@ -186,6 +261,8 @@ class NCF:
     expression: sympy.Expr
     kkt: list[KKTPoint]
     region: str
+    dimension: int = 0  # of the KKT set (an algebraic set in (w, μ)): 0 means finitely many
+    components: list[dict] = field(default_factory=list)  # parametric solutions when dim > 0
 
 
 def ncf_kkt(lifting: Lifting, xs: list[list[sympy.Rational]], ys: list[list[sympy.Rational]],
@@ -216,24 +293,51 @@ def ncf_kkt(lifting: Lifting, xs: list[list[sympy.Rational]], ys: list[list[symp
     expr = sympy.expand(expr)
     mu = sympy.Symbol("mu", real=True)
     eqs = [sympy.diff(expr, s) - mu * s for s in syms] + [sum(s**2 for s in syms) - 1]
+    dim = kkt_dimension(eqs, syms + [mu])
     sols = sympy.solve(eqs, syms + [mu], dict=True)
-    points = []
+    points, families = [], []
     for sol in sols:
         w = [sympy.nsimplify(sol.get(s, s)) for s in syms]
+        if any(v.free_symbols for v in w) or mu not in sol:
+            families.append({str(s): str(sol.get(s, s)) for s in syms + [mu]})
+            continue
         if not all(v.is_real for v in w):
             continue
         at = dict(zip(syms, w, strict=True))
         points.append(KKTPoint(w, sympy.simplify(expr.subs(at)),
                                sympy.simplify(sol.get(mu, mu)),
-                               _all_active(lifting, at, xs)))
-    points.sort(key=lambda k: (not k.in_region, -float(k.value)))
-    return NCF(expr, points, "all hidden neurons active on every data point")
+                               _region(lifting, at, xs)))
+    order = {"inside": 0, "boundary": 1, "outside": 2}
+    points.sort(key=lambda k: (order[k.region], -float(k.value)))
+    return NCF(expr, points, "all hidden neurons active on every data point", dim, families)
 
 
-def _all_active(lifting: Lifting, at: dict, xs: list[list]) -> bool:
-    """Are all hidden ReLU pre-activations ≥ 0 at w for every data point (exactly)?"""
+def kkt_dimension(eqs: list, gens: list) -> int:
+    """Dimension of the complex algebraic set {eqs = 0}, exactly: the largest set of variables
+    none of whose monomials is a leading monomial of the Gröbner basis (grevlex); 0 iff the set is
+    finite, −1 if it is empty."""
+    from itertools import combinations
+
+    basis = sympy.groebner(eqs, *gens, order="grevlex")
+    if list(basis) == [1]:
+        return -1
+    leads = [sympy.Poly(g, *gens).monoms(order="grevlex")[0] for g in basis]
+    n = len(gens)
+    for size in range(n, -1, -1):
+        for subset in combinations(range(n), size):
+            # independent: no leading monomial lives in the variables of the subset only
+            if not any(all(m[k] == 0 for k in range(n) if k not in subset) for m in leads):
+                return size
+    return 0  # pragma: no cover
+
+
+def _region(lifting: Lifting, at: dict, xs: list[list]) -> str:
+    """Where w lies with respect to the all-active region, exactly: "inside" (every hidden ReLU
+    pre-activation > 0 on every data point), "boundary" (all ≥ 0, some = 0: N is not
+    differentiable there), or "outside"."""
     if lifting.kind not in ("path", "network"):
-        return True
+        return "inside"
+    zero = False
     import networkx as nx
 
     arch = lifting.architecture
@@ -248,7 +352,9 @@ def _all_active(lifting: Lifting, at: dict, xs: list[list]) -> bool:
                       sympy.Integer(0))
             if arch.bias(v):
                 pre += sym[arch.bias(v)].subs(at)
-            if g.nodes[v]["kind"] == "hidden" and g.nodes[v]["activation"] == "relu" and pre < 0:
-                return False
+            if g.nodes[v]["kind"] == "hidden" and g.nodes[v]["activation"] == "relu":
+                if pre < 0:
+                    return "outside"
+                zero = zero or pre == 0
             act[v] = pre
-    return True
+    return "boundary" if zero else "inside"

@@ -76,7 +76,9 @@ def test_zero_pattern_cli(tmp_path):
     assert res.exit_code == 0 and "INVARIANT" in res.stdout and "NOT" not in res.stdout
     res = run("zeros", "relu:3-4-1", "--pattern", str(out), "--json")
     data = json.loads(res.stdout)
-    assert data["invariant"] is False and data["breaking_parameter"] == "W2_1_2"
+    assert data["lifted_flow"]["invariant"] is False
+    assert data["lifted_flow"]["breaking_parameter"] == "W2_1_2"
+    assert data["network_flow"]["invariant"] is False
 
 
 @pytest.mark.parametrize("content,needle", [
@@ -97,7 +99,7 @@ def test_ncf_kkt_two_homogeneous():
     a, b = sympy.symbols("W1_1_1 W2_1_1", real=True)
     assert sympy.expand(r.expression + a * b) == 0
     best = r.kkt[0]
-    assert best.in_region and best.value == sympy.Rational(1, 2)
+    assert best.in_region and best.value == sympy.Rational(1, 2) and r.dimension == 0
     assert best.w == [sympy.sqrt(2) / 2, -sympy.sqrt(2) / 2]
     assert sum(1 for k in r.kkt if not k.in_region) == 2
 
@@ -107,3 +109,59 @@ def test_ncf_refuses_large_networks():
     assert res.exit_code == 0
     data = CliRunner().invoke(cli, ["ncf", "relu:3-3-1", "--data", "missing.yaml"])
     assert data.exit_code == 2
+
+
+# -- issue 11: two flows, and KKT sets that are not finite -------------------------------------
+def test_a_neuron_with_zero_incoming_weights_stays_put_under_the_network_flow_only():
+    from symflow.homogeneous import network_zero_pattern
+
+    lf = load_lifting("relu:3-4-1")
+    incoming = ["W1_2_1", "W1_2_2", "W1_2_3"]
+    assert not zero_pattern(lf, incoming).invariant  # lifted: the outgoing weight pulls
+    n = network_zero_pattern(lf, incoming)
+    assert n.invariant and n.dead == ["h1_2"]  # relu′(0) = 0: off on every input
+    n = network_zero_pattern(lf, ["W2_1_2"])
+    assert not n.invariant and n.breaking_parameter == "W2_1_2"
+    with_bias = load_lifting("relu:3-4-1+bias")  # a bias keeps the neuron alive
+    assert not network_zero_pattern(with_bias, incoming).invariant
+    assert network_zero_pattern(with_bias, incoming + ["b1_2"]).invariant
+
+
+def test_zero_patterns_of_a_linear_network_agree_between_the_flows():
+    from symflow.homogeneous import network_zero_pattern
+
+    lf = load_lifting("linear:2-2-2")
+    for zs in (["U1_1_1", "U1_1_2"], ["U1_1_1", "U1_1_2", "U2_1_1", "U2_2_1"]):
+        assert zero_pattern(lf, zs).invariant == network_zero_pattern(lf, zs).invariant
+
+
+def test_zeros_cli_reports_both_flows(tmp_path):
+    f = tmp_path / "inc.yaml"
+    f.write_text("incoming: [h1_2]\n")
+    res = run("zeros", "relu:3-4-1", "--pattern", str(f))
+    assert "lifted flow    NOT INVARIANT" in res.stdout
+    assert "network flow   INVARIANT" in res.stdout and "h1_2" in res.stdout
+
+
+def test_a_continuum_of_kkt_points_is_said_to_be_one(tmp_path):
+    # relu:1-2-1, x = 1, y = −1: N = −(a1 b1 + a2 b2); (1/2, 1/2, −1/2, −1/2) is a KKT point with
+    # both neurons active, on a one-parameter family: the set is not finite
+    r = ncf_kkt(load_lifting("relu:1-2-1"), [[1]], [[-1]])
+    assert r.dimension == 1 and r.components
+    syms = load_lifting("relu:1-2-1").ring.symbols()
+    w = [sympy.Rational(1, 2), sympy.Rational(1, 2), -sympy.Rational(1, 2), -sympy.Rational(1, 2)]
+    at = dict(zip(syms, w, strict=True))
+    grad = [sympy.diff(r.expression, s).subs(at) for s in syms]
+    assert all(g == 1 * x for g, x in zip(grad, w, strict=True))  # ∇N = μ w with μ = 1
+    f = tmp_path / "d.yaml"
+    f.write_text("x: [[1]]\ny: [[-1]]\n")
+    res = run("ncf", "relu:1-2-1", "--data", str(f))
+    assert "NOT FINITE" in res.stdout and "not proved to be all of it" in res.stdout
+    data = json.loads(run("ncf", "relu:1-2-1", "--data", str(f), "--json").stdout)
+    assert data["finite"] is False and data["kkt_points"] is None
+
+
+def test_zero_data_gives_the_whole_sphere_and_boundary_points():
+    r = ncf_kkt(load_lifting("relu:1-1-1"), [[0]], [[0]])
+    assert r.expression == 0 and r.dimension == 1
+    assert all(k.region == "boundary" for k in r.kkt)
