@@ -352,14 +352,3 @@ def check_metric(widths: list[int], point: dict, m_theta: flint.fmpq_mat) -> Lin
     res.checks.append((LINEAR_POINT_CHECKS[4], not any(lambdas) or all(
         u.nrows() == u.ncols() and u.rank() == u.nrows() for u in us)))
     return res
-
-
-NEURAL_ODE = (
-    "Linear neural ODE (infinite-depth limit, U_k = I + A(k/L)/L, all widths n). What symflow "
-    "verifies are the finite-depth truncations: at relaxed-balanced points of linear:n-n-…-n, "
-    "M(θ) = Σ_{j=1}^{L} ∏_{k>j}(S + c_k I) ⊗ ∏_{k<j}(S' + c_k I) exactly. For balanced "
-    "initialisations this is Σ_j (zzᵀ)^{(L−j)/L} ⊗ (zᵀz)^{(j−1)/L}, whose Riemann-sum limit (time "
-    "rescaled by L) is the intrinsic dynamic z' = −∫_0^1 (zzᵀ)^{1−s} ∇ℓ(z) (zᵀz)^s ds. When "
-    "λ_k = O(1/L²) (so that U_k = I + O(1/L) stays possible) the scalar factors exp(±∫Γ) cancel "
-    "in the limit and the same formula results. The limit is stated, not verified; the "
-    "general relaxed-balanced statement of [MPG25] for the ODE is not reproduced here.")

@@ -57,3 +57,43 @@ def test_simulate_rejects_bad_data():
     assert res.exit_code == 2 and "random:N" in res.stderr
     res = CliRunner().invoke(cli, ["simulate", "relu:2-3-1", "--init", "balanced"])
     assert res.exit_code == 2 and "linear networks" in res.stderr
+
+
+# -- issue 11 §3: the linear neural ODE ----------------------------------------------------------
+def test_balanced_deep_linear_nets_converge_to_the_neural_ode_like_one_over_depth():
+    from symflow.flow import neural_ode_convergence
+
+    r = neural_ode_convergence(width=2, depths=(2, 4, 8, 16), t_end=2.0, seed=0)
+    assert all(a > b for a, b in zip(r.gaps, r.gaps[1:], strict=False))  # decreasing in L
+    scaled = [g * L for g, L in zip(r.gaps, r.depths, strict=True)]
+    assert max(scaled) / min(scaled) < 1.5  # O(1/L): gap·L settles
+    assert max(r.formula_gaps) < 1e-8  # the θ-flow follows the finite-L balanced formula
+
+
+def test_the_log_mean_metric_is_the_integral():
+    import numpy as np
+
+    from symflow.flow import log_mean_metric
+
+    rng = np.random.default_rng(3)
+    z, g = rng.standard_normal((3, 3)), rng.standard_normal((3, 3))
+    p, sig, qt = np.linalg.svd(z)
+    s = np.linspace(0, 1, 2001)
+    vals = [p @ np.diag(sig ** (2 * (1 - t))) @ p.T @ g @ qt.T @ np.diag(sig ** (2 * t)) @ qt
+            for t in s]
+    quad = np.trapezoid(vals, s, axis=0)
+    assert np.allclose(log_mean_metric(z, g), quad, atol=1e-5)
+
+
+def test_neural_ode_cli(tmp_path):
+    from click.testing import CliRunner
+
+    from symflow.cli import cli
+
+    res = CliRunner().invoke(cli, ["neural-ode", "--depths", "2,4", "--json"])
+    assert res.exit_code == 0
+    data = json.loads(res.stdout)
+    assert data["depths"] == [2, 4] and data["gaps"][1] < data["gaps"][0]
+    assert "1/L" in data["scaling"]
+    res = CliRunner().invoke(cli, ["neural-ode", "--depths", "1"])
+    assert res.exit_code == 2 and "between 2 and 64" in res.stderr
