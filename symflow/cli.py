@@ -26,6 +26,36 @@ SPEC_HELP = (
     "(parameters, phi).")
 
 
+def _jsonable(x):  # noqa: ANN001, ANN202 - JSON's default hook
+    """Exact numbers as JSON: integers stay integers, rationals become "p/q" strings."""
+    import numbers
+
+    name = type(x).__name__
+    if name == "fmpz":
+        return int(x)
+    if name == "fmpq":
+        return int(x.p) if x.q == 1 else f"{int(x.p)}/{int(x.q)}"
+    if isinstance(x, numbers.Integral):
+        return int(x)
+    if isinstance(x, numbers.Real):
+        return float(x)
+    if hasattr(x, "tolist"):
+        return x.tolist()
+    return str(x)
+
+
+def emit_json(body: dict) -> None:
+    """Print one JSON object: the envelope (symflow version, command, spec, options) and the
+    command's own fields."""
+    ctx = click.get_current_context()
+    params = dict(ctx.params)
+    spec = params.pop("spec", None)
+    params.pop("as_json", None)
+    out = {"symflow": __version__, "command": ctx.info_name, "spec": spec, "options": params}
+    out.update({k: v for k, v in body.items() if k not in ("symflow", "command", "spec")})
+    click.echo(json.dumps(out, indent=2, default=_jsonable))
+
+
 def _limits(f: Callable) -> Callable:
     f = click.option("--max-paths", type=int, default=DEFAULT_MAX_PATHS, show_default=True,
                      help="Refuse liftings with more coordinates (paths) than this.")(f)
@@ -134,7 +164,7 @@ def laws(spec: str, as_json: bool, seed: int, degree: int | None, max_depth: int
                                progress=progress)
     _end_progress(progress)
     if as_json:
-        click.echo(json.dumps(laws_json(spec, result), indent=2))
+        emit_json(laws_json(spec, result))
     else:
         click.echo(laws_text(spec, result, verbose))
 
@@ -260,6 +290,15 @@ def laws_text(spec: str, r: LawsResult, verbose: bool = False) -> str:
     return "\n".join(lines)
 
 
+def _finite(**values: float) -> None:
+    """NaN passes click's range checks (every comparison is false): refuse it here."""
+    import math
+
+    for name, x in values.items():
+        if not math.isfinite(x):
+            raise SymflowError(f"--{name} must be a finite number, got {x}")
+
+
 def _check_writable(path: str, suffix: str) -> None:
     """A one-line error now, rather than a traceback after the work, for an output path."""
     p = Path(path)
@@ -310,9 +349,9 @@ def neural_ode(width: int, depths: str, t_end: float, seed: int, plot_path: str 
     if plot_path is not None:
         plot_neural_ode(res, plot_path)
     if as_json:
-        click.echo(json.dumps({"width": width, "depths": res.depths, "gaps": res.gaps,
+        emit_json({"width": width, "depths": res.depths, "gaps": res.gaps,
                                "theta_flow_vs_finite_L_formula": res.formula_gaps,
-                               "time": t_end, "scaling": SCALING}, indent=2))
+                               "time": t_end, "scaling": SCALING})
         return
     click.echo(f"symflow neural-ode  (linear:{width}-…-{width}, balanced, t ∈ [0, {t_end:g}], "
                f"seed {seed})")
@@ -367,6 +406,14 @@ def intrinsic(spec: str, init: str, at_file: str | None, samples: int, level_arg
       symflow intrinsic linear:1-2-2-1                  # recoverable without the 7th law
       symflow intrinsic linear:2-2-2 --level random     # non-scalar level sets: refuted
     """
+    ctx = click.get_current_context()
+    samples_given = ctx.get_parameter_source("samples") != click.core.ParameterSource.DEFAULT
+    if at_file is not None and init != "generic":
+        raise SymflowError("--at decides at the point you give: it cannot be combined with "
+                           f"--init {init}")
+    if samples_given and init == "generic" and level_arg is None:
+        raise SymflowError("--samples applies to --init balanced / relaxed-balanced and to "
+                           "--level (a generic point is one seeded point: use --seed)")
     lifting = load_lifting(spec, max_params=max_params, max_paths=max_paths)
     at = None
     if at_file is not None:
@@ -383,7 +430,7 @@ def intrinsic(spec: str, init: str, at_file: str | None, samples: int, level_arg
     result = analyse_intrinsic(lifting, init=init, at=at, seed=seed, samples=samples,
                                max_depth=max_depth, level=level)
     if as_json:
-        click.echo(json.dumps(intrinsic_json(spec, result), indent=2))
+        emit_json(intrinsic_json(spec, result))
     else:
         click.echo(intrinsic_text(spec, result))
 
@@ -546,7 +593,15 @@ def certify(spec: str | None, outdir: str, init: str, at_file: str | None, sampl
     if library is not None:
         if spec is not None:
             raise click.UsageError("give either SPEC or --library, not both")
-        jobs = [(s, i, None, Path(library)) for s, i in CATALOG]
+        root = Path(__file__).resolve().parent.parent  # the checkout holding examples/
+        jobs = []
+        for s, i in CATALOG:
+            if s.lower().endswith((".yaml", ".json")) and not Path(s).is_file():
+                if not (root / s).is_file():
+                    raise SymflowError(f"the library needs {s} from a symflow checkout (not "
+                                       f"found here or in {root})")
+                s = str(root / s)
+            jobs.append((s, i, None, Path(library)))
         no_pdf = True
     elif spec is None:
         raise click.UsageError("missing SPEC (or --library DIR)")
@@ -577,14 +632,19 @@ def certify(spec: str | None, outdir: str, init: str, at_file: str | None, sampl
         json_path.write_text(dumps(cert))
         tex_path.write_text(render(cert, json_path.name))
         made = [str(json_path), str(tex_path)]
+        skipped = ""
         if not no_pdf:
-            ok, _ = compile_pdf(tex_path)
+            ok, why = compile_pdf(tex_path)
             if ok:
                 made.append(str(tex_path.with_suffix(".pdf")))
+            elif why == "pdflatex not found":
+                skipped = " (no PDF: pdflatex not found; install TeX Live to get one)"
+            else:
+                skipped = " (no PDF: pdflatex failed; see the .tex)"
         count = laws_result.count if laws_result.exact else "bounds only"
         click.echo(f"{lifting.name} [{ini}]: laws {count}, recoverability "
                    f"{intr.recoverability}, metric {intr.metric}, dynamic {intr.dynamic} "
-                   f"(re-checked: valid) -> " + ", ".join(made))
+                   f"(re-checked: valid) -> " + ", ".join(made) + skipped)
 
 
 @cli.command()
@@ -660,7 +720,7 @@ def homogeneity(spec: str, as_json: bool, max_params: int, max_paths: int) -> No
             "weights": {k: v for k, v in (h.weighted or {}).items() if v != 1},
             "notes": h.notes}
     if as_json:
-        click.echo(json.dumps(data, indent=2))
+        emit_json(data)
         return
     click.echo(f"symflow homogeneity {spec}")
     if h.degree is not None:
@@ -707,7 +767,7 @@ def zeros(spec: str, pattern: str, as_json: bool, max_params: int, max_paths: in
     r = zero_pattern(lf, zs)
     n = network_zero_pattern(lf, zs)
     if as_json:
-        click.echo(json.dumps({
+        emit_json({
             "spec": spec, "zeros": r.zeros,
             "lifted_flow": {"invariant": r.invariant,
                             "breaking_parameter": r.breaking_parameter,
@@ -718,7 +778,7 @@ def zeros(spec: str, pattern: str, as_json: bool, max_params: int, max_paths: in
             "network_flow": None if n is None else {
                 "invariant": n.invariant, "breaking_parameter": n.breaking_parameter,
                 "reason": n.reason, "dead_relu_neurons": n.dead},
-        }, indent=2))
+        })
         return
     click.echo(f"symflow zeros {spec}  ({plural(len(zs), 'parameter')} set to zero: "
                f"{', '.join(zs)})")
@@ -778,11 +838,11 @@ def ncf(spec: str, data_file: str, as_json: bool) -> None:
              "region": k.region} for k in r.kkt]
     finite = r.dimension <= 0
     if as_json:
-        click.echo(json.dumps({"spec": spec, "N": str(r.expression), "region": r.region,
+        emit_json({"spec": spec, "N": str(r.expression), "region": r.region,
                                "kkt_set_dimension": r.dimension, "finite": finite,
                                "kkt_points": rows if finite else None,
                                "isolated_points_found": None if finite else rows,
-                               "families_found": r.components}, indent=2))
+                               "families_found": r.components})
         return
     click.echo(f"symflow ncf {spec}   (region: {r.region})")
     click.echo(f"  N(w) = {r.expression}")
@@ -813,10 +873,10 @@ def ncf(spec: str, data_file: str, as_json: bool) -> None:
 @click.option("--data", default="random:20", show_default=True,
               help="random:N, a seeded standard-normal data set of N points.")
 @click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True)
-@click.option("--time", "t_end", type=click.FloatRange(min=0, min_open=True), default=10.0,
-              show_default=True, help="Integrate on [0, TIME].")
-@click.option("--scale", type=click.FloatRange(min=0, min_open=True), default=1.0,
-              show_default=True, help="‖θ0‖.")
+@click.option("--time", "t_end", type=click.FloatRange(min=0, min_open=True, max=1000),
+              default=10.0, show_default=True, help="Integrate on [0, TIME] (TIME ≤ 1000).")
+@click.option("--scale", type=click.FloatRange(min=0, min_open=True, max=100), default=1.0,
+              show_default=True, help="‖θ0‖ (at most 100).")
 @click.option("--plot", "plot_path", type=click.Path(dir_okay=False), default=None,
               help="Write a PNG with the loss, the law drifts and the z trajectories.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object and nothing else.")
@@ -835,6 +895,9 @@ def simulate(spec: str, init: str, data: str, seed: int, t_end: float, scale: fl
     from .flow import plot as draw
     from .flow import simulate as run_flow
 
+    _finite(time=t_end, scale=scale)
+    if plot_path is not None:
+        _check_writable(plot_path, ".png")
     lf = load_lifting(spec, max_params=max_params, max_paths=max_paths)
     progress = _progress(not as_json)
     sim = run_flow(lf, init=init, data=data, seed=seed, t_end=t_end, scale=scale,
@@ -850,7 +913,7 @@ def simulate(spec: str, init: str, data: str, seed: int, t_end: float, scale: fl
            "z_flow": sim.z_formula, "max_relative_gap_phi_z": sim.gap, "plot": plot_path,
            "notes": sim.notes}
     if as_json:
-        click.echo(json.dumps(out, indent=2))
+        emit_json(out)
         return
     click.echo(f"symflow simulate {spec}  (init {init}, data {data}, seed {seed}, t ∈ [0, "
                f"{t_end:g}], DOP853 rtol = atol = 1e-12)")
@@ -901,6 +964,16 @@ def sweep(family: str, depth: str, width: str, count: int, seed: int, bias: str,
     from .sweep import parse_range, random_specs
     from .sweep import sweep as run_sweep
 
+    if csv_path is not None:
+        _check_writable(csv_path, ".csv")
+    if scheduler is not None:
+        import re
+
+        if executor != "dask":
+            raise SymflowError("--scheduler needs --executor dask")
+        if not re.fullmatch(r"(tcp://)?[A-Za-z0-9_.\-]+:[0-9]{1,5}", scheduler):
+            raise SymflowError(f"--scheduler must be an address like tcp://127.0.0.1:8786, got "
+                               f"{scheduler[:60]!r}")
     specs = random_specs(family, parse_range(depth, "depth"), parse_range(width, "width"),
                          count, seed, bias)
     bar = None
@@ -929,8 +1002,8 @@ def sweep(family: str, depth: str, width: str, count: int, seed: int, bias: str,
                "errors": sum(r.error is not None for r in rows), "wall_seconds": round(wall, 3),
                "jobs": jobs, "executor": executor}
     if as_json:
-        click.echo(json.dumps({"family": family, "seed": seed, "rows": [r.as_dict() for r in rows],
-                               "summary": summary}, indent=2))
+        emit_json({"family": family, "seed": seed, "rows": [r.as_dict() for r in rows],
+                               "summary": summary})
         return
     click.echo(f"{'arch':26} {'D':>5} {'laws':>7} {'formula':>8} {'agrees':>7} {'seconds':>8}")
     for r in rows:
@@ -960,8 +1033,8 @@ def show(spec: str, as_json: bool, max_params: int, max_paths: int) -> None:
     coords = [{"label": lab, "phi": lf.ring.format(p)} for lab, p in zip(lf.labels, lf.phi,
                                                                           strict=True)]
     if as_json:
-        click.echo(json.dumps({"name": lf.name, "kind": lf.kind, "D": lf.D, "d": lf.d,
-                               "parameters": lf.params, "coordinates": coords}, indent=2))
+        emit_json({"name": lf.name, "kind": lf.kind, "D": lf.D, "d": lf.d,
+                               "parameters": lf.params, "coordinates": coords})
         return
     click.echo(f"{lf.name}  ({_describe(lf)}): D = {lf.D} parameters, d = {lf.d} coordinates")
     click.echo("  θ = (" + ", ".join(lf.params) + ")")
@@ -972,5 +1045,35 @@ def show(spec: str, as_json: bool, max_params: int, max_paths: int) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Console entry point (``symflow``)."""
-    cli.main(args=argv, prog_name="symflow")
+    """Console entry point (``symflow``): user errors are one line and exit code 2 (see
+    _Group); anything unexpected is one line too, exit code 1, with the traceback only when
+    SYMFLOW_DEBUG is set."""
+    import os
+
+    try:
+        cli.main(args=argv, prog_name="symflow", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        click.echo("symflow: interrupted", err=True)
+        sys.exit(130)
+    except KeyboardInterrupt:
+        click.echo("symflow: interrupted", err=True)
+        sys.exit(130)
+    except MemoryError:
+        click.echo("symflow: error: out of memory (lower the sizes or the limits "
+                   "--max-params / --max-paths)", err=True)
+        sys.exit(2)
+    except RecursionError:
+        click.echo("symflow: error: the input is nested too deeply", err=True)
+        sys.exit(2)
+    except Exception as exc:  # noqa: BLE001 - the last resort: one line, never a traceback
+        if os.environ.get("SYMFLOW_DEBUG"):
+            raise
+        msg = " ".join(str(exc).split())[:300]
+        click.echo(f"symflow: internal error: {type(exc).__name__}: {msg} (this is a bug; "
+                   "SYMFLOW_DEBUG=1 shows the traceback)", err=True)
+        sys.exit(1)

@@ -47,6 +47,9 @@ class Simulation:
 
 
 # ----------------------------------------------------------------------------- data and init
+MAX_DATA_POINTS = 100_000
+
+
 def make_data(lifting: Lifting, data: str, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """X (n_in × n), Y (n_out × n) from 'random:N' (seeded standard normal)."""
     if not data.startswith("random:"):
@@ -55,8 +58,8 @@ def make_data(lifting: Lifting, data: str, seed: int) -> tuple[np.ndarray, np.nd
         n = int(data.split(":", 1)[1])
     except ValueError:
         raise SymflowError(f"--data must be random:N, N a whole number (got '{data}')") from None
-    if n < 1:
-        raise SymflowError("--data random:N needs N ≥ 1")
+    if not 1 <= n <= MAX_DATA_POINTS:
+        raise SymflowError(f"--data random:N needs 1 ≤ N ≤ {MAX_DATA_POINTS} (got {n})")
     rng = np.random.default_rng(seed)
     n_in, n_out = lifting.io_widths() or (0, lifting.d)  # custom: ℓ(z) = ½‖z − y‖²
     return rng.standard_normal((n_in, n)), rng.standard_normal((n_out, n))
@@ -304,7 +307,8 @@ def plot(sim: Simulation, path: str, title: str) -> None:
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
     except ImportError:
-        raise SymflowError("--plot needs matplotlib: pip install 'symflow[plot]'") from None
+        raise SymflowError("--plot needs matplotlib: in the checkout, pip install -e '.[plot]'") \
+            from None
     fig, axes = plt.subplots(1, 3, figsize=(15, 4.2))
     ax = axes[0]
     ax.semilogy(sim.times, np.maximum(sim.loss, 1e-300))

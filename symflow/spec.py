@@ -82,7 +82,10 @@ def load_lifting(spec: str, max_params: int = DEFAULT_MAX_PARAMS,
     """Turn a shorthand or the path of a YAML/JSON file into a Lifting."""
     spec = spec.strip()
     limits = {"max_params": max_params, "max_paths": max_paths}
-    if spec.lower().endswith(FILE_SUFFIXES) or Path(spec).is_file():
+    if len(spec) > MAX_SPEC_CHARS and not spec.lower().endswith(FILE_SUFFIXES):
+        raise SpecError(f"a shorthand is at most {MAX_SPEC_CHARS} characters (got {len(spec)}); "
+                        "describe a large network in a file")
+    if spec.lower().endswith(FILE_SUFFIXES) or _is_file(spec):
         return _load_file(Path(spec), limits)
     m = SHORTHAND.fullmatch(spec)
     if not m:
@@ -104,10 +107,20 @@ def load_lifting(spec: str, max_params: int = DEFAULT_MAX_PARAMS,
     return product_lifting(widths, **limits)
 
 
+MAX_SPEC_CHARS = 255
+
+
+def _is_file(spec: str) -> bool:
+    try:
+        return Path(spec).is_file()
+    except (OSError, ValueError):  # a name too long for the file system, a NUL byte
+        return False
+
+
 def read_data(path: Path) -> Any:
     """Load a YAML or JSON file; a missing or malformed file is a one-line SpecError."""
-    if not path.is_file():
-        raise SpecError(f"no such file: {path}")
+    if not _is_file(str(path)):
+        raise SpecError(f"no such file: {str(path)[:200]}")
     try:
         text = path.read_text()
     except (OSError, UnicodeDecodeError) as exc:
@@ -116,6 +129,8 @@ def read_data(path: Path) -> Any:
         if path.suffix.lower() == ".json":
             return json.loads(text)
         return yaml.safe_load(text)
+    except RecursionError:
+        raise SpecError(f"{path} is nested too deeply to read") from None
     except (json.JSONDecodeError, yaml.YAMLError) as exc:
         mark = getattr(exc, "problem_mark", None)
         first = getattr(exc, "problem", None) or str(exc).strip().splitlines()[0]

@@ -1,5 +1,6 @@
 """The command line as a user meets it: output, JSON, and one-line errors with exit code 2."""
 import json
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -158,3 +159,91 @@ def test_newlines_in_user_text_stay_on_one_line():
 def test_path_limit_names_its_flag():
     res = run("laws", "relu:10-10-10-10-10", "--max-paths", "1000")
     assert res.exit_code == 2 and "--max-paths" in res.stderr
+
+
+# -- issue 12: every user error is one line and exit code 2, before any work -------------------
+LONG = "relu:" + "-".join(["2"] * 130)
+
+
+@pytest.mark.parametrize("args,needle", [
+    (["laws", LONG], "at most 255 characters"),
+    (["simulate", "relu:2-2-1", "--plot", "/nonexistent-dir/a.png"], "does not exist"),
+    (["simulate", "relu:2-2-1", "--plot", "flow.txt"], "must end in .png"),
+    (["simulate", "relu:2-2-1", "--scale", "inf"], "--scale"),
+    (["simulate", "relu:2-2-1", "--scale", "nan"], "finite"),
+    (["simulate", "relu:2-2-1", "--time", "nan"], "finite"),
+    (["simulate", "relu:2-2-1", "--time", "1e308"], "--time"),
+    (["simulate", "relu:2-2-1", "--scale", "1e10"], "--scale"),
+    (["simulate", "relu:2-2-1", "--data", "random:100000000000"], "N ≤ 100000"),
+    (["sweep", "linear", "--csv", "/nonexistent-dir/a.csv"], "does not exist"),
+    (["sweep", "linear", "--executor", "dask", "--scheduler", "garbage"], "address"),
+    (["sweep", "linear", "--scheduler", "tcp://127.0.0.1:8786"], "--executor dask"),
+    (["intrinsic", "linear:2-2-2", "--init", "balanced", "--at", "p.json"], "cannot be combined"),
+    (["intrinsic", "relu:2-2-1", "--samples", "4"], "--samples applies"),
+    (["neural-ode", "--depths", "2,x"], "integers"),
+])
+def test_bad_options_are_one_line_exit_2(args, needle):
+    res = run(*args)
+    assert res.exit_code == 2, res.output
+    lines = res.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("symflow: error:") and needle in lines[0]
+    assert "Traceback" not in res.output
+
+
+def test_deeply_nested_yaml_is_one_line(tmp_path):
+    f = tmp_path / "deep.yaml"
+    f.write_text("a: " + "[" * 5000 + "]" * 5000 + "\n")
+    res = run("laws", str(f))
+    assert res.exit_code == 2 and len(res.stderr.strip().splitlines()) == 1
+
+
+def test_an_unexpected_failure_is_one_line_not_a_traceback(monkeypatch, capsys):
+    from symflow import cli as cli_module
+
+    def boom(*_a, **_k):
+        raise RuntimeError("kaboom")
+
+    monkeypatch.setattr(cli_module, "load_lifting", boom)
+    monkeypatch.delenv("SYMFLOW_DEBUG", raising=False)
+    with pytest.raises(SystemExit) as exc:
+        cli_module.main(["laws", "relu:2-2-1"])
+    assert exc.value.code == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "internal error: RuntimeError: kaboom" in err
+
+
+@pytest.mark.parametrize("args", [
+    ["laws", "relu:2-2-1"], ["intrinsic", "relu:2-2-1"], ["homogeneity", "relu:2-2-1"],
+    ["show", "relu:2-2-1"], ["zeros", "relu:3-4-1", "--pattern", "PATTERN"],
+    ["ncf", "relu:1-1-1", "--data", "DATA"], ["simulate", "uv", "--time", "0.5"],
+    ["sweep", "linear", "--count", "2", "--depth", "2", "--width", "2"],
+    ["neural-ode", "--depths", "2,4"],
+])
+def test_every_command_prints_one_json_envelope(tmp_path, args):
+    pattern = tmp_path / "p.yaml"
+    pattern.write_text("neurons: [h1_2]\n")
+    data = tmp_path / "d.yaml"
+    data.write_text("x: [[1], [2]]\ny: [[1], [-1]]\n")
+    uv = Path(__file__).resolve().parent.parent / "examples" / "uv.yaml"
+    args = [str(pattern) if a == "PATTERN" else str(data) if a == "DATA" else
+            str(uv) if a == "uv" else a for a in args]
+    res = run(*args, "--json")
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout)
+    assert out["symflow"] and out["command"] == args[0] and isinstance(out["options"], dict)
+    assert "spec" in out
+
+
+def test_the_library_regenerates_from_any_directory(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    res = run("certify", "--library", str(tmp_path / "lib"))
+    assert res.exit_code == 0, res.output
+    assert (tmp_path / "lib" / "skip.json").is_file()
+
+
+def test_a_skipped_pdf_is_said(tmp_path, monkeypatch):
+    import symflow.certificate.latex as latex
+
+    monkeypatch.setattr(latex.shutil, "which", lambda _name: None)
+    res = run("certify", "relu:2-2-1", "-o", str(tmp_path))
+    assert res.exit_code == 0 and "no PDF: pdflatex not found" in res.stdout
