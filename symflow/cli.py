@@ -6,6 +6,7 @@ import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -13,12 +14,32 @@ from . import __version__
 from .certificate.schema import MAX_COORDS as MAX_CERT_COORDS
 from .certificate.schema import MAX_PARAMS as MAX_CERT_PARAMS
 from .errors import SymflowError
-from .intrinsic import INITS, IntrinsicResult, parse_point
-from .intrinsic import intrinsic as analyse_intrinsic
-from .laws import LawsResult, conservation_laws
-from .lifting import DEFAULT_MAX_PARAMS, DEFAULT_MAX_PATHS, Lifting
+from .lifting import DEFAULT_MAX_PARAMS, DEFAULT_MAX_PATHS
 from .spec import load_lifting
-from .wording import plural
+from .wording import INITS, plural
+
+if TYPE_CHECKING:
+    from .intrinsic import IntrinsicResult
+    from .laws import LawsResult
+    from .lifting import Lifting
+
+
+def analyse_intrinsic(*args, **kwargs):  # noqa: ANN002, ANN003, ANN201 - intrinsic(), lazily
+    from .intrinsic import intrinsic
+
+    return intrinsic(*args, **kwargs)
+
+
+def parse_point(*args):  # noqa: ANN002, ANN201 - intrinsic.parse_point, lazily
+    from .intrinsic import parse_point as parse
+
+    return parse(*args)
+
+
+def conservation_laws(*args, **kwargs):  # noqa: ANN002, ANN003, ANN201 - laws, lazily
+    from .laws import conservation_laws as count
+
+    return count(*args, **kwargs)
 
 SPEC_HELP = (
     "SPEC is a shorthand (relu:3-2-1, relu:3-2-1+bias, linear:2-3-2) or a YAML/JSON file "

@@ -32,10 +32,9 @@ from .certificate.prose import (
 from .errors import SymflowError
 from .laws import LawsResult, conservation_laws, law_gradients_at
 from .lifting import Lifting
-from .wording import CLOSED_FORMS, closed_form_texts, closed_forms_apply
+from .wording import CLOSED_FORMS, INITS, closed_form_texts, closed_forms_apply
 
 Q = flint.fmpq
-INITS = ("generic", "balanced", "relaxed-balanced")
 
 
 # ----------------------------------------------------------------------------- M and its derivative

@@ -28,12 +28,8 @@ import re
 from pathlib import Path
 from typing import Any
 
-import sympy
-import yaml
-
 from .architecture import ACTIVATIONS, HIDDEN, INPUT, OUTPUT, from_description, layered
 from .errors import SpecError
-from .exprparse import polynomial_expr
 from .lifting import (
     DEFAULT_MAX_PARAMS,
     DEFAULT_MAX_PATHS,
@@ -125,6 +121,8 @@ def read_data(path: Path) -> Any:
         text = path.read_text()
     except (OSError, UnicodeDecodeError) as exc:
         raise SpecError(f"cannot read {path}: {exc}") from None
+    import yaml
+
     try:
         if path.suffix.lower() == ".json":
             return json.loads(text)
@@ -186,6 +184,10 @@ def _custom(data: dict, name: str, path: Path, limits: dict) -> Lifting:
         phi = [phi]
     if not isinstance(phi, list) or not phi:
         raise SpecError(f"{path}: 'phi' must be a non-empty list of polynomial expressions")
+    import sympy
+
+    from .exprparse import polynomial_expr
+
     syms = {p: sympy.Symbol(p) for p in params}
     exprs = []
     for i, text in enumerate(phi, 1):

@@ -8,6 +8,9 @@ of layers and of the sample points), never free text.
 
 from __future__ import annotations
 
+#: the initialisations of `symflow intrinsic` / `certify`
+INITS = ("generic", "balanced", "relaxed-balanced")
+
 
 def plural(n: int, word: str) -> str:
     """``3 laws``, ``1 law``."""

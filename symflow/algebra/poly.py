@@ -13,7 +13,6 @@ from functools import reduce
 from math import lcm
 
 import flint
-import sympy
 
 Poly = flint.fmpq_mpoly
 ZPoly = flint.fmpz_mpoly
@@ -58,11 +57,15 @@ class Ring:
     def to_rational(self, p) -> Poly:
         return self.qctx.from_dict({m: flint.fmpq(int(c)) for m, c in p.to_dict().items()})
 
-    def symbols(self) -> list[sympy.Symbol]:
+    def symbols(self) -> list:
+        import sympy
+
         return [sympy.Symbol(n, real=True) for n in self.names]
 
-    def from_sympy(self, expr: sympy.Expr) -> Poly:
+    def from_sympy(self, expr) -> Poly:  # noqa: ANN001 - a SymPy expression
         """Convert a SymPy polynomial expression in the ring's variables (rational coefficients)."""
+        import sympy
+
         index = self.index
         out: dict[tuple, flint.fmpq] = {}
         # term by term (no dense intermediate: liftings may have thousands of variables)
@@ -79,7 +82,9 @@ class Ring:
             out[key] = out.get(key, flint.fmpq(0)) + flint.fmpq(int(q.p), int(q.q))
         return self.qctx.from_dict({m: c for m, c in out.items() if c != 0})
 
-    def to_sympy(self, p) -> sympy.Expr:
+    def to_sympy(self, p):  # noqa: ANN001, ANN201 - a SymPy expression
+        import sympy
+
         syms = self.symbols()
         expr = sympy.Integer(0)
         for monom, coeff in p.to_dict().items():

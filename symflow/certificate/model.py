@@ -46,15 +46,17 @@ from __future__ import annotations
 
 import json
 import platform
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import flint
 
 from .. import __version__
 from ..algebra.poly import variables_of
-from ..intrinsic import IntrinsicResult
-from ..laws import LawsResult
-from ..lifting import Lifting
+
+if TYPE_CHECKING:
+    from ..intrinsic import IntrinsicResult
+    from ..laws import LawsResult
+    from ..lifting import Lifting
 from . import prose
 from .schema import (
     FORMAT,
