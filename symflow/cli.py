@@ -380,8 +380,9 @@ def neural_ode(width: int, depths: str, t_end: float, seed: int, plot_path: str 
     click.echo("  L      max_t ‖z_L − z_∞‖/‖z0‖   × L      θ-flow vs finite-L formula")
     for L, g, f in zip(res.depths, res.gaps, res.formula_gaps, strict=True):
         click.echo(f"  {L:<6} {g:<24.3e} {g * L:<8.3f} {f:.1e}")
-    click.echo("  The gap decreases like 1/L (the column × L settles): the balanced nets converge "
-               "to the neural ODE. Floats: a numerical illustration, not a proof.")
+    click.echo("  The gap decreases roughly like 1/L (the column × L changes little as L "
+               "doubles): the balanced nets approach the neural ODE. Floats: a numerical "
+               "illustration, not a proof.")
     if plot_path is not None:
         click.echo(f"  plot         {plot_path}")
 
@@ -558,6 +559,13 @@ def intrinsic_text(spec: str, r: IntrinsicResult) -> str:
                      + (", Frobenius property holds" if c.frobenius else ""))
     for cf in r.closed_forms:
         lines.append(f"  closed form  {cf.name}: {'verified' if cf.holds else 'NOT verified'}")
+        if cf.decides and cf.holds:
+            out = [n for n in range(1, len(r.checks) + 1) if not r.covered(n)]
+            if out:
+                lines.append("               does not cover "
+                             + ("θ0" if len(r.checks) == 1 else
+                                "point(s) " + ", ".join(map(str, out)))
+                             + " (outside its domain, below)")
         lines.append(f"               {cf.formula}")
         lines.append(f"               valid where: {cf.conditions}")
         for what, ok in cf.identities:
@@ -841,6 +849,10 @@ def ncf(spec: str, data_file: str, as_json: bool) -> None:
     lf = load_lifting(spec)
     data = read_data(Path(data_file))
     try:
+        for v in [v for key in ("x", "y") for row in data[key] for v in row]:
+            if isinstance(v, (bool, float)) or not isinstance(v, (int, str)):
+                raise SymflowError(f"{data_file}: {v!r} is not exact; give integers or 'p/q' "
+                                   "strings")
         xs = [[sympy.Rational(str(v)) for v in row] for row in data["x"]]
         ys = [[sympy.Rational(str(v)) for v in row] for row in data["y"]]
     except (KeyError, TypeError, ValueError, sympy.SympifyError):
@@ -868,8 +880,8 @@ def ncf(spec: str, data_file: str, as_json: bool) -> None:
     click.echo(f"symflow ncf {spec}   (region: {r.region})")
     click.echo(f"  N(w) = {r.expression}")
     notes = {"inside": "", "boundary": "   (on the boundary of the region: a pre-activation is "
-             "0, N is not differentiable there)", "outside": "   (outside the region: not a "
-             "KKT point of N)"}
+             "0, N is not differentiable there)", "outside": "   (outside the region: the "
+             "polynomial N does not apply there)"}
     if finite:
         click.echo(f"  KKT points of max N on ‖w‖ = 1: the set {{∇N = μw, ‖w‖ = 1}} is finite "
                    f"(Gröbner basis, dimension 0); all {len(rows)} real solutions, best first:")
@@ -881,7 +893,8 @@ def ncf(spec: str, data_file: str, as_json: bool) -> None:
                "basis), a continuum of KKT points; SymPy's solver returns the following, which "
                "is not proved to be all of it:")
     for fam in r.components:
-        click.echo("    family  " + ", ".join(f"{k} = {v}" for k, v in fam.items()))
+        click.echo("    family  " + ", ".join(f"{k} = {v}" for k, v in fam.items())
+                   + "   (not checked against the region)")
     for row in rows:
         click.echo(f"    point   w = ({', '.join(row['w'])})   N = {row['N']}   μ = "
                    f"{row['mu']}{notes[row['region']]}")

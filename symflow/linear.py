@@ -159,17 +159,8 @@ def level_point(widths: list[int], h: flint.fmpq_mat, seed: int = 0) -> dict[str
     if h.nrows() != r or h.ncols() != r or h != h.transpose():
         raise SymflowError(f"the level H must be a symmetric {r} × {r} matrix")
     rng = random.Random(seed)
-    a = identity(r)
-    for _ in range(100):
-        lower, diag, ok = _ldl(a * h * a.transpose())
-        if ok:
-            break
-        a = Mat([[Q(rng.randint(-3, 3)) for _ in range(r)] for _ in range(r)])
-        if a.rank() < r:
-            a = identity(r)
-    else:  # pragma: no cover - a random congruence always works eventually
-        raise SymflowError("could not factor the level H")
-    ell = a.inv() * lower  # H = ell · diag · ellᵀ
+    p, diag = congruence_diagonal(h)
+    ell = p.inv()  # H = ell · diag(Λ) · ellᵀ
     xs, ys = [], []
     for lam in diag:
         while True:
@@ -192,21 +183,41 @@ def level_point(widths: list[int], h: flint.fmpq_mat, seed: int = 0) -> dict[str
     return point
 
 
-def _ldl(h: flint.fmpq_mat) -> tuple[flint.fmpq_mat, list, bool]:
-    """H = L diag(D) Lᵀ with L unit lower triangular, when every leading minor is non-zero."""
+def congruence_diagonal(h: flint.fmpq_mat) -> tuple[flint.fmpq_mat, list]:
+    """P invertible and Λ with P H Pᵀ = diag(Λ), for any symmetric rational H (singular
+    included), by symmetric elimination: a zero pivot is replaced by a non-zero diagonal entry
+    further down, or made non-zero by adding a row and column with a non-zero entry."""
     r = h.nrows()
-    lower, diag = identity(r), []
-    a = Mat(h)
+    a, p = Mat(h), identity(r)
+
+    def swap(i: int, j: int) -> None:
+        for m in (a, p):
+            for c in range(m.ncols()):
+                m[i, c], m[j, c] = m[j, c], m[i, c]
+        for row in range(r):
+            a[row, i], a[row, j] = a[row, j], a[row, i]
+
+    def add(i: int, j: int, c: flint.fmpq) -> None:  # row/col i += c · row/col j
+        for m in (a, p):
+            for col in range(m.ncols()):
+                m[i, col] += c * m[j, col]
+        for row in range(r):
+            a[row, i] += c * a[row, j]
+
     for k in range(r):
         if a[k, k] == 0:
-            return lower, diag, False
-        diag.append(Q(a[k, k]))
+            j = next((j for j in range(k + 1, r) if a[j, j] != 0), None)
+            if j is not None:
+                swap(k, j)
+            else:
+                j = next((j for j in range(k + 1, r) if a[k, j] != 0), None)
+                if j is None:
+                    continue  # row k is zero: Λ_k = 0
+                add(k, j, Q(1))  # a[k,k] becomes 2·a[k,j] ≠ 0 (a[j,j] = 0)
         for i in range(k + 1, r):
-            lower[i, k] = a[i, k] / a[k, k]
-        for i in range(k + 1, r):
-            for j in range(k + 1, r):
-                a[i, j] -= lower[i, k] * a[k, j]
-    return lower, diag, True
+            if a[i, k] != 0:
+                add(i, k, -a[i, k] / a[k, k])
+    return p, [Q(a[i, i]) for i in range(r)]
 
 
 def random_level(r: int, rng: random.Random) -> flint.fmpq_mat:

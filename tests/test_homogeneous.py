@@ -165,3 +165,10 @@ def test_zero_data_gives_the_whole_sphere_and_boundary_points():
     r = ncf_kkt(load_lifting("relu:1-1-1"), [[0]], [[0]])
     assert r.expression == 0 and r.dimension == 1
     assert all(k.region == "boundary" for k in r.kkt)
+
+
+def test_ncf_data_must_be_exact(tmp_path):
+    f = tmp_path / "d.yaml"
+    f.write_text("x: [[0.1]]\ny: [[1]]\n")
+    res = run("ncf", "relu:1-1-1", "--data", str(f))
+    assert res.exit_code == 2 and "not exact" in res.stderr

@@ -337,3 +337,26 @@ def test_cli_level_file_and_errors(tmp_path):
     assert res.exit_code == 2 and "symmetric" in res.stderr
     res = run("intrinsic", "linear:2-2-2", "--level", "random", "--init", "balanced")
     assert res.exit_code == 2 and "cannot be combined" in res.stderr
+
+
+@pytest.mark.parametrize("h", [[[0, 0], [0, 0]], [[1, 0], [0, 0]], [["-8/3", -2], [-2, "-3/2"]],
+                               [[0, 1], [1, 0]]])
+def test_level_points_exist_for_singular_levels(h):
+    H = flint.fmpq_mat([[flint.fmpq(*map(int, str(x).split("/"))) if "/" in str(x)
+                         else flint.fmpq(int(x)) for x in row] for row in h])
+    pt = linear.level_point([2, 2, 3], H, 1)
+    assert linear.law_values([2, 2, 3], pt)[0] == H
+
+
+def test_the_balanced_level_set_holds_and_random_levels_never_fail_to_factor():
+    lf = load_lifting("linear:2-2-2")
+    assert intrinsic(lf, level=flint.fmpq_mat([[0, 0], [0, 0]]), samples=1).metric == "holds"
+    for seed in (17, 19, 36):
+        assert intrinsic(lf, level="random", samples=1, seed=seed).metric == "refuted"
+
+
+def test_non_square_relaxed_samples_without_full_rank_are_refuted():
+    r = intrinsic(load_lifting("linear:2-3-4"), init="relaxed-balanced", samples=2)
+    assert r.metric == "refuted"
+    r = intrinsic(load_lifting("linear:3-2-3"), init="relaxed-balanced", samples=2)
+    assert r.metric == "not decided"

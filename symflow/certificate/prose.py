@@ -269,9 +269,10 @@ def intrinsic_statement(c: dict, D: int, covered: list[bool], arch: dict) -> str
                    "a non-zero v ∈ ker ∂φ(θ0) ∩ Lie(W_φ)(θ0) ⊂ ker ∂h(θ0) is recorded, so (φ, h) "
                    "is not an immersion there.")
     else:
-        out.append(f"Intrinsic recoverability is not decided at {at}: at some point the explicit "
-                   "laws leave ker ∂φ(θ0) ∩ ker ∂h(θ0) ≠ {0} and dim Lie(W_φ) is not proved "
-                   "locally constant.")
+        some = "" if n == 1 else "at some point "
+        out.append(f"Intrinsic recoverability is not decided at {at}: {some}the explicit laws "
+                   "leave ker ∂φ(θ0) ∩ ker ∂h(θ0) ≠ {0} and dim Lie(W_φ) is not proved locally "
+                   "constant.")
     met = c["metric"]
     if met == "holds":
         why = []
@@ -294,9 +295,9 @@ def intrinsic_statement(c: dict, D: int, covered: list[bool], arch: dict) -> str
                    "kernel-inclusion criterion ker ∂φ(θ0) ∩ Lie(W_φ)(θ0) ⊂ ker ∂M(θ0) holds, "
                    "with Lie(W_φ)(θ0) known exactly, but no closed form giving K was verified.")
     else:
-        out.append(f"The intrinsic metric property is not decided at {at}: at some point "
-                   "Lie(W_φ)(θ0) is only bounded below and no witness was found in its explored "
-                   "part.")
+        some = "" if n == 1 else "at some point "
+        out.append(f"The intrinsic metric property is not decided at {at}: {some}Lie(W_φ)(θ0) "
+                   "is only bounded below and no witness was found in its explored part.")
     if c["dynamic"] == "holds":
         out.append("The intrinsic dynamic property holds there (implied by the metric property).")
     else:
