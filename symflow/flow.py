@@ -174,6 +174,125 @@ def _dag_loss(lifting: Lifting, x: np.ndarray, y: np.ndarray):
     return f
 
 
+def relu_preactivations(lifting: Lifting, x: np.ndarray) -> Callable | None:
+    """θ ↦ the pre-activations of every ReLU neuron on every data point (flattened), whose
+    sign changes are the kinks of the θ-flow; None without ReLU neurons."""
+    if lifting.kind not in ("path", "network") or lifting.architecture is None:
+        return None
+    import networkx as nx
+
+    arch = lifting.architecture
+    g = arch.graph
+    relus = [v for v in arch.hidden if arch.is_relu(v)]
+    if not relus:
+        return None
+    order = list(nx.topological_sort(g))
+    idx = lifting.ring.index
+    ins = arch.inputs
+
+    def pre_f(theta: np.ndarray) -> np.ndarray:
+        act: dict[str, np.ndarray] = {}
+        pres = []
+        for v in order:
+            if g.nodes[v]["kind"] == "input":
+                act[v] = x[ins.index(v)]
+                continue
+            s = np.zeros(x.shape[1])
+            for u in g.predecessors(v):
+                s = s + theta[idx[g.edges[u, v]["param"]]] * act[u]
+            if arch.bias(v):
+                s = s + theta[idx[arch.bias(v)]]
+            if arch.is_relu(v):
+                pres.append(s)
+                act[v] = np.maximum(s, 0.0)
+            else:
+                act[v] = s
+        return np.concatenate(pres)
+
+    return pre_f
+
+
+class Budget:
+    """A cap on right-hand-side evaluations and on wall-clock seconds for one integration."""
+
+    def __init__(self, max_steps: int, max_seconds: float):
+        import time
+
+        self.max_steps, self.max_seconds = max_steps, max_seconds
+        self.steps, self.start, self.clock = 0, time.monotonic(), time.monotonic
+
+    def tick(self) -> None:
+        self.steps += 1
+        if self.steps > self.max_steps:
+            raise BudgetExceeded(f"more than {self.max_steps} evaluations of the vector field "
+                                 "(raise --max-steps)")
+        if self.steps % 64 == 0 and self.clock() - self.start > self.max_seconds:
+            raise BudgetExceeded(f"more than {self.max_seconds:g} s of integration (raise "
+                                 "--max-seconds)")
+
+
+class BudgetExceeded(Exception):
+    """The integration budget ran out; the partial trajectory is kept."""
+
+
+def integrate_with_kinks(field: Callable, y0: np.ndarray, times: np.ndarray,
+                         pre_f: Callable | None, budget: Budget,
+                         progress: Callable[[str], None] | None = None,
+                         what: str = "θ-flow") -> tuple[np.ndarray, int, str | None]:
+    """DOP853 (rtol = atol = 1e-12) region by region: inside one activation region the field is
+    smooth; an event g(θ) = min_k s_k·pre_k(θ) (s_k the signs at the region's start) stops the
+    integration where some ReLU pre-activation changes sign, and it restarts just past the kink.
+    Returns (the states at the times reached, the number of kinks crossed, why it stopped early
+    or None)."""
+    out = [np.asarray(y0, dtype=float)]
+    state, t = out[0], float(times[0])
+    kinks = 0
+    k = 1  # next output time
+    stop = None
+
+    def counted(tt, yy):
+        budget.tick()
+        return field(tt, yy)
+
+    try:
+        while k < len(times):
+            signs = None
+            if pre_f is not None:
+                pre = pre_f(state)
+                signs = np.where(pre >= 0, 1.0, -1.0)
+                if np.any(np.abs(pre) < 1e-13):  # on a kink: the side the flow moves to
+                    ahead = pre_f(state + 1e-9 * counted(t, state))
+                    signs = np.where(ahead >= 0, 1.0, -1.0)
+
+            events = None
+            if signs is not None:
+                def event(_tt, yy, signs=signs):
+                    return float(np.min(signs * pre_f(yy)))
+                event.terminal = True
+                event.direction = -1
+                events = [event]
+            sol = solve_ivp(counted, (t, float(times[-1])), state, method="DOP853",
+                            rtol=1e-12, atol=1e-12, t_eval=times[k:], events=events)
+            if sol.status == -1:
+                stop = f"the integrator failed at t = {t:.4g}: {sol.message}"
+                break
+            ys = (np.asarray(sol.y, dtype=float).reshape(len(state), -1) if np.size(sol.y)
+                  else np.zeros((len(state), 0)))
+            out.extend(ys.T)
+            k += ys.shape[1]
+            if sol.status == 1 and sol.t_events and len(sol.t_events[0]):
+                kinks += 1
+                t = float(sol.t_events[0][-1])
+                state = sol.y_events[0][-1]
+                if progress and kinks % 50 == 0:
+                    progress(f"{what}: {kinks} kinks, t = {t:.3g}")
+            else:
+                break
+    except BudgetExceeded as exc:
+        stop = f"{exc}; stopped at t = {t:.4g} after {kinks} kinks"
+    return np.array(out), kinks, stop
+
+
 # ----------------------------------------------------------------------------- the z-flow
 def linear_metric_field(widths: list[int], lambdas: list[float], x: np.ndarray,
                         y: np.ndarray) -> Callable:
@@ -230,15 +349,28 @@ def uv_metric_field(h0: float, target: float) -> Callable:
 # ----------------------------------------------------------------------------- the experiment
 def simulate(lifting: Lifting, init: str = "generic", data: str = "random:20", seed: int = 0,
              t_end: float = 5.0, n_eval: int = 201, scale: float = 1.0,
-             progress: Callable[[str], None] | None = None) -> Simulation:
-    """Integrate the θ-flow (and the intrinsic z-flow where a closed form is known)."""
+             progress: Callable[[str], None] | None = None, max_steps: int = 1_000_000,
+             max_seconds: float = 30.0) -> Simulation:
+    """Integrate the θ-flow region by region across the ReLU kinks (and the intrinsic z-flow
+    where a closed form is known), within a budget of field evaluations and seconds: when it
+    runs out, the partial result is kept and the reason is in the notes."""
     if lifting.D > 2000:
         raise SymflowError("simulation is limited to D ≤ 2000 parameters")
     x, y = make_data(lifting, data, seed)
     theta0 = initial_point(lifting, init, seed, scale)
     f = loss_and_gradient(lifting, x, y)
     times = np.linspace(0.0, t_end, n_eval)
-    thetas = _integrate(lambda _t, th: -f(th)[1], theta0, times, progress, "θ-flow")
+    thetas, kinks, stop = integrate_with_kinks(
+        lambda _t, th: -f(th)[1], theta0, times, relu_preactivations(lifting, x),
+        Budget(max_steps, max_seconds), progress)
+    early_notes = []
+    if kinks:
+        early_notes.append(f"the θ-flow crossed {kinks} activation change(s) (ReLU kinks), each "
+                           "located as an event and integrated region by region")
+    if stop is not None:
+        times = times[:len(thetas)]
+        early_notes.append(f"STOPPED EARLY: {stop}; results below are for t ∈ [0, "
+                           f"{times[-1]:.4g}]")
     loss = np.array([f(th)[0] for th in thetas])
     laws = conservation_laws(lifting, seed=seed).laws
     syms = lifting.ring.symbols()
@@ -278,7 +410,7 @@ def simulate(lifting: Lifting, init: str = "generic", data: str = "random:20", s
         notes.append("no closed-form intrinsic metric integrated for this lifting "
                      "(law drift and loss only)")
     return Simulation(times, loss, drift, [law.text(lifting.ring) for law in laws], phis,
-                      z, formula, init, notes)
+                      z, formula, init, early_notes + notes)
 
 
 def _integrate(field, y0, times, progress, what):
