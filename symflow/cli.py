@@ -916,7 +916,7 @@ def ncf(spec: str, data_file: str, as_json: bool) -> None:
 @click.option("--max-steps", type=click.IntRange(min=1), default=1_000_000, show_default=True,
               help="Stop the θ-flow after this many evaluations of the vector field.")
 @click.option("--max-seconds", type=click.FloatRange(min=0, min_open=True, max=86400),
-              default=30.0, show_default=True,
+              default=20.0, show_default=True,
               help="Stop the θ-flow after this many seconds (the partial result is shown).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object and nothing else.")
 @_limits

@@ -127,7 +127,10 @@ def _prod(us: list[np.ndarray]) -> np.ndarray:
     return out
 
 
-def _dag_loss(lifting: Lifting, x: np.ndarray, y: np.ndarray):
+def _dag_loss(lifting: Lifting, x: np.ndarray, y: np.ndarray, force: dict | None = None):
+    """θ ↦ (L, ∇L) by a forward and a backward pass; relu′(0) = 0. ``force`` maps a ReLU
+    neuron to a boolean mask over the data points whose relu′ is pinned (on the two sides of a
+    kink: the fields F₊ and F₋ of a sliding motion); None entries follow the sign."""
     import networkx as nx
 
     arch = lifting.architecture
@@ -164,7 +167,14 @@ def _dag_loss(lifting: Lifting, x: np.ndarray, y: np.ndarray):
                 back = sum((theta[idx[g.edges[v, w]["param"]]] * delta[w]
                             for w in g.successors(v)), np.zeros(x.shape[1]))
                 relu = g.nodes[v]["activation"] == "relu"
-                delta[v] = back * (pre[v] > 0) if relu else back
+                if relu:
+                    mask = (pre[v] > 0).astype(float)
+                    if force and v in force:
+                        pinned, value = force[v]
+                        mask[pinned] = value
+                    delta[v] = back * mask
+                else:
+                    delta[v] = back
             for u in g.predecessors(v):
                 grad[idx[g.edges[u, v]["param"]]] = float(act[u] @ delta[v])
             if arch.bias(v):
@@ -293,6 +303,140 @@ def integrate_with_kinks(field: Callable, y0: np.ndarray, times: np.ndarray,
     return np.array(out), kinks, stop
 
 
+def integrate_relu_flow(lifting: Lifting, x: np.ndarray, y: np.ndarray, theta0: np.ndarray,
+                        times: np.ndarray, budget: Budget,
+                        progress: Callable[[str], None] | None = None
+                        ) -> tuple[np.ndarray, dict, str | None]:
+    """The network's gradient flow θ' = −∇L(θ) across its ReLU kinks, as a Filippov solution.
+
+    Inside an activation region the field is smooth (DOP853, rtol = atol = 1e-12). An event
+    stops at the first pre-activation p_k(θ) (neuron v, data point n) that changes sign. There
+    the fields F₊ (relu′ = 1 for (v, n)) and F₋ (relu′ = 0) are compared through a± = ∇p_k·F±:
+    if they point to opposite sides the flow crosses into the next region; if both point
+    towards the kink (a₊ < 0 < a₋) it slides along p_k = 0 with F = αF₊ + (1 − α)F₋,
+    α = a₋/(a₋ − a₊), until α leaves (0, 1) or another pre-activation changes sign. Returns the
+    states at the times reached, counts {"crossings", "slides"}, and why it stopped early."""
+    pre_f = relu_preactivations(lifting, x)
+    relus = [v for v in _relu_order(lifting)]
+    n_data = x.shape[1]
+    plain = _dag_loss(lifting, x, y)
+
+    def field(force=None):
+        f = _dag_loss(lifting, x, y, force) if force else plain
+        return lambda th: -f(th)[1]
+
+    out = [np.asarray(theta0, dtype=float)]
+    state, t, k = out[0], float(times[0]), 1
+    counts = {"crossings": 0, "slides": 0}
+    stop = None
+    sliding = None  # (neuron, data point, flat index) of the kink slid along
+    stalls, last_t = 0, t
+
+    def rates(th, idx, v, n):
+        fp = field({v: (np.array([n]), 1.0)})(th)
+        fm = field({v: (np.array([n]), 0.0)})(th)
+        h = 1e-7 / max(1.0, float(np.linalg.norm(fp) + np.linalg.norm(fm)))
+        base = pre_f(th)[idx]
+        return fp, fm, (pre_f(th + h * fp)[idx] - base) / h, (pre_f(th + h * fm)[idx] - base) / h
+
+    try:
+        while k < len(times):
+            pre = pre_f(state)
+            signs = np.where(pre >= 0, 1.0, -1.0)
+            idle = np.zeros(len(pre), dtype=bool)
+            if sliding is None and np.any(np.abs(pre) < 1e-12):
+                budget.tick()
+                ahead = pre_f(state + 1e-9 * field()(state))
+                signs = np.where(ahead >= 0, 1.0, -1.0)
+                # a pre-activation that stays 0 (every input to it is off) is no kink: it can
+                # only move when an upstream neuron turns on, which is an event of its own
+                idle = (np.abs(pre) < 1e-12) & (np.abs(ahead) < 1e-15)
+            events = []
+            if sliding is None:
+                rhs = field()
+                others = ~idle
+            else:
+                v, n, idx = sliding
+                others = ~idle
+                others[idx] = False
+
+                def rhs(th, v=v, n=n, idx=idx):
+                    fp, fm, ap, am = rates(th, idx, v, n)
+                    alpha = am / (am - ap) if am != ap else 0.5
+                    alpha = min(1.0, max(0.0, alpha))
+                    return alpha * fp + (1 - alpha) * fm
+
+                def leave_active(_t, th, v=v, n=n, idx=idx):
+                    return rates(th, idx, v, n)[2]  # a₊ rises through 0: off the kink, active
+                leave_active.terminal, leave_active.direction = True, 1
+
+                def leave_inactive(_t, th, v=v, n=n, idx=idx):
+                    return rates(th, idx, v, n)[3]  # a₋ falls through 0: off, inactive
+                leave_inactive.terminal, leave_inactive.direction = True, -1
+                events += [leave_active, leave_inactive]
+            if np.any(others):
+                def crossing(_t, th, signs=signs, others=others):
+                    return float(np.min((signs * pre_f(th))[others]))
+                crossing.terminal, crossing.direction = True, -1
+                events.insert(0, crossing)
+
+            def counted(tt, yy, rhs=rhs):
+                budget.tick()
+                return rhs(yy)
+
+            sol = solve_ivp(counted, (t, float(times[-1])), state, method="DOP853", rtol=1e-12,
+                            atol=1e-12, t_eval=times[k:], events=events or None)
+            if sol.status == -1:
+                stop = f"the integrator failed at t = {t:.4g}: {sol.message}"
+                break
+            ys = (np.asarray(sol.y, dtype=float).reshape(len(state), -1) if np.size(sol.y)
+                  else np.zeros((len(state), 0)))
+            out.extend(ys.T)
+            k += ys.shape[1]
+            if sol.status != 1:
+                break
+            hit = [i for i, te in enumerate(sol.t_events) if len(te)]
+            i = hit[0]
+            t, state = float(sol.t_events[i][-1]), sol.y_events[i][-1]
+            stalls = stalls + 1 if t - last_t <= 1e-12 * (1.0 + abs(t)) else 0
+            last_t = t
+            if stalls > 200:
+                stop = (f"the flow is stuck at a kink: 200 events without progress at t = "
+                        f"{t:.4g} (several pre-activations vanish together)")
+                break
+            if sliding is not None and events[i] is not events[0] or (
+                    sliding is not None and not np.any(others)):
+                sliding = None  # left the kink
+                continue
+            # a crossing: which pre-activation, and does the flow cross it or slide along it?
+            vals = signs * pre_f(state)
+            vals[~others] = np.inf
+            idx = int(np.argmin(vals))
+            v, n = relus[idx // n_data], idx % n_data
+            _, _, ap, am = rates(state, idx, v, n)
+            if ap < 0 < am:
+                sliding = (v, n, idx)
+                counts["slides"] += 1
+            else:
+                sliding = None
+                counts["crossings"] += 1
+            if progress and sum(counts.values()) % 50 == 0:
+                progress(f"θ-flow: {counts['crossings']} crossings, {counts['slides']} slides, "
+                         f"t = {t:.3g}")
+    except BudgetExceeded as exc:
+        stop = f"{exc}; stopped at t = {t:.4g}"
+    return np.array(out), counts, stop
+
+
+def _relu_order(lifting: Lifting) -> list[str]:
+    """The ReLU neurons in the order of relu_preactivations (topological)."""
+    import networkx as nx
+
+    arch = lifting.architecture
+    return [v for v in nx.topological_sort(arch.graph) if arch.graph.nodes[v]["kind"] == "hidden"
+            and arch.is_relu(v)]
+
+
 # ----------------------------------------------------------------------------- the z-flow
 def linear_metric_field(widths: list[int], lambdas: list[float], x: np.ndarray,
                         y: np.ndarray) -> Callable:
@@ -350,7 +494,7 @@ def uv_metric_field(h0: float, target: float) -> Callable:
 def simulate(lifting: Lifting, init: str = "generic", data: str = "random:20", seed: int = 0,
              t_end: float = 5.0, n_eval: int = 201, scale: float = 1.0,
              progress: Callable[[str], None] | None = None, max_steps: int = 1_000_000,
-             max_seconds: float = 30.0) -> Simulation:
+             max_seconds: float = 20.0) -> Simulation:
     """Integrate the θ-flow region by region across the ReLU kinks (and the intrinsic z-flow
     where a closed form is known), within a budget of field evaluations and seconds: when it
     runs out, the partial result is kept and the reason is in the notes."""
@@ -360,13 +504,19 @@ def simulate(lifting: Lifting, init: str = "generic", data: str = "random:20", s
     theta0 = initial_point(lifting, init, seed, scale)
     f = loss_and_gradient(lifting, x, y)
     times = np.linspace(0.0, t_end, n_eval)
-    thetas, kinks, stop = integrate_with_kinks(
-        lambda _t, th: -f(th)[1], theta0, times, relu_preactivations(lifting, x),
-        Budget(max_steps, max_seconds), progress)
+    budget = Budget(max_steps, max_seconds)
     early_notes = []
-    if kinks:
-        early_notes.append(f"the θ-flow crossed {kinks} activation change(s) (ReLU kinks), each "
-                           "located as an event and integrated region by region")
+    if relu_preactivations(lifting, x) is not None:
+        thetas, counts, stop = integrate_relu_flow(lifting, x, y, theta0, times, budget,
+                                                   progress)
+        if counts["crossings"] or counts["slides"]:
+            early_notes.append(
+                f"ReLU kinks: {counts['crossings']} crossing(s) and {counts['slides']} sliding "
+                "segment(s) (Filippov: the flow slides along a kink where both sides push towards "
+                "it), each located as an event; DOP853 inside each region")
+    else:
+        thetas, _, stop = integrate_with_kinks(lambda _t, th: -f(th)[1], theta0, times, None,
+                                               budget, progress)
     if stop is not None:
         times = times[:len(thetas)]
         early_notes.append(f"STOPPED EARLY: {stop}; results below are for t ∈ [0, "

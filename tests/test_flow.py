@@ -97,3 +97,35 @@ def test_neural_ode_cli(tmp_path):
     assert "1/L" in data["scaling"]
     res = CliRunner().invoke(cli, ["neural-ode", "--depths", "1"])
     assert res.exit_code == 2 and "between 2 and 64" in res.stderr
+
+
+# -- issue 12: ReLU kinks and budgets --------------------------------------------------------------
+def test_relu_kinks_are_crossed_as_events():
+    from symflow.flow import simulate
+    from symflow.spec import load_lifting
+
+    sim = simulate(load_lifting("relu:2-3-1"), data="random:20", seed=0, t_end=10.0)
+    assert sim.times[-1] == 10.0 and sim.max_law_drift < 1e-9
+    assert any("crossing" in n for n in sim.notes) and not any("STOPPED" in n for n in sim.notes)
+
+
+def test_a_budget_ends_with_the_partial_result_not_a_hang():
+    from click.testing import CliRunner
+
+    from symflow.cli import cli
+
+    res = CliRunner().invoke(cli, ["simulate", "relu:2-3-1", "--seed", "2", "--max-seconds",
+                                   "1", "--json"])
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.stdout)
+    assert data["time_reached"] < data["time"]
+    assert any("STOPPED EARLY" in n and "--max-seconds" in n for n in data["notes"])
+    assert data["max_law_drift"] < 1e-8  # the sliding field keeps the laws too
+
+
+def test_the_step_budget_is_enforced():
+    from symflow.flow import simulate
+    from symflow.spec import load_lifting
+
+    sim = simulate(load_lifting("relu:2-3-1"), seed=2, t_end=10.0, max_steps=500)
+    assert sim.times[-1] < 10.0 and any("--max-steps" in n for n in sim.notes)
