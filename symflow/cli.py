@@ -12,9 +12,10 @@ import click
 
 from . import __version__
 from .certificate.schema import MAX_COORDS as MAX_CERT_COORDS
+from .certificate.schema import MAX_FILE_BYTES
 from .certificate.schema import MAX_PARAMS as MAX_CERT_PARAMS
 from .errors import SymflowError
-from .lifting import DEFAULT_MAX_PARAMS, DEFAULT_MAX_PATHS
+from .lifting import DEFAULT_MAX_PARAMS, DEFAULT_MAX_PATHS, DEFAULT_MAX_TERMS
 from .spec import load_lifting
 from .wording import INITS, plural
 
@@ -45,6 +46,10 @@ SPEC_HELP = (
     "SPEC is a shorthand (relu:3-2-1, relu:3-2-1+bias, linear:2-3-2) or a YAML/JSON file "
     "describing a DAG (inputs, hidden, outputs, edges, biases) or a polynomial lifting "
     "(parameters, phi).")
+
+
+#: `symflow intrinsic` works with dense ∂φ (d × D) and M (d × d): its default coordinate limit
+INTRINSIC_MAX_COORDS = 2000
 
 
 def _jsonable(x):  # noqa: ANN001, ANN202 - JSON's default hook
@@ -78,8 +83,13 @@ def emit_json(body: dict) -> None:
 
 
 def _limits(f: Callable) -> Callable:
+    f = click.option("--max-terms", type=click.IntRange(min=1), default=DEFAULT_MAX_TERMS,
+                     show_default=True,
+                     help="Refuse liftings whose φ expands to more terms (one per path through "
+                          "a network) than this; the time and memory grow with them.")(f)
     f = click.option("--max-paths", type=int, default=DEFAULT_MAX_PATHS, show_default=True,
-                     help="Refuse liftings with more coordinates (paths) than this.")(f)
+                     help="Refuse liftings with more coordinates than this (one per path of a "
+                          "ReLU net, per class of paths through linear neurons).")(f)
     f = click.option("--max-params", type=int, default=DEFAULT_MAX_PARAMS, show_default=True,
                      help="Refuse networks with more parameters than this.")(f)
     return f
@@ -160,7 +170,8 @@ def cli() -> None:
 @click.option("-v", "--verbose", is_flag=True, help="List the spanning brackets too.")
 @_limits
 def laws(spec: str, as_json: bool, seed: int, degree: int | None, max_depth: int,
-         verbose: bool, max_params: int, max_paths: int) -> None:
+         verbose: bool, max_params: int, max_paths: int,
+        max_terms: int) -> None:
     """Count the independent conservation laws of SPEC and give the ones that can be written.
 
     The count is D − dim Lie(W_φ)(θ0): brackets independent at θ0 bound dim Lie below, laws
@@ -179,7 +190,8 @@ def laws(spec: str, as_json: bool, seed: int, degree: int | None, max_depth: int
       symflow laws linear:1-2-2-1              # 7 laws (d = 1), 6 written down
       symflow laws examples/parabola.yaml      # x2 − ½ ln|x1|
     """
-    lifting = load_lifting(spec, max_params=max_params, max_paths=max_paths)
+    lifting = load_lifting(spec, max_params=max_params, max_paths=max_paths,
+                        max_terms=max_terms)
     progress = _progress(not as_json)
     result = conservation_laws(lifting, seed=seed, max_degree=degree, max_depth=max_depth,
                                progress=progress)
@@ -408,7 +420,8 @@ def neural_ode(width: int, depths: str, t_end: float, seed: int, plot_path: str 
               help="Deepest level of iterated brackets explored.")
 @_limits
 def intrinsic(spec: str, init: str, at_file: str | None, samples: int, level_arg: str | None,
-              as_json: bool, seed: int, max_depth: int, max_params: int, max_paths: int) -> None:
+              as_json: bool, seed: int, max_depth: int, max_params: int, max_paths: int,
+        max_terms: int) -> None:
     """Decide the three intrinsic properties of [MPG25] for SPEC, exactly, at rational points.
 
     Recoverability (θ locally a function of (φ(θ), h(θ))): holds when ker ∂φ ∩ ker ∂h = {0},
@@ -417,6 +430,8 @@ def intrinsic(spec: str, init: str, at_file: str | None, samples: int, level_arg
     (M = K(φ, h) on the level set): implied by recoverability or by a closed form verified
     exactly; refuted by a witness of the kernel-inclusion criterion ker ∂φ ∩ Lie(W_φ) ⊂ ker ∂M.
     Dynamic property (z' = −K(z)∇ℓ along the flow): implied by the metric property.
+    The analysis uses dense d × D and d × d matrices: it refuses d > 2000 coordinates unless
+    --max-paths is given.
 
     \b
     Examples:
@@ -436,7 +451,10 @@ def intrinsic(spec: str, init: str, at_file: str | None, samples: int, level_arg
     if samples_given and init == "generic" and level_arg is None:
         raise SymflowError("--samples applies to --init balanced / relaxed-balanced and to "
                            "--level (a generic point is one seeded point: use --seed)")
-    lifting = load_lifting(spec, max_params=max_params, max_paths=max_paths)
+    if ctx.get_parameter_source("max_paths") == click.core.ParameterSource.DEFAULT:
+        max_paths = INTRINSIC_MAX_COORDS  # dense d × D and d × d matrices: memory grows like d²
+    lifting = load_lifting(spec, max_params=max_params, max_paths=max_paths,
+                           max_terms=max_terms)
     at = None
     if at_file is not None:
         from .spec import read_data
@@ -600,7 +618,7 @@ def intrinsic_text(spec: str, r: IntrinsicResult) -> str:
 @_limits
 def certify(spec: str | None, outdir: str, init: str, at_file: str | None, samples: int,
             seed: int, no_pdf: bool, library: str | None, max_params: int,
-            max_paths: int) -> None:
+            max_paths: int, max_terms: int) -> None:
     """Write a certificate of SPEC: NAME.json (evidence), NAME.tex (and NAME.pdf if pdflatex is
     installed). It certifies the count of conservation laws and the intrinsic-property verdict;
     `symflow check NAME.json` re-verifies it independently, and certify runs that check on
@@ -636,8 +654,12 @@ def certify(spec: str | None, outdir: str, init: str, at_file: str | None, sampl
         raise click.UsageError("missing SPEC (or --library DIR)")
     else:
         jobs = [(spec, init, at_file, Path(outdir))]
+    ctx = click.get_current_context()
+    if ctx.get_parameter_source("max_params") == click.core.ParameterSource.DEFAULT:
+        max_params = MAX_CERT_PARAMS  # the checker's default: certificates grow like D²
     for sp, ini, at_path, out in jobs:
-        lifting = load_lifting(sp, max_params=max_params, max_paths=max_paths)
+        lifting = load_lifting(sp, max_params=max_params, max_paths=max_paths,
+                               max_terms=max_terms)
         if lifting.d > MAX_CERT_COORDS:
             raise SymflowError(f"certificates are limited to d ≤ {MAX_CERT_COORDS} coordinates "
                                f"(this lifting has {lifting.d})")
@@ -655,10 +677,15 @@ def certify(spec: str | None, outdir: str, init: str, at_file: str | None, sampl
         if not report.ok:  # pragma: no cover - the engine and the checker disagree: a bug
             raise SymflowError(f"internal error: the certificate of {sp} fails its own check at "
                                f"step '{report.failed.step}': {report.failed.message}")
+        text = dumps(cert)
+        if len(text.encode()) > MAX_FILE_BYTES:
+            raise SymflowError(f"the certificate of {sp} would be {len(text.encode()) / 1e6:.0f} "
+                               f"MB, above the checker's limit of {MAX_FILE_BYTES / 1e6:.0f} MB "
+                               "(its bracket values grow like D²): certify a smaller network")
         out.mkdir(parents=True, exist_ok=True)
         stem = slug(sp, ini, at is not None)
         json_path, tex_path = out / f"{stem}.json", out / f"{stem}.tex"
-        json_path.write_text(dumps(cert))
+        json_path.write_text(text)
         tex_path.write_text(render(cert, json_path.name))
         made = [str(json_path), str(tex_path)]
         skipped = ""
@@ -730,7 +757,8 @@ def check(paths: tuple[str, ...], quiet: bool, max_params: int, max_paths: int) 
 @click.argument("spec")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object and nothing else.")
 @_limits
-def homogeneity(spec: str, as_json: bool, max_params: int, max_paths: int) -> None:
+def homogeneity(spec: str, as_json: bool, max_params: int, max_paths: int,
+        max_terms: int) -> None:
     """Degree L of homogeneity of the network output, H(x; cθ) = c^L H(x; θ), verified by
     Euler's identity ⟨∇H, θ⟩ = L·H on every activation region at once; per layer too.
 
@@ -741,7 +769,8 @@ def homogeneity(spec: str, as_json: bool, max_params: int, max_paths: int) -> No
     """
     from .homogeneous import homogeneity as analyse
 
-    lf = load_lifting(spec, max_params=max_params, max_paths=max_paths)
+    lf = load_lifting(spec, max_params=max_params, max_paths=max_paths,
+                        max_terms=max_terms)
     h = analyse(lf)
     data = {"spec": spec, "degree": h.degree, "euler_identity_verified": h.euler_verified,
             "coordinate_degrees": h.path_degrees, "per_group": h.groups,
@@ -777,7 +806,8 @@ def homogeneity(spec: str, as_json: bool, max_params: int, max_paths: int) -> No
                    "and bias), incoming: [...], outgoing: [...].")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object and nothing else.")
 @_limits
-def zeros(spec: str, pattern: str, as_json: bool, max_params: int, max_paths: int) -> None:
+def zeros(spec: str, pattern: str, as_json: bool, max_params: int, max_paths: int,
+        max_terms: int) -> None:
     """Is the zero pattern {θ_S = 0} invariant under gradient flow? Two flows, two answers.
 
     The lifted flow θ' = −∂φᵀ∇ℓ(φ(θ)) (every loss of z = φ(θ)): invariant iff every ∂φ_i/∂θ_s
@@ -791,7 +821,8 @@ def zeros(spec: str, pattern: str, as_json: bool, max_params: int, max_paths: in
     """
     from .homogeneous import network_zero_pattern, read_pattern, zero_pattern
 
-    lf = load_lifting(spec, max_params=max_params, max_paths=max_paths)
+    lf = load_lifting(spec, max_params=max_params, max_paths=max_paths,
+                        max_terms=max_terms)
     zs = read_pattern(lf, Path(pattern))
     r = zero_pattern(lf, zs)
     n = network_zero_pattern(lf, zs)
@@ -922,7 +953,8 @@ def ncf(spec: str, data_file: str, as_json: bool) -> None:
 @_limits
 def simulate(spec: str, init: str, data: str, seed: int, t_end: float, scale: float,
              plot_path: str | None, max_steps: int, max_seconds: float, as_json: bool,
-             max_params: int, max_paths: int) -> None:
+             max_params: int, max_paths: int,
+        max_terms: int) -> None:
     """Numerical cross-check: integrate θ' = −∇L(θ) (square loss, SciPy DOP853, tolerance 1e-12)
     and, where a closed-form intrinsic metric is known, z' = −K(z, h0)∇ℓ(z) on its own; report
     the drift of every conservation law and the gap between φ(θ(t)) and z(t). ReLU kinks are
@@ -940,7 +972,8 @@ def simulate(spec: str, init: str, data: str, seed: int, t_end: float, scale: fl
     _finite(time=t_end, scale=scale)
     if plot_path is not None:
         _check_writable(plot_path, ".png")
-    lf = load_lifting(spec, max_params=max_params, max_paths=max_paths)
+    lf = load_lifting(spec, max_params=max_params, max_paths=max_paths,
+                        max_terms=max_terms)
     progress = _progress(not as_json)
     sim = run_flow(lf, init=init, data=data, seed=seed, t_end=t_end, scale=scale,
                    progress=progress, max_steps=max_steps, max_seconds=max_seconds)
@@ -1070,9 +1103,11 @@ def sweep(family: str, depth: str, width: str, count: int, seed: int, bias: str,
 @click.argument("spec")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object and nothing else.")
 @_limits
-def show(spec: str, as_json: bool, max_params: int, max_paths: int) -> None:
+def show(spec: str, as_json: bool, max_params: int, max_paths: int,
+        max_terms: int) -> None:
     """Show the parameters θ and the lifting φ(θ) of SPEC."""
-    lf = load_lifting(spec, max_params=max_params, max_paths=max_paths)
+    lf = load_lifting(spec, max_params=max_params, max_paths=max_paths,
+                        max_terms=max_terms)
     coords = [{"label": lab, "phi": lf.ring.format(p)} for lab, p in zip(lf.labels, lf.phi,
                                                                           strict=True)]
     if as_json:

@@ -15,6 +15,9 @@ from .errors import LimitError
 
 DEFAULT_MAX_PARAMS = 2000
 DEFAULT_MAX_PATHS = 1_000_000
+#: terms of the expanded φ (one per path of a network): the engine's time and memory grow with
+#: them (about 8 KB and 0.2 ms each), so that 100 000 terms stay within a minute and 2 GB
+DEFAULT_MAX_TERMS = 100_000
 
 
 @dataclass
@@ -155,6 +158,13 @@ class Generators(Sequence):
         return out
 
 
+def check_terms(n_terms: int, max_terms: int) -> None:
+    if n_terms > max_terms:
+        raise LimitError(
+            f"φ expands to {n_terms} terms (one per path through the network), above the limit "
+            f"of {max_terms} (raise it with --max-terms)")
+
+
 def check_size(n_params: int, n_coords: int, max_params: int, max_paths: int) -> None:
     if n_params > max_params:
         raise LimitError(
@@ -167,7 +177,8 @@ def check_size(n_params: int, n_coords: int, max_params: int, max_paths: int) ->
 
 
 def network_lifting(arch: Architecture, max_params: int = DEFAULT_MAX_PARAMS,
-                    max_paths: int = DEFAULT_MAX_PATHS) -> Lifting:
+                    max_paths: int = DEFAULT_MAX_PATHS,
+                    max_terms: int = DEFAULT_MAX_TERMS) -> Lifting:
     """The network's own lifting, one builder for every network.
 
     For a fixed activation pattern the output is Σ_p φ_p(θ)·x_{s(p)} over the active paths p
@@ -180,6 +191,7 @@ def network_lifting(arch: Architecture, max_params: int = DEFAULT_MAX_PARAMS,
     ``product_lifting``); a mixed DAG gets kind "network" when some class has several paths.
     """
     check_size(len(arch.params), arch.count_coordinates(), max_params, max_paths)
+    check_terms(arch.count_paths(), max_terms)  # predicted before anything is expanded
     ring = Ring(arch.params)
     gens = ring.qgens()
     var = {n: gens[i] for i, n in enumerate(arch.params)}
@@ -248,14 +260,15 @@ path_lifting = network_lifting
 
 
 def product_lifting(widths: list[int], max_params: int = DEFAULT_MAX_PARAMS,
-                    max_paths: int = DEFAULT_MAX_PATHS) -> Lifting:
+                    max_paths: int = DEFAULT_MAX_PATHS,
+                    max_terms: int = DEFAULT_MAX_TERMS) -> Lifting:
     """φ(U_1..U_L) = U_L ⋯ U_1 (entries z[i,j], row-major), U_k ∈ R^{n_k × n_{k-1}} with entries
     ``U{k}_{i}_{j}``: the network lifting of the layered network of linear neurons, whose
     classes are the (input j, output i) pairs."""
     from .architecture import layered
 
     arch = layered(widths, activation="linear", weight="U")
-    lf = network_lifting(arch, max_params, max_paths)
+    lf = network_lifting(arch, max_params, max_paths, max_terms)
     where = {(start, out): k for k, (start, _, out) in enumerate(lf.classes)}
     order = [where[(f"x{j}", f"y{i}")] for i in range(1, widths[-1] + 1)
              for j in range(1, widths[0] + 1)]
@@ -268,10 +281,12 @@ def product_lifting(widths: list[int], max_params: int = DEFAULT_MAX_PARAMS,
 
 
 def custom_lifting(name: str, params: list[str], exprs: list, max_params: int =
-                   DEFAULT_MAX_PARAMS, max_paths: int = DEFAULT_MAX_PATHS) -> Lifting:
+                   DEFAULT_MAX_PARAMS, max_paths: int = DEFAULT_MAX_PATHS,
+                   max_terms: int = DEFAULT_MAX_TERMS) -> Lifting:
     """A user-given polynomial map φ, from SymPy expressions in the named parameters."""
     check_size(len(params), len(exprs), max_params, max_paths)
     ring = Ring(params)
     phi = [ring.from_sympy(e) for e in exprs]
+    check_terms(sum(len(p) for p in phi), max_terms)
     labels = [f"phi{i + 1}" for i in range(len(phi))]
     return Lifting(name, "custom", ring, phi, labels)

@@ -33,6 +33,7 @@ from .errors import SpecError
 from .lifting import (
     DEFAULT_MAX_PARAMS,
     DEFAULT_MAX_PATHS,
+    DEFAULT_MAX_TERMS,
     Lifting,
     check_size,
     custom_lifting,
@@ -74,10 +75,11 @@ def parse_widths(text: str, spec: str) -> list[int]:
 
 
 def load_lifting(spec: str, max_params: int = DEFAULT_MAX_PARAMS,
-                 max_paths: int = DEFAULT_MAX_PATHS) -> Lifting:
+                 max_paths: int = DEFAULT_MAX_PATHS,
+                 max_terms: int = DEFAULT_MAX_TERMS) -> Lifting:
     """Turn a shorthand or the path of a YAML/JSON file into a Lifting."""
     spec = spec.strip()
-    limits = {"max_params": max_params, "max_paths": max_paths}
+    limits = {"max_params": max_params, "max_paths": max_paths, "max_terms": max_terms}
     if len(spec) > MAX_SPEC_CHARS and not spec.lower().endswith(FILE_SUFFIXES):
         raise SpecError(f"a shorthand is at most {MAX_SPEC_CHARS} characters (got {len(spec)}); "
                         "describe a large network in a file")

@@ -247,3 +247,21 @@ def test_a_skipped_pdf_is_said(tmp_path, monkeypatch):
     monkeypatch.setattr(latex.shutil, "which", lambda _name: None)
     res = run("certify", "relu:2-2-1", "-o", str(tmp_path))
     assert res.exit_code == 0 and "no PDF: pdflatex not found" in res.stdout
+
+
+@pytest.mark.parametrize("args,needle", [
+    (["show", "linear:10-10-10-10-10-10-10-10-10-10-10"], "--max-terms"),
+    (["laws", "linear:5-5-5-5-5-5-5-5"], "--max-terms"),
+    (["intrinsic", "relu:30-30-30"], "--max-paths"),
+])
+def test_sizes_that_drive_the_cost_are_refused_up_front(args, needle):
+    res = run(*args)
+    assert res.exit_code == 2 and needle in res.stderr
+    assert len(res.stderr.strip().splitlines()) == 1
+
+
+def test_a_sweep_row_beyond_the_limits_is_an_error_row_not_a_crash():
+    res = run("sweep", "linear", "--depth", "10", "--width", "10", "--count", "1", "--json")
+    assert res.exit_code == 0
+    row = json.loads(res.stdout)["rows"][0]
+    assert "--max-terms" in row["error"]

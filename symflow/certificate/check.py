@@ -48,6 +48,7 @@ from .schema import (
     FORMAT,
     FORMAT_VERSION,
     MAX_COORDS,
+    MAX_FILE_BYTES,
     MAX_PARAMS,
     MAX_SEARCH_MONOMIALS,
     MAX_SEARCH_WORK,
@@ -56,7 +57,6 @@ from .schema import (
 )
 
 # sizes checked before any work (the flags of `symflow check` lift the first two)
-MAX_FILE_BYTES = 20_000_000
 MAX_DIGITS = 4000  # of a numerator or denominator (Python reads at most 4300)
 MAX_TEXT = 100_000  # characters of one expression or word
 MAX_WORD_DEPTH = 24  # nesting of a bracket word
@@ -139,8 +139,17 @@ def _is_num(x: Any) -> bool:
     return isinstance(x, str) and NUMBER.fullmatch(x) is not None
 
 
+_ZERO = sympy.Integer(0)
+_MAX_BITS = int(MAX_DIGITS * 3.3219)  # 10^MAX_DIGITS has about this many bits
+
+
 def rat(x: Any) -> sympy.Rational:
     """An exact number of the certificate (int or 'p/q' string) as a SymPy Rational."""
+    if type(x) is int:  # the common case, without the string round trip
+        if x == 0:
+            return _ZERO
+        if x.bit_length() < _MAX_BITS:
+            return sympy.Integer(x)
     expect(_is_num(x), "format", f"{str(x)[:40]!r} is not an exact number (an integer or a "
            f"string 'p/q' of at most {MAX_DIGITS} digits each)")
     if isinstance(x, str) and "/" in x:
@@ -638,9 +647,16 @@ def rank(rows: list[list]) -> int:
     """Exact rank over QQ."""
     if not rows or not rows[0]:
         return 0
-    dm = DomainMatrix([[QQ(int(sympy.Rational(x).p), int(sympy.Rational(x).q)) for x in r]
-                       for r in rows], (len(rows), len(rows[0])), QQ)
-    return dm.rank()
+    sdm: dict[int, dict[int, Any]] = {}
+    for i, r in enumerate(rows):
+        row = {}
+        for j, x in enumerate(r):
+            if x != 0:
+                q = x if isinstance(x, sympy.Rational) else sympy.Rational(x)
+                row[j] = QQ(int(q.p), int(q.q))
+        if row:
+            sdm[i] = row
+    return DomainMatrix(sdm, (len(rows), len(rows[0])), QQ).rank()
 
 
 class Context:
@@ -706,7 +722,7 @@ class Context:
         p = R.from_expr(h) if h != 0 else R.zero
         f = {}
         for k in sorted({k for mono in p.monoms() for k, e in enumerate(mono) if e}):
-            dp = p.diff(R.gens[k])
+            dp = p.diff(k)
             if dp:
                 f[k] = dp
         return f
@@ -764,10 +780,10 @@ class Context:
                 yj, xj = y.get(j), x.get(j)
                 for k, xk in x.items():
                     if yj is not None:
-                        acc += xk * yj.diff(R.gens[k])
+                        acc += xk * yj.diff(k)
                 for k, yk in y.items():
                     if xj is not None:
-                        acc -= yk * xj.diff(R.gens[k])
+                        acc -= yk * xj.diff(k)
                 if acc:
                     out[j] = acc
         self._fields[word] = out
@@ -808,12 +824,11 @@ class Context:
         and J'[v] its derivative along v (A_ab = Σ_k J'_ak J_bk)."""
         support = [k for k in range(self.D) if v[k] != 0]
         qs = self._qpoint(point)
-        R = self.ring
         jp = []
         for a in range(1, self.d + 1):
             r: dict[int, sympy.Rational] = {}
             for k, g in self.field(f"g{a}").items():
-                val = sum((self._eval(g.diff(R.gens[i]), qs) * v[i] for i in support),
+                val = sum((self._eval(g.diff(i), qs) * v[i] for i in support),
                           sympy.Integer(0))
                 if val != 0:
                     r[k] = val
@@ -843,7 +858,7 @@ class Context:
         """X_a(q) = ⟨∇φ_a, ∇q⟩ for q in QQ[θ]."""
         R = self.ring
         gp = self.field(f"g{a}")
-        return sum((gp[k] * q.diff(R.gens[k]) for k in gp), R.zero)
+        return sum((gp[k] * q.diff(k) for k in gp), R.zero)
 
     def law(self, entry: dict, what: str) -> Law:
         """A law h = P + Σ λ_i ln|f_i|, parsed within the checker's size limits and verified as
@@ -874,9 +889,9 @@ class Context:
         F = R.one
         for f, _ in factors:
             F *= f
+        gh = self._sparse_gradient(h) if not factors else None
         for a in range(1, self.d + 1):
             if not factors:
-                gh = self._sparse_gradient(h)
                 gp = self.field(f"g{a}")
                 pairing = sum((x * gp[k] for k, x in gh.items() if k in gp), R.zero)
             else:
@@ -906,10 +921,9 @@ class Context:
         return grad
 
     def _gradient_of(self, p: Any) -> dict:
-        R = self.ring
         out = {}
         for k in sorted({k for mono in p.monoms() for k, e in enumerate(mono) if e}):
-            dp = p.diff(R.gens[k])
+            dp = p.diff(k)
             if dp:
                 out[k] = dp
         return out
@@ -1207,8 +1221,8 @@ def _eigen_forms(ctx: Context, g: Any) -> list:
     vs = sorted({k for mono in g.monoms() for k, e in enumerate(mono) if e})
     zero = [QQ(0)] * ctx.D
     a = sympy.Matrix(len(vs), len(vs), lambda i, j: sympy.Rational(str(
-        g.diff(R.gens[vs[i]]).diff(R.gens[vs[j]])(*zero))))
-    b = [sympy.Rational(str(g.diff(R.gens[v])(*zero))) for v in vs]
+        g.diff(vs[i]).diff(vs[j])(*zero))))
+    b = [sympy.Rational(str(g.diff(v)(*zero))) for v in vs]
     out = []
     lam = sympy.Symbol("lam")
     for root in sympy.roots(sympy.Poly((a - lam * sympy.eye(len(vs))).det(), lam),

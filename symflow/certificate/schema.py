@@ -7,7 +7,8 @@ import json
 
 FORMAT = "symflow-certificate"
 FORMAT_VERSION = 3
-MAX_PARAMS = 2000  # D of a certificate (certify and check; --max-params on check)
+MAX_PARAMS = 1000  # D of a certificate (certify and check; --max-params lifts it)
+MAX_FILE_BYTES = 20_000_000  # a certificate file (its bracket values grow like D²)
 MAX_COORDS = 2000  # d of a certificate (certify and check; --max-paths on check)
 #: a negative law search (no further law of degree ≤ k) is recorded only when the checker can
 #: redo it: at most this many monomials of degree ≤ k in D variables
