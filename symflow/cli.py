@@ -154,7 +154,23 @@ class _Group(click.Group):
 @click.version_option(__version__, prog_name="symflow")
 def cli() -> None:
     """symflow: exact verification of conservation laws and intrinsic dynamics of gradient
-    flows θ' = −∇(ℓ∘φ)(θ) of neural networks, for a concrete small architecture."""
+    flows θ' = −∇(ℓ∘φ)(θ) of neural networks, for a concrete small architecture.
+
+    \b
+    SPEC, the network or lifting every command takes, is one of:
+      relu:3-2-1          layered ReLU net, widths input-hidden-…-output (weights W{l}_{i}_{j})
+      relu:3-2-1+bias     the same with biases b{l}_{i}
+      linear:2-3-2        φ = U_2 U_1, the product of the weight matrices (entries U{k}_{i}_{j})
+      net.yaml            a DAG: inputs, hidden (ReLU, or {name: h, activation: linear}),
+                          outputs, edges ("u -> v"), biases
+      phi.yaml            a polynomial lifting: parameters: [u, v], phi: ["u*v"]
+
+    \b
+    Start with:
+      symflow laws relu:3-2-1          # 2 conservation laws, one per hidden neuron
+      symflow intrinsic linear:2-2-2   # recoverability / metric / dynamic, with a witness
+      symflow certify relu:3-2-1 -o cert/ && symflow check cert/
+    """
 
 
 @cli.command()
