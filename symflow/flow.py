@@ -127,6 +127,29 @@ def _prod(us: list[np.ndarray]) -> np.ndarray:
     return out
 
 
+def forward(lifting: Lifting, order: list[str], x: np.ndarray,
+            theta: np.ndarray) -> tuple[dict, dict]:
+    """The forward pass on the data x: pre-activations and activations of every neuron."""
+    arch = lifting.architecture
+    g = arch.graph
+    idx = lifting.ring.index
+    ins = arch.inputs
+    pre: dict[str, np.ndarray] = {}
+    act: dict[str, np.ndarray] = {}
+    for v in order:
+        if g.nodes[v]["kind"] == "input":
+            act[v] = x[ins.index(v)]
+            continue
+        s = np.zeros(x.shape[1])
+        for u in g.predecessors(v):
+            s = s + theta[idx[g.edges[u, v]["param"]]] * act[u]
+        if arch.bias(v):
+            s = s + theta[idx[arch.bias(v)]]
+        pre[v] = s
+        act[v] = np.maximum(s, 0.0) if arch.is_relu(v) else s
+    return pre, act
+
+
 def _dag_loss(lifting: Lifting, x: np.ndarray, y: np.ndarray, force: dict | None = None):
     """θ ↦ (L, ∇L) by a forward and a backward pass; relu′(0) = 0. ``force`` maps a ReLU
     neuron to a boolean mask over the data points whose relu′ is pinned (on the two sides of a
@@ -137,25 +160,11 @@ def _dag_loss(lifting: Lifting, x: np.ndarray, y: np.ndarray, force: dict | None
     g = arch.graph
     order = list(nx.topological_sort(g))
     idx = lifting.ring.index
-    ins, outs = arch.inputs, arch.outputs
+    outs = arch.outputs
     n = max(x.shape[1], 1)
 
     def f(theta):
-        pre: dict[str, np.ndarray] = {}
-        act: dict[str, np.ndarray] = {}
-        for v in order:
-            kind = g.nodes[v]["kind"]
-            if kind == "input":
-                act[v] = x[ins.index(v)]
-                continue
-            s = np.zeros(x.shape[1])
-            for u in g.predecessors(v):
-                s = s + theta[idx[g.edges[u, v]["param"]]] * act[u]
-            if arch.bias(v):
-                s = s + theta[idx[arch.bias(v)]]
-            pre[v] = s
-            relu = kind == "hidden" and g.nodes[v]["activation"] == "relu"
-            act[v] = np.maximum(s, 0.0) if relu else s
+        pre, act = forward(lifting, order, x, theta)
         r = np.array([act[o] for o in outs]) - y
         delta: dict[str, np.ndarray] = {o: r[i] / n for i, o in enumerate(outs)}
         grad = np.zeros(lifting.D)
@@ -192,32 +201,14 @@ def relu_preactivations(lifting: Lifting, x: np.ndarray) -> Callable | None:
     import networkx as nx
 
     arch = lifting.architecture
-    g = arch.graph
-    relus = [v for v in arch.hidden if arch.is_relu(v)]
+    order = list(nx.topological_sort(arch.graph))
+    relus = _relu_order(lifting)  # topological: the index map of integrate_relu_flow
     if not relus:
         return None
-    order = list(nx.topological_sort(g))
-    idx = lifting.ring.index
-    ins = arch.inputs
 
     def pre_f(theta: np.ndarray) -> np.ndarray:
-        act: dict[str, np.ndarray] = {}
-        pres = []
-        for v in order:
-            if g.nodes[v]["kind"] == "input":
-                act[v] = x[ins.index(v)]
-                continue
-            s = np.zeros(x.shape[1])
-            for u in g.predecessors(v):
-                s = s + theta[idx[g.edges[u, v]["param"]]] * act[u]
-            if arch.bias(v):
-                s = s + theta[idx[arch.bias(v)]]
-            if arch.is_relu(v):
-                pres.append(s)
-                act[v] = np.maximum(s, 0.0)
-            else:
-                act[v] = s
-        return np.concatenate(pres)
+        pre, _ = forward(lifting, order, x, theta)
+        return np.concatenate([pre[v] for v in relus])
 
     return pre_f
 
@@ -245,62 +236,25 @@ class BudgetExceeded(Exception):
     """The integration budget ran out; the partial trajectory is kept."""
 
 
-def integrate_with_kinks(field: Callable, y0: np.ndarray, times: np.ndarray,
-                         pre_f: Callable | None, budget: Budget,
-                         progress: Callable[[str], None] | None = None,
-                         what: str = "θ-flow") -> tuple[np.ndarray, int, str | None]:
-    """DOP853 (rtol = atol = 1e-12) region by region: inside one activation region the field is
-    smooth; an event g(θ) = min_k s_k·pre_k(θ) (s_k the signs at the region's start) stops the
-    integration where some ReLU pre-activation changes sign, and it restarts just past the kink.
-    Returns (the states at the times reached, the number of kinks crossed, why it stopped early
-    or None)."""
+def integrate_budgeted(field: Callable, y0: np.ndarray, times: np.ndarray,
+                       budget: Budget) -> tuple[np.ndarray, str | None]:
+    """DOP853 (rtol = atol = 1e-12) of a smooth field within a budget: (the states at the
+    times reached, why it stopped early or None). ReLU networks use integrate_relu_flow."""
     out = [np.asarray(y0, dtype=float)]
-    state, t = out[0], float(times[0])
-    kinks = 0
-    k = 1  # next output time
-    stop = None
 
     def counted(tt, yy):
         budget.tick()
         return field(tt, yy)
 
     try:
-        while k < len(times):
-            signs = None
-            if pre_f is not None:
-                pre = pre_f(state)
-                signs = np.where(pre >= 0, 1.0, -1.0)
-                if np.any(np.abs(pre) < 1e-13):  # on a kink: the side the flow moves to
-                    ahead = pre_f(state + 1e-9 * counted(t, state))
-                    signs = np.where(ahead >= 0, 1.0, -1.0)
-
-            events = None
-            if signs is not None:
-                def event(_tt, yy, signs=signs):
-                    return float(np.min(signs * pre_f(yy)))
-                event.terminal = True
-                event.direction = -1
-                events = [event]
-            sol = solve_ivp(counted, (t, float(times[-1])), state, method="DOP853",
-                            rtol=1e-12, atol=1e-12, t_eval=times[k:], events=events)
-            if sol.status == -1:
-                stop = f"the integrator failed at t = {t:.4g}: {sol.message}"
-                break
-            ys = (np.asarray(sol.y, dtype=float).reshape(len(state), -1) if np.size(sol.y)
-                  else np.zeros((len(state), 0)))
-            out.extend(ys.T)
-            k += ys.shape[1]
-            if sol.status == 1 and sol.t_events and len(sol.t_events[0]):
-                kinks += 1
-                t = float(sol.t_events[0][-1])
-                state = sol.y_events[0][-1]
-                if progress and kinks % 50 == 0:
-                    progress(f"{what}: {kinks} kinks, t = {t:.3g}")
-            else:
-                break
+        sol = solve_ivp(counted, (float(times[0]), float(times[-1])), out[0], method="DOP853",
+                        rtol=1e-12, atol=1e-12, t_eval=times[1:])
     except BudgetExceeded as exc:
-        stop = f"{exc}; stopped at t = {t:.4g} after {kinks} kinks"
-    return np.array(out), kinks, stop
+        return np.array(out), str(exc)
+    if sol.status == -1:
+        return np.array(out), f"the integrator failed: {sol.message}"
+    out.extend(np.asarray(sol.y, dtype=float).reshape(len(out[0]), -1).T)
+    return np.array(out), None
 
 
 def integrate_relu_flow(lifting: Lifting, x: np.ndarray, y: np.ndarray, theta0: np.ndarray,
@@ -515,8 +469,7 @@ def simulate(lifting: Lifting, init: str = "generic", data: str = "random:20", s
                 "segment(s) (Filippov: the flow slides along a kink where both sides push towards "
                 "it), each located as an event; DOP853 inside each region")
     else:
-        thetas, _, stop = integrate_with_kinks(lambda _t, th: -f(th)[1], theta0, times, None,
-                                               budget, progress)
+        thetas, stop = integrate_budgeted(lambda _t, th: -f(th)[1], theta0, times, budget)
     if stop is not None:
         times = times[:len(thetas)]
         early_notes.append(f"STOPPED EARLY: {stop}; results below are for t ∈ [0, "

@@ -90,14 +90,13 @@ def _one_sided(widths: list[int], lam: flint.fmpq, rng: random.Random) -> dict[s
         if i < n:
             v1[i, i] = s1[i]
     o_r = cayley(r, rng)
-    u2 = cayley(m, rng) * v2 * o_r.transpose()
-    u1 = o_r * v1 * cayley(n, rng)
-    point = {}
-    for k, u in ((1, u1), (2, u2)):
-        for i in range(u.nrows()):
-            for j in range(u.ncols()):
-                point[f"U{k}_{i + 1}_{j + 1}"] = Q(u[i, j])
-    return point
+    return _named([o_r * v1 * cayley(n, rng), cayley(m, rng) * v2 * o_r.transpose()])
+
+
+def _named(us: list[flint.fmpq_mat]) -> dict[str, flint.fmpq]:
+    """{U{k}_{i}_{j}: entry} for the matrices U_1, U_2, …"""
+    return {f"U{k}_{i + 1}_{j + 1}": Q(u[i, j]) for k, u in enumerate(us, 1)
+            for i in range(u.nrows()) for j in range(u.ncols())}
 
 
 def _singular_values(widths: list[int], family: str, rng: random.Random) -> list[list]:
@@ -174,13 +173,7 @@ def level_point(widths: list[int], h: flint.fmpq_mat, seed: int = 0) -> dict[str
     for i in range(r):
         v2[i, i], v1[i, i] = xs[i], ys[i]
     u2 = cayley(m, rng) * v2 * ell.transpose()
-    u1 = ell * v1 * cayley(n, rng)
-    point = {}
-    for k, u in ((1, u1), (2, u2)):
-        for i in range(u.nrows()):
-            for j in range(u.ncols()):
-                point[f"U{k}_{i + 1}_{j + 1}"] = Q(u[i, j])
-    return point
+    return _named([ell * v1 * cayley(n, rng), u2])
 
 
 def congruence_diagonal(h: flint.fmpq_mat) -> tuple[flint.fmpq_mat, list]:

@@ -719,13 +719,7 @@ class Context:
     def _sparse_gradient(self, h: sympy.Expr) -> dict:
         """∇h as a sparse field {k: ∂h/∂θ_k} over QQ[θ]."""
         R = self.ring
-        p = R.from_expr(h) if h != 0 else R.zero
-        f = {}
-        for k in sorted({k for mono in p.monoms() for k, e in enumerate(mono) if e}):
-            dp = p.diff(k)
-            if dp:
-                f[k] = dp
-        return f
+        return self._gradient_of(R.from_expr(h) if h != 0 else R.zero)
 
     @staticmethod
     def _qpoint(point: list) -> list:
