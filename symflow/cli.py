@@ -96,20 +96,23 @@ def _limits(f: Callable) -> Callable:
 
 
 def _progress(enabled: bool) -> Callable[[str], None] | None:
+    """A one-line status on a terminal (tqdm, on stderr, cleared at the end); None otherwise."""
     if not enabled or not sys.stderr.isatty():
         return None
+    from tqdm import tqdm
+
+    bar = tqdm(total=None, bar_format="… {desc}", leave=False, file=sys.stderr)
 
     def show(msg: str) -> None:
-        sys.stderr.write(f"\r\033[K… {msg}")
-        sys.stderr.flush()
+        bar.set_description_str(msg)
 
+    show.close = bar.close  # type: ignore[attr-defined]
     return show
 
 
 def _end_progress(progress: Callable | None) -> None:
     if progress:
-        sys.stderr.write("\r\033[K")
-        sys.stderr.flush()
+        progress.close()  # type: ignore[attr-defined]
 
 
 class UserError(click.ClickException):
@@ -1070,16 +1073,18 @@ def sweep(family: str, depth: str, width: str, count: int, seed: int, bias: str,
                          count, seed, bias)
     bar = None
     if not as_json and sys.stderr.isatty():
+        from tqdm import tqdm
+
+        tq = tqdm(total=len(specs), unit="net", leave=False, file=sys.stderr)
+
         def bar(k: int, n: int) -> None:
-            filled = int(30 * k / n)
-            sys.stderr.write(f"\r\033[K[{'#' * filled}{'.' * (30 - filled)}] {k}/{n}")
-            sys.stderr.flush()
+            tq.update(k - tq.n)
     t0 = time.perf_counter()
     rows = run_sweep(specs, seed=seed, jobs=jobs, executor=executor, scheduler=scheduler,
                      progress=bar)
     wall = time.perf_counter() - t0
     if bar:
-        sys.stderr.write("\r\033[K")
+        tq.close()
     if csv_path:
         import csv
 
