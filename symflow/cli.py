@@ -176,7 +176,7 @@ def cli() -> None:
     """
 
 
-@cli.command()
+@cli.command(epilog=SPEC_HELP)
 @click.argument("spec")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object and nothing else.")
 @click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True,
@@ -418,7 +418,7 @@ def neural_ode(width: int, depths: str, t_end: float, seed: int, plot_path: str 
         click.echo(f"  plot         {plot_path}")
 
 
-@cli.command()
+@cli.command(epilog=SPEC_HELP)
 @click.argument("spec")
 @click.option("--init", type=click.Choice(INITS), default="generic", show_default=True,
               help="Where to decide: a seeded generic point, or exact sample points of the "
@@ -618,7 +618,7 @@ def intrinsic_text(spec: str, r: IntrinsicResult) -> str:
     return "\n".join(lines)
 
 
-@cli.command()
+@cli.command(epilog=SPEC_HELP)
 @click.argument("spec", required=False)
 @click.option("-o", "--output", "outdir", type=click.Path(file_okay=False), default=".",
               show_default=True, help="Directory to write the certificate files into.")
@@ -772,7 +772,7 @@ def check(paths: tuple[str, ...], quiet: bool, max_params: int, max_paths: int) 
     if status:
         raise SystemExit(status)
 
-@cli.command()
+@cli.command(epilog=SPEC_HELP)
 @click.argument("spec")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object and nothing else.")
 @_limits
@@ -818,7 +818,7 @@ def homogeneity(spec: str, as_json: bool, max_params: int, max_paths: int,
         click.echo(f"  note         {note}")
 
 
-@cli.command()
+@cli.command(epilog=SPEC_HELP)
 @click.argument("spec")
 @click.option("--pattern", "pattern", type=click.Path(dir_okay=False), required=True,
               help="YAML/JSON file: parameters: [...], neurons: [...] (all incoming, outgoing "
@@ -879,7 +879,7 @@ def zeros(spec: str, pattern: str, as_json: bool, max_params: int, max_paths: in
         click.echo(f"  network flow   NOT INVARIANT: {n.reason}")
 
 
-@cli.command()
+@cli.command(epilog=SPEC_HELP)
 @click.argument("spec")
 @click.option("--data", "data_file", type=click.Path(dir_okay=False), required=True,
               help="YAML/JSON file {x: [[...], ...], y: [[...], ...]} with exact numbers.")
@@ -890,6 +890,10 @@ def ncf(spec: str, data_file: str, as_json: bool) -> None:
 
     Whether the KKT set is finite is decided exactly (dimension of a Gröbner basis); when it is
     a continuum, that is said, and the solver's families are not presented as complete.
+
+    \b
+    Examples:
+      symflow ncf relu:1-1-1 --data data.yaml     # data.yaml: x: [[1], [2]]  y: [[1], [-1]]
     """
     import sympy
 
@@ -950,7 +954,7 @@ def ncf(spec: str, data_file: str, as_json: bool) -> None:
                    f"{row['mu']}{notes[row['region']]}")
 
 
-@cli.command()
+@cli.command(epilog=SPEC_HELP)
 @click.argument("spec")
 @click.option("--init", type=click.Choice(INITS), default="generic", show_default=True,
               help="Initialisation (balanced families for linear networks).")
@@ -1120,13 +1124,19 @@ def sweep(family: str, depth: str, width: str, count: int, seed: int, bias: str,
         click.echo(f"CSV written to {csv_path}")
 
 
-@cli.command()
+@cli.command(epilog=SPEC_HELP)
 @click.argument("spec")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object and nothing else.")
 @_limits
 def show(spec: str, as_json: bool, max_params: int, max_paths: int,
         max_terms: int) -> None:
-    """Show the parameters θ and the lifting φ(θ) of SPEC."""
+    """Show the parameters θ and the lifting φ(θ) of SPEC.
+
+    \b
+    Examples:
+      symflow show linear:2-2-2
+      symflow show examples/mixed.yaml --json
+    """
     lf = load_lifting(spec, max_params=max_params, max_paths=max_paths,
                         max_terms=max_terms)
     coords = [{"label": lab, "phi": lf.ring.format(p)} for lab, p in zip(lf.labels, lf.phi,
