@@ -417,7 +417,10 @@ def linear_metric_field(widths: list[int], lambdas: list[float], x: np.ndarray,
 
     def factors(m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         vals, vecs = np.linalg.eigh(m)
-        return np.array([root(max(v, 0.0)) for v in vals]), vecs
+        # eigenvalues at rounding level are zeros (rank-deficient zzᵀ of non-square nets): their
+        # fractional powers would turn the noise into a non-smooth field
+        tol = 1e-12 * max(float(np.abs(vals).max()), 1e-300)
+        return np.array([root(v if v > tol else 0.0) for v in vals]), vecs
 
     def field(_t, zflat):
         z = zflat.reshape(n_out, n_in)
@@ -501,13 +504,20 @@ def simulate(lifting: Lifting, init: str = "generic", data: str = "random:20", s
             formula = f"{init} closed form K(z, λ), λ = " + ", ".join(f"{v:.4g}" for v in lambdas)
         if len(set(widths)) == 1 or not any(lambdas):
             fz = linear_metric_field(widths, lambdas, x, y)
-            z = _integrate(fz, phis[0], times, progress, "z-flow")
+            z, zstop = integrate_budgeted(fz, phis[0], times, Budget(max_steps, max_seconds))
+            if zstop is not None:
+                notes.append(f"the z-flow stopped early ({zstop}): no gap is reported")
+                z, formula = None, None
         else:
             notes.append("no closed form for these widths: z-flow not integrated")
     elif lifting.kind == "custom" and lifting.D == 2 and lifting.d == 1 and \
             list(lifting.phi[0].to_dict()) == [(1, 1)] and lifting.phi[0].to_dict()[(1, 1)] == 1:
         h0 = float(theta0[0] ** 2 - theta0[1] ** 2)
-        z = _integrate(uv_metric_field(h0, float(y[0, 0])), phis[0], times, progress, "z-flow")
+        z, zstop = integrate_budgeted(uv_metric_field(h0, float(y[0, 0])), phis[0], times,
+                                      Budget(max_steps, max_seconds))
+        if zstop is not None:
+            notes.append(f"the z-flow stopped early ({zstop}): no gap is reported")
+            z = None
         formula = "z' = −sqrt(h0² + 4z²)(z − y)"
     else:
         notes.append("no closed-form intrinsic metric integrated for this lifting "
