@@ -179,8 +179,8 @@ def _dag_loss(lifting: Lifting, x: np.ndarray, y: np.ndarray, force: dict | None
                 if relu:
                     mask = (pre[v] > 0).astype(float)
                     if force and v in force:
-                        pinned, value = force[v]
-                        mask[pinned] = value
+                        pinned, values = force[v]
+                        mask[pinned] = values
                     delta[v] = back * mask
                 else:
                     delta[v] = back
@@ -264,82 +264,103 @@ def integrate_relu_flow(lifting: Lifting, x: np.ndarray, y: np.ndarray, theta0: 
     """The network's gradient flow θ' = −∇L(θ) across its ReLU kinks, as a Filippov solution.
 
     Inside an activation region the field is smooth (DOP853, rtol = atol = 1e-12). An event
-    stops at the first pre-activation p_k(θ) (neuron v, data point n) that changes sign. There
-    the fields F₊ (relu′ = 1 for (v, n)) and F₋ (relu′ = 0) are compared through a± = ∇p_k·F±:
-    if they point to opposite sides the flow crosses into the next region; if both point
-    towards the kink (a₊ < 0 < a₋) it slides along p_k = 0 with F = αF₊ + (1 − α)F₋,
-    α = a₋/(a₋ − a₊), until α leaves (0, 1) or another pre-activation changes sign. Returns the
-    states at the times reached, counts {"crossings", "slides"}, and why it stopped early."""
+    stops at the first pre-activation p_k(θ) (neuron v, data point n) that changes sign. With
+    S the kinks the flow sits on, F₀ the field with relu′ = 0 on S and D_k the change when
+    relu′ = 1 on kink k alone, the sliding field is F = F₀ + Σ_k α_k D_k with ∇p_j·F = 0 for
+    every j ∈ S (a linear system for α; ∇p_j·G by central differences). If α ∈ [0, 1]^S the
+    flow slides along the kinks (Filippov), else it crosses. It leaves a kink when its α_k
+    leaves [0, 1]. Returns the states at the times reached, counts {"crossings", "slides"},
+    and why it stopped early."""
     pre_f = relu_preactivations(lifting, x)
-    relus = [v for v in _relu_order(lifting)]
+    relus = _relu_order(lifting)
     n_data = x.shape[1]
     plain = _dag_loss(lifting, x, y)
 
-    def field(force=None):
-        f = _dag_loss(lifting, x, y, force) if force else plain
+    def field(pins: dict | None = None):
+        """The field with relu′ pinned: {flat index: 0 or 1}."""
+        if not pins:
+            return lambda th: -plain(th)[1]
+        force: dict = {}
+        for idx, val in pins.items():
+            v, n = relus[idx // n_data], idx % n_data
+            ids, vals = force.get(v, ([], []))
+            force[v] = (ids + [n], vals + [val])
+        force = {v: (np.array(ids), np.array(vals, dtype=float))
+                 for v, (ids, vals) in force.items()}
+        f = _dag_loss(lifting, x, y, force)
         return lambda th: -f(th)[1]
+
+    def rate(th, idx, g):
+        """∇p_idx(θ)·G, by central differences (p_idx is a polynomial in θ)."""
+        h = 1e-6 / max(1.0, float(np.linalg.norm(g)))
+        return (pre_f(th + h * g)[idx] - pre_f(th - h * g)[idx]) / (2 * h)
+
+    def slide(th, kinks: list[int]) -> tuple[np.ndarray, np.ndarray]:
+        """(α, F) of the sliding motion on ``kinks`` (α may fall outside [0, 1])."""
+        f0 = field(dict.fromkeys(kinks, 0.0))(th)
+        ds = [field({**dict.fromkeys(kinks, 0.0), k: 1.0})(th) - f0 for k in kinks]
+        m = np.array([[rate(th, j, d) for d in ds] for j in kinks])
+        b = np.array([rate(th, j, f0) for j in kinks])
+        try:
+            alpha = np.linalg.solve(m, -b)
+        except np.linalg.LinAlgError:
+            alpha = np.full(len(kinks), np.nan)
+        return alpha, f0 + sum(a * d for a, d in zip(alpha, ds, strict=True)) if np.all(
+            np.isfinite(alpha)) else f0
 
     out = [np.asarray(theta0, dtype=float)]
     state, t, k = out[0], float(times[0]), 1
     counts = {"crossings": 0, "slides": 0}
     stop = None
-    sliding = None  # (neuron, data point, flat index) of the kink slid along
+    sliding: list[int] = []  # the kinks the flow slides along (flat indices)
     stalls, last_t = 0, t
-
-    def rates(th, idx, v, n):
-        fp = field({v: (np.array([n]), 1.0)})(th)
-        fm = field({v: (np.array([n]), 0.0)})(th)
-        h = 1e-7 / max(1.0, float(np.linalg.norm(fp) + np.linalg.norm(fm)))
-        base = pre_f(th)[idx]
-        return fp, fm, (pre_f(th + h * fp)[idx] - base) / h, (pre_f(th + h * fm)[idx] - base) / h
-
+    tol = 1e-9
     try:
         while k < len(times):
             pre = pre_f(state)
             signs = np.where(pre >= 0, 1.0, -1.0)
             idle = np.zeros(len(pre), dtype=bool)
-            if sliding is None and np.any(np.abs(pre) < 1e-12):
+            if np.any(np.abs(pre) < 1e-12):
+                # on a kink: the side the current motion (sliding or not) moves to
                 budget.tick()
-                ahead = pre_f(state + 1e-9 * field()(state))
+                move = slide(state, sliding)[1] if sliding else field()(state)
+                ahead = pre_f(state + 1e-9 * move)
                 signs = np.where(ahead >= 0, 1.0, -1.0)
                 # a pre-activation that stays 0 (every input to it is off) is no kink: it can
                 # only move when an upstream neuron turns on, which is an event of its own
                 idle = (np.abs(pre) < 1e-12) & (np.abs(ahead) < 1e-15)
+            others = ~idle
+            others[sliding] = False
             events = []
-            if sliding is None:
-                rhs = field()
-                others = ~idle
-            else:
-                v, n, idx = sliding
-                others = ~idle
-                others[idx] = False
-
-                def rhs(th, v=v, n=n, idx=idx):
-                    fp, fm, ap, am = rates(th, idx, v, n)
-                    alpha = am / (am - ap) if am != ap else 0.5
-                    alpha = min(1.0, max(0.0, alpha))
-                    return alpha * fp + (1 - alpha) * fm
-
-                def leave_active(_t, th, v=v, n=n, idx=idx):
-                    return rates(th, idx, v, n)[2]  # a₊ rises through 0: off the kink, active
-                leave_active.terminal, leave_active.direction = True, 1
-
-                def leave_inactive(_t, th, v=v, n=n, idx=idx):
-                    return rates(th, idx, v, n)[3]  # a₋ falls through 0: off, inactive
-                leave_inactive.terminal, leave_inactive.direction = True, -1
-                events += [leave_active, leave_inactive]
             if np.any(others):
                 def crossing(_t, th, signs=signs, others=others):
                     return float(np.min((signs * pre_f(th))[others]))
                 crossing.terminal, crossing.direction = True, -1
-                events.insert(0, crossing)
+                events.append(crossing)
+            if sliding:
+                kinks = list(sliding)
+
+                def rhs(th, kinks=kinks):
+                    return slide(th, kinks)[1]
+
+                def leaving(_t, th, kinks=kinks):  # min over k of distance of α_k inside [0, 1]
+                    a = slide(th, kinks)[0]
+                    return float(np.min(np.minimum(a + tol, 1 + tol - a))) if np.all(
+                        np.isfinite(a)) else -1.0
+                leaving.terminal, leaving.direction = True, -1
+                events.append(leaving)
+            else:
+                rhs = field()
 
             def counted(tt, yy, rhs=rhs):
                 budget.tick()
                 return rhs(yy)
 
-            sol = solve_ivp(counted, (t, float(times[-1])), state, method="DOP853", rtol=1e-12,
-                            atol=1e-12, t_eval=times[k:], events=events or None)
+            # sliding fields use finite-difference rates (relative error ~1e-10): a tolerance of
+            # 1e-8 there, 1e-12 inside the regions
+            tol_ivp = 1e-8 if sliding else 1e-12
+            sol = solve_ivp(counted, (t, float(times[-1])), state, method="DOP853",
+                            rtol=tol_ivp, atol=tol_ivp, t_eval=times[k:], events=events or None)
             if sol.status == -1:
                 stop = f"the integrator failed at t = {t:.4g}: {sol.message}"
                 break
@@ -349,30 +370,43 @@ def integrate_relu_flow(lifting: Lifting, x: np.ndarray, y: np.ndarray, theta0: 
             k += ys.shape[1]
             if sol.status != 1:
                 break
-            hit = [i for i, te in enumerate(sol.t_events) if len(te)]
-            i = hit[0]
+            i = next(i for i, te in enumerate(sol.t_events) if len(te))
             t, state = float(sol.t_events[i][-1]), sol.y_events[i][-1]
             stalls = stalls + 1 if t - last_t <= 1e-12 * (1.0 + abs(t)) else 0
             last_t = t
             if stalls > 200:
                 stop = (f"the flow is stuck at a kink: 200 events without progress at t = "
-                        f"{t:.4g} (several pre-activations vanish together)")
+                        f"{t:.4g}")
                 break
-            if sliding is not None and events[i] is not events[0] or (
-                    sliding is not None and not np.any(others)):
-                sliding = None  # left the kink
+            if sliding and events[i].__name__ == "leaving":
+                alpha, _ = slide(state, sliding)
+                keep = [kk for kk, a in zip(sliding, alpha, strict=True)
+                        if np.isfinite(a) and -tol < a < 1 + tol and 0 < a < 1]
+                sliding = keep  # drop the kinks whose α left [0, 1]
                 continue
-            # a crossing: which pre-activation, and does the flow cross it or slide along it?
+            # a new kink: cross it, or slide along it (with the kinks already slid along)
             vals = signs * pre_f(state)
             vals[~others] = np.inf
-            idx = int(np.argmin(vals))
-            v, n = relus[idx // n_data], idx % n_data
-            _, _, ap, am = rates(state, idx, v, n)
-            if ap < 0 < am:
-                sliding = (v, n, idx)
+            new = int(np.argmin(vals))
+            def inside(a: np.ndarray) -> bool:
+                return bool(np.all(np.isfinite(a)) and np.all((a > -tol) & (a < 1 + tol)))
+
+            if inside(slide(state, sliding + [new])[0]):
+                sliding = sliding + [new]
                 counts["slides"] += 1
+            elif stalls and sliding and inside(slide(state, [new])[0]):
+                sliding = [new]  # crossing back and forth at once: slide on the new kink alone
+                counts["slides"] += 1
+            elif stalls >= 2:
+                # several kinks met at once: slide on all of those at zero, if that is consistent
+                near = [j for j in np.flatnonzero(np.abs(pre_f(state)) < 1e-9) if others[j]]
+                together = sorted(set(sliding) | set(int(j) for j in near))
+                if len(together) > 1 and inside(slide(state, together)[0]):
+                    sliding = together
+                    counts["slides"] += 1
+                else:
+                    counts["crossings"] += 1
             else:
-                sliding = None
                 counts["crossings"] += 1
             if progress and sum(counts.values()) % 50 == 0:
                 progress(f"θ-flow: {counts['crossings']} crossings, {counts['slides']} slides, "

@@ -1,6 +1,7 @@
 """The numerical cross-check: law drift, the intrinsic z-flow, and the picture."""
 import json
 
+import pytest
 from click.testing import CliRunner
 
 from symflow.cli import cli
@@ -114,13 +115,28 @@ def test_a_budget_ends_with_the_partial_result_not_a_hang():
 
     from symflow.cli import cli
 
-    res = CliRunner().invoke(cli, ["simulate", "relu:2-3-1", "--seed", "2", "--max-seconds",
-                                   "1", "--json"])
+    res = CliRunner().invoke(cli, ["simulate", "relu:3-4-1", "--max-seconds", "1", "--json"])
     assert res.exit_code == 0, res.output
     data = json.loads(res.stdout)
     assert data["time_reached"] < data["time"]
     assert any("STOPPED EARLY" in n and "--max-seconds" in n for n in data["notes"])
     assert data["max_law_drift"] < 1e-8  # the sliding field keeps the laws too
+
+
+@pytest.mark.parametrize("spec,seed", [("relu:2-3-1", 2), ("relu:2-3-1", 4), ("relu:2-3-1", 6),
+                                       ("examples/skip.yaml", 0)])
+def test_flows_that_slide_along_kinks_finish(spec, seed):
+    # issue 12: these used to hang in solve_ivp; they slide along kinks (Filippov) and finish
+    from pathlib import Path
+
+    from symflow.flow import simulate
+    from symflow.spec import load_lifting
+
+    if spec.endswith(".yaml"):
+        spec = str(Path(__file__).resolve().parent.parent / spec)
+    sim = simulate(load_lifting(spec), seed=seed, t_end=10.0)
+    assert sim.times[-1] == 10.0 and not any("STOPPED" in n for n in sim.notes)
+    assert sim.max_law_drift < 1e-7 and any("sliding" in n for n in sim.notes)
 
 
 def test_the_step_budget_is_enforced():
