@@ -87,10 +87,12 @@ def _limits(f: Callable) -> Callable:
                      show_default=True,
                      help="Refuse liftings whose φ expands to more terms (one per path through "
                           "a network) than this; the time and memory grow with them.")(f)
-    f = click.option("--max-paths", type=int, default=DEFAULT_MAX_PATHS, show_default=True,
+    f = click.option("--max-paths", type=click.IntRange(min=1), default=DEFAULT_MAX_PATHS,
+                     show_default=True,
                      help="Refuse liftings with more coordinates than this (one per path of a "
                           "ReLU net, per class of paths through linear neurons).")(f)
-    f = click.option("--max-params", type=int, default=DEFAULT_MAX_PARAMS, show_default=True,
+    f = click.option("--max-params", type=click.IntRange(min=1), default=DEFAULT_MAX_PARAMS,
+                     show_default=True,
                      help="Refuse networks with more parameters than this.")(f)
     return f
 
@@ -353,11 +355,21 @@ def _finite(**values: float) -> None:
 
 def _check_writable(path: str, suffix: str) -> None:
     """A one-line error now, rather than a traceback after the work, for an output path."""
+    import os
+
     p = Path(path)
     if p.suffix.lower() != suffix:
         raise SymflowError(f"{path}: the file name must end in {suffix}")
     if not p.parent.is_dir():
         raise SymflowError(f"{path}: the directory {p.parent} does not exist")
+    existed = p.exists()
+    try:
+        with open(p, "a"):
+            pass
+    except OSError as exc:
+        raise SymflowError(f"{path}: not writable ({exc.strerror or exc})") from None
+    if not existed:
+        os.remove(p)
 
 
 @cli.command("neural-ode")
@@ -426,7 +438,7 @@ def neural_ode(width: int, depths: str, t_end: float, seed: int, plot_path: str 
 @click.option("--at", "at_file", type=click.Path(dir_okay=False), default=None,
               help="Decide at this point instead: a JSON/YAML file {name: value} or [values], "
                    "values integers or 'p/q' strings.")
-@click.option("--samples", type=click.IntRange(min=1), default=3, show_default=True,
+@click.option("--samples", type=click.IntRange(min=1, max=64), default=3, show_default=True,
               help="Number of sample points on an initialisation family or a level set.")
 @click.option("--level", "level_arg", default=None, metavar="FILE|random",
               help="Two-layer linear nets linear:n-r-m (r ≤ min(n, m)): decide at exact points "
@@ -463,6 +475,9 @@ def intrinsic(spec: str, init: str, at_file: str | None, samples: int, level_arg
       symflow intrinsic linear:2-2-2 --level random     # non-scalar level sets: refuted
     """
     ctx = click.get_current_context()
+    if level_arg is not None and (at_file is not None or init != "generic"):
+        raise SymflowError("--level chooses the points itself: it cannot be combined with --at "
+                           "or --init")
     samples_given = ctx.get_parameter_source("samples") != click.core.ParameterSource.DEFAULT
     if at_file is not None and init != "generic":
         raise SymflowError("--at decides at the point you give: it cannot be combined with "
@@ -626,7 +641,7 @@ def intrinsic_text(spec: str, r: IntrinsicResult) -> str:
               help="Initialisation family for the intrinsic claim (linear networks).")
 @click.option("--at", "at_file", type=click.Path(dir_okay=False), default=None,
               help="Decide the intrinsic claim at this point (JSON/YAML file).")
-@click.option("--samples", type=click.IntRange(min=1), default=3, show_default=True,
+@click.option("--samples", type=click.IntRange(min=1, max=64), default=3, show_default=True,
               help="Number of sample points on an initialisation family.")
 @click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True,
               help="Seed of the points.")
@@ -639,7 +654,8 @@ def certify(spec: str | None, outdir: str, init: str, at_file: str | None, sampl
             seed: int, no_pdf: bool, library: str | None, max_params: int,
             max_paths: int, max_terms: int) -> None:
     """Write a certificate of SPEC: NAME.json (evidence), NAME.tex (and NAME.pdf if pdflatex is
-    installed). It certifies the count of conservation laws and the intrinsic-property verdict;
+    installed). Certificates are limited to D ≤ 1000 parameters unless --max-params is given.
+    It certifies the count of conservation laws and the intrinsic-property verdict;
     `symflow check NAME.json` re-verifies it independently, and certify runs that check on
     every certificate before writing it (see docs/certificates.md).
 
@@ -676,6 +692,15 @@ def certify(spec: str | None, outdir: str, init: str, at_file: str | None, sampl
     ctx = click.get_current_context()
     if ctx.get_parameter_source("max_params") == click.core.ParameterSource.DEFAULT:
         max_params = MAX_CERT_PARAMS  # the checker's default: certificates grow like D²
+    for out_dir in {Path(j[3]) for j in jobs}:
+        try:
+            out_dir.mkdir(parents=True, exist_ok=True)
+            probe = out_dir / ".symflow-write-test"
+            probe.write_text("")
+            probe.unlink()
+        except OSError as exc:
+            raise SymflowError(f"cannot write certificates into {out_dir}: "
+                               f"{exc.strerror or exc}") from None
     for sp, ini, at_path, out in jobs:
         lifting = load_lifting(sp, max_params=max_params, max_paths=max_paths,
                                max_terms=max_terms)
@@ -884,7 +909,9 @@ def zeros(spec: str, pattern: str, as_json: bool, max_params: int, max_paths: in
 @click.option("--data", "data_file", type=click.Path(dir_okay=False), required=True,
               help="YAML/JSON file {x: [[...], ...], y: [[...], ...]} with exact numbers.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object and nothing else.")
-def ncf(spec: str, data_file: str, as_json: bool) -> None:
+@_limits
+def ncf(spec: str, data_file: str, as_json: bool, max_params: int, max_paths: int,
+        max_terms: int) -> None:
     """Neural correlation function N(w) = ⟨y, H(X; w)⟩ of a tiny network (all hidden neurons
     active) and the exact KKT points of max N(w) on the unit sphere (∇N = μw, ‖w‖ = 1).
 
@@ -900,7 +927,7 @@ def ncf(spec: str, data_file: str, as_json: bool) -> None:
     from .homogeneous import ncf_kkt
     from .spec import read_data
 
-    lf = load_lifting(spec)
+    lf = load_lifting(spec, max_params=max_params, max_paths=max_paths, max_terms=max_terms)
     data = read_data(Path(data_file))
     try:
         for v in [v for key in ("x", "y") for row in data[key] for v in row]:
@@ -1033,7 +1060,8 @@ def simulate(spec: str, init: str, data: str, seed: int, t_end: float, scale: fl
 @click.option("--depth", default="2-4", show_default=True,
               help="Number of weight layers L, N or N-M.")
 @click.option("--width", default="2-5", show_default=True, help="Widths n_0..n_L, N or N-M.")
-@click.option("--count", type=click.IntRange(min=1), default=50, show_default=True)
+@click.option("--count", type=click.IntRange(min=1, max=10_000), default=50, show_default=True,
+              help="Number of random networks (at most 10000).")
 @click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True,
               help="Seed of the random architectures (and of each θ0).")
 @click.option("--bias", type=click.Choice(["no", "yes", "random"]), default="no",

@@ -137,6 +137,8 @@ def read_data(path: Path) -> Any:
         if mark is not None:
             first = f"{first} (line {mark.line + 1})"
         raise SpecError(f"{path} is not valid {path.suffix[1:].upper()}: {first}") from None
+    except ValueError as exc:  # e.g. an integer of more than 4300 digits
+        raise SpecError(f"{path}: {' '.join(str(exc).split())[:120]}") from None
 
 
 def _load_file(path: Path, limits: dict) -> Lifting:

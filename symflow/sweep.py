@@ -43,6 +43,9 @@ def parse_range(text: str, what: str) -> tuple[int, int]:
         parts *= 2
     if len(parts) != 2 or parts[0] < 1 or parts[0] > parts[1]:
         raise SymflowError(f"--{what} must be N or N-M with 1 ≤ N ≤ M (got '{text}')")
+    top = {"depth": 20, "width": 200}.get(what, 10**6)
+    if parts[1] > top:
+        raise SymflowError(f"--{what} is at most {top} (got {parts[1]})")
     return parts[0], parts[1]
 
 
@@ -88,7 +91,9 @@ def run_one(job: tuple[int, str, int]) -> Row:
         row.laws = r.count
         row.agrees = None if r.count is None else r.count == row.formula
     except Exception as exc:  # noqa: BLE001 - reported in the row, the sweep goes on
-        row.error = f"{type(exc).__name__}: {exc}"
+        from .errors import SymflowError
+
+        row.error = str(exc) if isinstance(exc, SymflowError) else f"{type(exc).__name__}: {exc}"
     row.seconds = time.perf_counter() - t0
     return row
 

@@ -265,3 +265,31 @@ def test_a_sweep_row_beyond_the_limits_is_an_error_row_not_a_crash():
     assert res.exit_code == 0
     row = json.loads(res.stdout)["rows"][0]
     assert "--max-terms" in row["error"]
+
+
+@pytest.mark.parametrize("args,needle", [
+    (["laws", "relu:3-2-1", "--max-paths", "-5"], "--max-paths"),
+    (["intrinsic", "linear:2-2-2", "--level", "random", "--samples", "100000"], "--samples"),
+    (["sweep", "relu", "--depth", "99999999999999999999", "--count", "1"], "at most 20"),
+    (["sweep", "relu", "--count", "1000000"], "--count"),
+    (["intrinsic", "linear:2-2-2", "--level", "random", "--at", "p.json"], "cannot be combined"),
+    (["sweep", "relu", "--csv", "/proc/x.csv", "--count", "2"], "not writable"),
+    (["certify", "relu:3-2-1", "-o", "/proc"], "cannot write"),
+])
+def test_review_findings_are_one_line_exit_2(args, needle):
+    res = run(*args)
+    assert res.exit_code == 2 and needle in res.stderr, res.output
+    assert len(res.stderr.strip().splitlines()) == 1
+
+
+def test_a_huge_integer_in_an_input_file_is_a_user_error(tmp_path):
+    f = tmp_path / "big.json"
+    f.write_text('{"u": ' + "9" * 5000 + ', "v": 1}')
+    uv = Path(__file__).resolve().parent.parent / "examples" / "uv.yaml"
+    res = run("intrinsic", str(uv), "--at", str(f))
+    assert res.exit_code == 2 and res.stderr.startswith("symflow: error:")
+
+
+def test_check_on_an_unreadable_device_is_unreadable():
+    res = run("check", "/proc/self/mem")
+    assert res.exit_code == 2 and "UNREADABLE" in res.stderr

@@ -1639,14 +1639,18 @@ def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict:
 def load(path: Path) -> dict:
     """Read a certificate file; Unreadable if missing, too large, not JSON or of an unknown
     format."""
-    if not path.is_file():
-        raise Unreadable(f"no such file: {path}")
-    size = path.stat().st_size
+    try:
+        if not path.is_file():
+            raise Unreadable(f"no such file: {path}")
+        size = path.stat().st_size
+        text = path.read_text()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise Unreadable(f"cannot read {path}: {' '.join(str(exc).split())[:80]}") from None
     if size > MAX_FILE_BYTES:
         raise Unreadable(f"{path} has {size} bytes, above the checker's limit of "
                          f"{MAX_FILE_BYTES}")
     try:
-        cert = json.loads(path.read_text(), object_pairs_hook=_no_duplicate_keys)
+        cert = json.loads(text, object_pairs_hook=_no_duplicate_keys)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise Unreadable(f"{path} is not valid JSON: {exc}") from None
     except RecursionError:
