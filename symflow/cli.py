@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import click
 
 from . import __version__
+from .certificate.prose import dynamic_verdict
 from .certificate.schema import MAX_COORDS as MAX_CERT_COORDS
 from .certificate.schema import MAX_FILE_BYTES
 from .certificate.schema import MAX_PARAMS as MAX_CERT_PARAMS
@@ -56,11 +57,8 @@ def _jsonable(x):  # noqa: ANN001, ANN202 - JSON's default hook
     """Exact numbers as JSON: integers stay integers, rationals become "p/q" strings."""
     import numbers
 
-    name = type(x).__name__
-    if name == "fmpz":
-        return int(x)
-    if name == "fmpq":
-        return int(x.p) if x.q == 1 else f"{int(x.p)}/{int(x.q)}"
+    if type(x).__name__ in ("fmpz", "fmpq"):
+        return _q(x)
     if isinstance(x, numbers.Integral):
         return int(x)
     if isinstance(x, numbers.Real):
@@ -542,7 +540,7 @@ def intrinsic_json(spec: str, r: IntrinsicResult) -> dict:
             "frobenius": c.frobenius,
             "recoverability": c.recoverability,
             "metric": r.metric_at(len(checks) + 1),
-            "dynamic": "holds" if r.metric_at(len(checks) + 1) == "holds" else "not decided",
+            "dynamic": dynamic_verdict(r.metric_at(len(checks) + 1)),
         })
     return {
         "symflow": __version__,

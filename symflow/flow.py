@@ -150,10 +150,10 @@ def forward(lifting: Lifting, order: list[str], x: np.ndarray,
     return pre, act
 
 
-def _dag_loss(lifting: Lifting, x: np.ndarray, y: np.ndarray, force: dict | None = None):
-    """θ ↦ (L, ∇L) by a forward and a backward pass; relu′(0) = 0. ``force`` maps a ReLU
-    neuron to a boolean mask over the data points whose relu′ is pinned (on the two sides of a
-    kink: the fields F₊ and F₋ of a sliding motion); None entries follow the sign."""
+def _dag_loss(lifting: Lifting, x: np.ndarray, y: np.ndarray):
+    """(θ, force) ↦ (L, ∇L) by a forward and a backward pass; relu′(0) = 0. ``force`` (optional)
+    maps a ReLU neuron to (data indices, relu′ values) pinned there: the one-sided fields of a
+    sliding motion along kinks; the other data points follow the sign."""
     import networkx as nx
 
     arch = lifting.architecture
@@ -163,7 +163,7 @@ def _dag_loss(lifting: Lifting, x: np.ndarray, y: np.ndarray, force: dict | None
     outs = arch.outputs
     n = max(x.shape[1], 1)
 
-    def f(theta):
+    def f(theta, force: dict | None = None):
         pre, act = forward(lifting, order, x, theta)
         r = np.array([act[o] for o in outs]) - y
         delta: dict[str, np.ndarray] = {o: r[i] / n for i, o in enumerate(outs)}
@@ -274,12 +274,12 @@ def integrate_relu_flow(lifting: Lifting, x: np.ndarray, y: np.ndarray, theta0: 
     pre_f = relu_preactivations(lifting, x)
     relus = _relu_order(lifting)
     n_data = x.shape[1]
-    plain = _dag_loss(lifting, x, y)
+    loss = _dag_loss(lifting, x, y)  # built once: the pins are passed at each call
 
     def field(pins: dict | None = None):
         """The field with relu′ pinned: {flat index: 0 or 1}."""
         if not pins:
-            return lambda th: -plain(th)[1]
+            return lambda th: -loss(th)[1]
         force: dict = {}
         for idx, val in pins.items():
             v, n = relus[idx // n_data], idx % n_data
@@ -287,8 +287,7 @@ def integrate_relu_flow(lifting: Lifting, x: np.ndarray, y: np.ndarray, theta0: 
             force[v] = (ids + [n], vals + [val])
         force = {v: (np.array(ids), np.array(vals, dtype=float))
                  for v, (ids, vals) in force.items()}
-        f = _dag_loss(lifting, x, y, force)
-        return lambda th: -f(th)[1]
+        return lambda th: -loss(th, force)[1]
 
     def rate(th, idx, g):
         """∇p_idx(θ)·G, by central differences (p_idx is a polynomial in θ)."""
