@@ -710,7 +710,7 @@ def certify(spec: str | None, outdir: str, init: str, at_file: str | None, sampl
             from .spec import read_data
 
             at = parse_point(lifting, read_data(Path(at_path)))
-        laws_result = conservation_laws(lifting, seed=seed)
+        laws_result = conservation_laws(lifting, seed=seed, engine="polynomial")
         intr = analyse_intrinsic(lifting, init=ini, at=at, seed=seed, samples=samples,
                                  laws=laws_result)
         cert = build(laws_result, intr)
@@ -1073,10 +1073,13 @@ def simulate(spec: str, init: str, data: str, seed: int, t_end: float, scale: fl
 @click.option("--csv", "csv_path", type=click.Path(dir_okay=False), default=None,
               help="Also write the table as CSV.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object and nothing else.")
+@_limits
 def sweep(family: str, depth: str, width: str, count: int, seed: int, bias: str, jobs: int,
-          executor: str, scheduler: str | None, csv_path: str | None, as_json: bool) -> None:
+          executor: str, scheduler: str | None, csv_path: str | None, as_json: bool,
+          max_params: int, max_paths: int, max_terms: int) -> None:
     """Exact law counts over random layered networks, compared with the literature's formula
     (Σ n(n+1)/2 over hidden widths for linear nets; one per hidden neuron for ReLU nets).
+    A network beyond the limits is an error row; the exit code is 1 when every row is one.
 
     \b
     Examples:
@@ -1111,7 +1114,8 @@ def sweep(family: str, depth: str, width: str, count: int, seed: int, bias: str,
             tq.update(k - tq.n)
     t0 = time.perf_counter()
     rows = run_sweep(specs, seed=seed, jobs=jobs, executor=executor, scheduler=scheduler,
-                     progress=bar)
+                     progress=bar, limits={"max_params": max_params, "max_paths": max_paths,
+                                           "max_terms": max_terms})
     wall = time.perf_counter() - t0
     if bar:
         tq.close()
@@ -1131,6 +1135,8 @@ def sweep(family: str, depth: str, width: str, count: int, seed: int, bias: str,
     if as_json:
         emit_json({"family": family, "seed": seed, "rows": [r.as_dict() for r in rows],
                                "summary": summary})
+        if summary["errors"] == len(rows):
+            sys.exit(1)
         return
     click.echo(f"{'arch':26} {'D':>5} {'laws':>7} {'formula':>8} {'agrees':>7} {'seconds':>8}")
     for r in rows:
@@ -1148,6 +1154,9 @@ def sweep(family: str, depth: str, width: str, count: int, seed: int, bias: str,
                f"{wall:.1f} s with {jobs} job(s) ({executor})")
     if csv_path:
         click.echo(f"CSV written to {csv_path}")
+    if summary["errors"] == len(rows):
+        click.echo("symflow: error: every network of the sweep failed (see the rows)", err=True)
+        sys.exit(1)
 
 
 @cli.command(epilog=SPEC_HELP)

@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import combinations_with_replacement
 from math import comb
 
@@ -26,10 +27,17 @@ import flint
 from .algebra.lie import LieTrace, lie_trace, sample_points
 from .algebra.linalg import independent_subset, nullspace_qq, primitive_integer
 from .algebra.poly import VectorField, ZPoly, evaluate, integer_multiple, variables_of
+from .algebra.structural import ProductStructure, structural_trace
 from .lifting import Lifting
 
 DEFAULT_MAX_DEGREE = 4
 MAX_SEARCH_MONOMIALS = 20_000
+#: the search pairs every monomial m of degree s with the generators: about C(D+s-2, s-1) × (terms
+#: of ∂φ) terms, each a few microseconds of Python; and it needs φ expanded
+MAX_SEARCH_WORK = 1_000_000
+MAX_SEARCH_PHI_TERMS = 5_000
+#: the exact kernel of the search's dense integer system costs about 1 s per million entries
+MAX_SEARCH_ENTRIES = 3_000_000
 
 
 @dataclass
@@ -41,6 +49,8 @@ class Law:
     source: str
     verified: bool = False
     logs: list[tuple[ZPoly, flint.fmpq]] = field(default_factory=list)  # (f_i, λ_i)
+    # for the law (U_{k+1}ᵀU_{k+1} − U_kU_kᵀ)[a, b] of a product lifting: (k, a, b), 1-based
+    entry: tuple[int, int, int] | None = None
 
     @property
     def is_polynomial(self) -> bool:
@@ -202,8 +212,51 @@ def family_laws(lifting: Lifting) -> list[Law]:
                         h += var[f"U{k + 1}_{i}_{a}"] * var[f"U{k + 1}_{i}_{b}"]
                     for j in range(1, n_prev + 1):
                         h -= var[f"U{k}_{a}_{j}"] * var[f"U{k}_{b}_{j}"]
-                    out.append(Law(h, f"(U{k + 1}ᵀU{k + 1} − U{k}U{k}ᵀ)[{a},{b}]"))
+                    out.append(Law(h, f"(U{k + 1}ᵀU{k + 1} − U{k}U{k}ᵀ)[{a},{b}]",
+                                   entry=(k, a, b)))
     return out
+
+
+def product_entry_conserved(widths: tuple[int, ...], k: int, a: int, b: int) -> bool:
+    """Exact check that h = (U_{k+1}ᵀU_{k+1} − U_kU_kᵀ)[a, b] is conserved by φ = U_L⋯U_1,
+    without expanding φ. h depends on U_k, U_{k+1} only, and φ_ij = αᵀ U_{k+1} U_k β with
+    αᵀ = e_iᵀU_L⋯U_{k+2}, β = U_{k-1}⋯U_1 e_j, so ⟨∇h, ∇φ_ij⟩ is the polynomial
+    P(α, U_{k+1}, U_k, β) = ⟨∇_{U_k,U_{k+1}} h, ∇_{U_k,U_{k+1}} (αᵀU_{k+1}U_kβ)⟩ at those α, β.
+    P ≡ 0 with α, β free (checked here, on n_{k+1}·n_k·n_{k-1} terms) gives the identity."""
+    ring, g, dphi = _reduced_product(widths[k - 1], widths[k], widths[k + 1])
+    h = ring.zzero()
+    for r in range(widths[k + 1]):
+        h += g[f"V{r}_{a - 1}"] * g[f"V{r}_{b - 1}"]
+    for t in range(widths[k - 1]):
+        h -= g[f"W{a - 1}_{t}"] * g[f"W{b - 1}_{t}"]
+    total = ring.zzero()
+    for var in variables_of(h):
+        total += h.derivative(var) * dphi[var]
+    return total.is_zero()
+
+
+@lru_cache(maxsize=8)
+def _reduced_product(n0: int, n1: int, n2: int) -> tuple:
+    """The ring of (α, V, W, β), its generators by name, and ∂(αᵀVWβ)/∂θ for θ in V and W."""
+    from .algebra.poly import Ring
+
+    names = ([f"alpha{r}" for r in range(n2)]
+             + [f"V{r}_{s}" for r in range(n2) for s in range(n1)]
+             + [f"W{s}_{t}" for s in range(n1) for t in range(n0)]
+             + [f"beta{t}" for t in range(n0)])
+    ring = Ring(names)
+    g = dict(zip(names, ring.zgens(), strict=True))
+    phi = ring.zzero()
+    for s in range(n1):
+        left = ring.zzero()
+        for r in range(n2):
+            left += g[f"alpha{r}"] * g[f"V{r}_{s}"]
+        right = ring.zzero()
+        for t in range(n0):
+            right += g[f"W{s}_{t}"] * g[f"beta{t}"]
+        phi += left * right
+    dphi = {i: phi.derivative(i) for i, n in enumerate(names) if n[0] in "VW"}
+    return ring, g, dphi
 
 
 def is_conserved(h: ZPoly, lifting: Lifting) -> bool:
@@ -237,6 +290,17 @@ def is_conserved(h: ZPoly, lifting: Lifting) -> bool:
         if total is not None and not total.is_zero():
             return False
     return True
+
+
+def _phi_size(lifting: Lifting) -> tuple[int, int]:
+    """(terms of φ, terms of ∂φ), predicted from the network for a linear network whose φ is not
+    expanded yet (one term per path, L variables in each)."""
+    phi = lifting.phi
+    if lifting.kind == "product" and lifting.widths and not getattr(phi, "expanded", True):
+        n = lifting.architecture.count_paths()
+        return n, n * (len(lifting.widths) - 1)
+    n = sum(len(p) for p in phi)
+    return n, sum(len(p) * max(p.total_degree(), 0) for p in phi)
 
 
 def _diagonal_quadratic(h: ZPoly) -> dict[int, int] | None:
@@ -277,12 +341,20 @@ def search_laws(lifting: Lifting, degree: int,
     Returns (laws, note); the note says why the search was skipped, if it was.
     """
     D = lifting.D
-    homogeneous = all(len({sum(m) for m in p.monoms()}) <= 1 for p in lifting.phi)
+    n_terms, grad_terms = _phi_size(lifting)
+    if n_terms > MAX_SEARCH_PHI_TERMS:
+        return [], (f"law search skipped: φ has {n_terms} terms (limit {MAX_SEARCH_PHI_TERMS})")
+    homogeneous = lifting.kind == "product" or all(
+        len({sum(m) for m in p.monoms()}) <= 1 for p in lifting.phi)
     degrees = [degree] if homogeneous else list(range(1, degree + 1))
     n_monos = sum(comb(D + s - 1, s) for s in degrees)
     if n_monos > max_monomials:
         return [], (f"law search at degree {degree} skipped: {n_monos} monomials "
                     f"(limit {max_monomials})")
+    work = sum(comb(D + s - 2, s - 1) for s in degrees) * grad_terms
+    if work > MAX_SEARCH_WORK:
+        return [], (f"law search at degree {degree} skipped: about {work} terms of X_i(m) to "
+                    f"compute (limit {MAX_SEARCH_WORK})")
     gradings = _parity_gradings(lifting)
     zctx = lifting.ring.zctx
     blocks: dict[tuple, list[tuple[int, ...]]] = defaultdict(list)
@@ -305,6 +377,9 @@ def search_laws(lifting: Lifting, degree: int,
                     rows[(i, mono)][j] = int(c)
         if not rows:
             kernel = [[int(i == j) for i in range(len(monos))] for j in range(len(monos))]
+        elif len(rows) * len(monos) > MAX_SEARCH_ENTRIES:
+            return [], (f"law search at degree {degree} skipped: its linear system has "
+                        f"{len(rows)} × {len(monos)} entries (limit {MAX_SEARCH_ENTRIES})")
         else:
             mat = flint.fmpz_mat([[r.get(j, 0) for j in range(len(monos))] for r in rows.values()])
             ns, nullity = mat.nullspace()
@@ -502,6 +577,18 @@ def _normalise(lam: list, p, ring) -> tuple[ZPoly, list]:
 
 
 # ---------------------------------------------------------------------------- the count
+#: the polynomial engine's fallback (closure, law search) expands φ and its brackets: only for
+#: liftings this small
+FALLBACK_MAX_TERMS = 2_000
+FALLBACK_MAX_PARAMS = 60
+
+
+def _small_enough(lifting: Lifting) -> bool:
+    arch = lifting.architecture
+    return (lifting.D <= FALLBACK_MAX_PARAMS and arch is not None
+            and arch.count_paths() <= FALLBACK_MAX_TERMS)
+
+
 def law_gradients_at(laws: list[Law], point: list, D: int) -> list[list[int]]:
     """∇h(θ0) for each law defined near θ0, as integer vectors (positive multiples). A
     logarithmic law with some f_i(θ0) = 0 is not a law near θ0 and is left out."""
@@ -521,6 +608,7 @@ def conservation_laws(
     extra_points: int = 2,
     progress: Callable[[str], None] | None = None,
     field: str = "modp",
+    engine: str = "auto",
 ) -> LawsResult:
     """Count the conservation laws of ``lifting`` exactly when the two bounds meet.
 
@@ -528,6 +616,10 @@ def conservation_laws(
     degree up to ``max_degree`` (default 4; 0 disables the search; a positive value given by the
     user always runs the search up to that degree). ``field`` chooses where ranks are taken:
     "modp" (fast, a proved lower bound) or "qq"; both give the same certified result.
+    ``engine`` "structural" takes the brackets of a linear network from its matrices (values
+    mod p, no expanded φ; ``algebra.structural``), "polynomial" from the expanded fields (exact
+    values, closure; what certificates need); "auto" is structural for linear networks, falling
+    back to the polynomial engine when its bounds do not meet and φ is small enough to expand.
     """
     D = lifting.D
     points = sample_points(seed, D, 1 + extra_points)
@@ -541,8 +633,11 @@ def conservation_laws(
         good = []
         for law in cands:
             if not law.verified:
-                law.verified = (is_conserved_log(law, lifting) if law.logs
-                                else is_conserved(law.poly, lifting))
+                if law.entry is not None and lifting.kind == "product" and lifting.widths:
+                    law.verified = product_entry_conserved(lifting.widths, *law.entry)
+                else:
+                    law.verified = (is_conserved_log(law, lifting) if law.logs
+                                    else is_conserved(law.poly, lifting))
             (good if law.verified else rejected).append(law)
         good = [law for law in good if law.gradient_at(theta0, D) is not None]
         grads = law_gradients_at(good, theta0, D)
@@ -551,8 +646,16 @@ def conservation_laws(
     laws = select(candidates)
     if progress:
         progress(f"{len(laws)} known laws; exploring brackets")
-    lie = lie_trace(lifting.generators, points, target=D - len(laws), max_depth=max_depth,
-                    progress=progress, field=field)
+    lie = None
+    if engine != "polynomial" and lifting.kind == "product" and lifting.widths \
+            and ProductStructure.applies(lifting.widths):
+        lie = structural_trace(ProductStructure(lifting.widths, lifting.ring.index), points,
+                               target=D - len(laws), max_depth=max_depth, progress=progress)
+        if len(laws) < D - lie.dim and engine == "auto" and _small_enough(lifting):
+            lie = None
+    if lie is None:
+        lie = lie_trace(lifting.generators, points, target=D - len(laws), max_depth=max_depth,
+                        progress=progress, field=field)
     searched: list[int] = []
     forced = max_degree is not None and max_degree > 0
     top = DEFAULT_MAX_DEGREE if max_degree is None else max_degree

@@ -259,25 +259,57 @@ def network_lifting(arch: Architecture, max_params: int = DEFAULT_MAX_PARAMS,
 path_lifting = network_lifting
 
 
+class LazyPhi(Sequence):
+    """The coordinates of φ, expanded on first use (with the term limit checked then): the
+    structural engine answers ``laws`` on a linear network without ever expanding them."""
+
+    def __init__(self, n: int, build):  # noqa: ANN001 - a callable returning the polynomials
+        self._n, self._build, self._items = n, build, None
+
+    def _expanded(self) -> list:
+        if self._items is None:
+            self._items = self._build()
+        return self._items
+
+    @property
+    def expanded(self) -> bool:
+        return self._items is not None
+
+    def __len__(self) -> int:
+        return self._n
+
+    def __getitem__(self, i):  # type: ignore[override]
+        return self._expanded()[i]
+
+    def __iter__(self):
+        return iter(self._expanded())
+
+
 def product_lifting(widths: list[int], max_params: int = DEFAULT_MAX_PARAMS,
                     max_paths: int = DEFAULT_MAX_PATHS,
                     max_terms: int = DEFAULT_MAX_TERMS) -> Lifting:
     """φ(U_1..U_L) = U_L ⋯ U_1 (entries z[i,j], row-major), U_k ∈ R^{n_k × n_{k-1}} with entries
     ``U{k}_{i}_{j}``: the network lifting of the layered network of linear neurons, whose
-    classes are the (input j, output i) pairs."""
+    classes are the (input j, output i) pairs. The entries (∏_k n_k terms in all) are expanded
+    only when first used; the term limit applies then."""
     from .architecture import layered
 
     arch = layered(widths, activation="linear", weight="U")
-    lf = network_lifting(arch, max_params, max_paths, max_terms)
-    where = {(start, out): k for k, (start, _, out) in enumerate(lf.classes)}
-    order = [where[(f"x{j}", f"y{i}")] for i in range(1, widths[-1] + 1)
-             for j in range(1, widths[0] + 1)]
-    phi = [lf.phi[k] for k in order]
-    labels = [f"z[{i},{j}]" for i in range(1, widths[-1] + 1) for j in range(1, widths[0] + 1)]
-    classes = [lf.classes[k] for k in order]
+    n_in, n_out = widths[0], widths[-1]
+    check_size(len(arch.params), n_in * n_out, max_params, max_paths)
+    ring = Ring(arch.params)
+    pairs = [(i, j) for i in range(1, n_out + 1) for j in range(1, n_in + 1)]
+
+    def build() -> list:
+        lf = network_lifting(arch, max_params, max_paths, max_terms)
+        where = {(start, out): k for k, (start, _, out) in enumerate(lf.classes)}
+        return [lf.phi[where[(f"x{j}", f"y{i}")]] for i, j in pairs]
+
+    labels = [f"z[{i},{j}]" for i, j in pairs]
+    classes = [(f"x{j}", (), f"y{i}") for i, j in pairs]
     name = "linear:" + "-".join(map(str, widths))
-    return Lifting(name, "product", lf.ring, phi, labels, architecture=arch,
-                   widths=tuple(widths), classes=classes)
+    return Lifting(name, "product", ring, LazyPhi(len(pairs), build), labels,  # type: ignore[arg-type]
+                   architecture=arch, widths=tuple(widths), classes=classes)
 
 
 def custom_lifting(name: str, params: list[str], exprs: list, max_params: int =

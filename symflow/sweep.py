@@ -76,16 +76,16 @@ def formula(spec: str) -> int:
     return sum(n * (n + 1) // 2 for n in hidden) if kind == "linear" else sum(hidden)
 
 
-def run_one(job: tuple[int, str, int]) -> Row:
+def run_one(job: tuple[int, str, int, dict]) -> Row:
     """The exact count for one network (runs in a worker process)."""
-    index, spec, seed = job
+    index, spec, seed, limits = job
     from .laws import conservation_laws
     from .spec import load_lifting
 
     row = Row(index, spec, formula=formula(spec))
     t0 = time.perf_counter()
     try:
-        lf = load_lifting(spec)
+        lf = load_lifting(spec, **limits)
         r = conservation_laws(lf, seed=seed)
         row.D, row.lower, row.upper = lf.D, r.lower, r.upper
         row.laws = r.count
@@ -100,9 +100,11 @@ def run_one(job: tuple[int, str, int]) -> Row:
 
 def sweep(specs: list[str], seed: int = 0, jobs: int = 1, executor: str = "local",
           scheduler: str | None = None,
-          progress: Callable[[int, int], None] | None = None) -> list[Row]:
-    """Run every network, locally (a process pool of ``jobs`` workers) or on Dask."""
-    work = [(i, s, seed) for i, s in enumerate(specs)]
+          progress: Callable[[int, int], None] | None = None,
+          limits: dict | None = None) -> list[Row]:
+    """Run every network, locally (a process pool of ``jobs`` workers) or on Dask, within
+    ``limits`` (``load_lifting``'s max_params, max_paths, max_terms)."""
+    work = [(i, s, seed, dict(limits or {})) for i, s in enumerate(specs)]
     rows: list[Row] = []
     if executor == "dask":
         rows = _dask(work, jobs, scheduler, progress)

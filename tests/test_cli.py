@@ -251,8 +251,7 @@ def test_a_skipped_pdf_is_said(tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("args,needle", [
     (["show", "linear:10-10-10-10-10-10-10-10-10-10-10"], "--max-terms"),
-    (["laws", "linear:5-5-5-5-5-5-5-5"], "--max-terms"),
-    (["intrinsic", "relu:30-30-30"], "--max-paths"),
+    (["laws", "relu:10-10-10-10-10-10"], "--max-terms"),
 ])
 def test_sizes_that_drive_the_cost_are_refused_up_front(args, needle):
     res = run(*args)
@@ -260,11 +259,27 @@ def test_sizes_that_drive_the_cost_are_refused_up_front(args, needle):
     assert len(res.stderr.strip().splitlines()) == 1
 
 
+def test_a_deep_linear_net_is_counted_without_expanding_phi():
+    """linear:5^8 (φ would have 390 625 terms, above --max-terms): the structural engine."""
+    data = json.loads(run("laws", "linear:5-5-5-5-5-5-5-5", "--json").stdout)
+    assert data["count"]["value"] == 6 * 15 and data["count"]["argument"] == "bounds"
+
+
 def test_a_sweep_row_beyond_the_limits_is_an_error_row_not_a_crash():
-    res = run("sweep", "linear", "--depth", "10", "--width", "10", "--count", "1", "--json")
-    assert res.exit_code == 0
+    res = run("sweep", "linear", "--depth", "2", "--width", "40", "--count", "2", "--json")
+    assert res.exit_code == 1  # every row failed
     row = json.loads(res.stdout)["rows"][0]
-    assert "--max-terms" in row["error"]
+    assert "--max-params" in row["error"]
+    res = run("sweep", "linear", "--depth", "2", "--width", "40", "--count", "1",
+              "--max-params", "5000", "--json")
+    row = json.loads(res.stdout)["rows"][0]
+    assert res.exit_code == 0 and row["laws"] == 40 * 41 // 2 and row["error"] is None
+
+
+def test_sweep_passes_its_limits_to_every_row():
+    res = run("sweep", "relu", "--depth", "2", "--width", "3", "--count", "1",
+              "--max-params", "2")
+    assert res.exit_code == 1 and "above the limit of 2 (raise it with --max-params)" in res.stdout
 
 
 @pytest.mark.parametrize("args,needle", [

@@ -48,7 +48,7 @@ def test_a_failing_row_is_reported_and_the_sweep_goes_on():
 
 
 def test_disagreement_with_the_formula_is_reported_not_hidden():
-    row = run_one((0, "linear:2-2-5-2-5", 0))
+    row = run_one((0, "linear:2-2-5-2-5", 0, {}))
     assert row.laws == 20 and row.formula == 21 and row.agrees is False
 
 

@@ -47,6 +47,9 @@ class LieTrace:
     # when status == "closed": the basis words K of a Lie algebra containing the generators, and
     # every other bracket [g_i, B] (B ∈ K) as exact coefficients over K ([] means zero)
     closure: dict | None = None
+    # None: values are exact integers; p: values are residues mod p (the structural engine),
+    # which prove the same lower bound but cannot go into a certificate
+    modulus: int | None = None
 
     @property
     def exact(self) -> bool:

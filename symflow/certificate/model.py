@@ -105,6 +105,10 @@ def architecture_of(lifting: Lifting) -> dict:
 
 
 def _brackets(trace) -> list[dict]:
+    """The spanning brackets with their exact values (None for values known mod p only: the
+    claim then serves the wording, and ``build`` refuses it)."""
+    if trace.modulus is not None:
+        return [{"word": b.word, "value": None} for b in trace.spanning]
     return [{"word": b.word, "value": list(b.value)} for b in trace.spanning]
 
 
@@ -212,6 +216,10 @@ def build(laws: LawsResult, intrinsic: IntrinsicResult | None = None) -> dict:
     """The certificate of a law count (and of an intrinsic verdict, if given)."""
     import sympy
 
+    if laws.lie.modulus is not None or (intrinsic is not None and any(
+            c.lie.modulus is not None for c in intrinsic.checks)):
+        raise ValueError("a certificate needs exact bracket values: count with "
+                         "engine='polynomial'")
     lf = laws.lifting
     arch = architecture_of(lf)
     cert: dict[str, Any] = {
