@@ -15,7 +15,7 @@ from .certificate.prose import dynamic_verdict
 from .certificate.schema import MAX_COORDS as MAX_CERT_COORDS
 from .certificate.schema import MAX_FILE_BYTES
 from .certificate.schema import MAX_PARAMS as MAX_CERT_PARAMS
-from .errors import SymflowError
+from .errors import LimitError, SymflowError
 from .lifting import DEFAULT_MAX_PARAMS, DEFAULT_MAX_PATHS, DEFAULT_MAX_TERMS
 from .spec import load_lifting
 from .wording import INITS, plural
@@ -483,10 +483,19 @@ def intrinsic(spec: str, init: str, at_file: str | None, samples: int, level_arg
     if samples_given and init == "generic" and level_arg is None:
         raise SymflowError("--samples applies to --init balanced / relaxed-balanced and to "
                            "--level (a generic point is one seeded point: use --seed)")
-    if ctx.get_parameter_source("max_paths") == click.core.ParameterSource.DEFAULT:
-        max_paths = INTRINSIC_MAX_COORDS  # dense d × D and d × d matrices: memory grows like d²
+    dense_limit = INTRINSIC_MAX_COORDS
+    if ctx.get_parameter_source("max_paths") != click.core.ParameterSource.DEFAULT:
+        dense_limit = max_paths
     lifting = load_lifting(spec, max_params=max_params, max_paths=max_paths,
                            max_terms=max_terms)
+    # a ReLU path-lifting at its generic point is decided from D generator values (no dense
+    # ∂φ); everything else needs the dense d × D Jacobian, whose memory grows like d·D
+    generic_path = (lifting.kind == "path" and at_file is None and init == "generic"
+                    and level_arg is None)
+    if lifting.d > dense_limit and not generic_path:
+        raise LimitError(f"the lifting has d = {lifting.d} coordinates, above the limit of "
+                         f"{dense_limit} for the dense Jacobian of the criterion (raise it with "
+                         f"--max-paths)")
     at = None
     if at_file is not None:
         from .spec import read_data
@@ -500,7 +509,7 @@ def intrinsic(spec: str, init: str, at_file: str | None, samples: int, level_arg
         level = "random" if level_arg == "random" else parse_level(
             lifting, read_data(Path(level_arg)))
     result = analyse_intrinsic(lifting, init=init, at=at, seed=seed, samples=samples,
-                               max_depth=max_depth, level=level)
+                               max_depth=max_depth, level=level, max_dense_coords=dense_limit)
     if as_json:
         emit_json(intrinsic_json(spec, result))
     else:

@@ -21,7 +21,7 @@ import flint
 
 from . import linear
 from .algebra.lie import LieTrace, lie_trace, sample_points
-from .algebra.linalg import nullspace_qq, primitive_integer, rank_qq
+from .algebra.linalg import ModpEchelon, nullspace_qq, primitive_integer, rank_qq
 from .certificate.prose import (
     dynamic_verdict,
     lie_locally_constant,
@@ -29,7 +29,7 @@ from .certificate.prose import (
     overall,
     recoverability_verdict,
 )
-from .errors import SymflowError
+from .errors import LimitError, SymflowError
 from .laws import LawsResult, conservation_laws, law_gradients_at
 from .lifting import Lifting
 from .wording import CLOSED_FORMS, INITS, closed_form_texts, closed_forms_apply
@@ -150,19 +150,52 @@ def locally_constant(D: int, d: int, lie: LieTrace, rank_dh: int) -> str | None:
     return lie_locally_constant(D, d, lie.dim, rank_dh, closure)
 
 
+#: the dense route of the criterion (∂φ(θ0) as a d × D matrix over QQ) is refused above this
+MAX_DENSE_COORDS = 2000
+
+
+def _immersion_from_generators(lie: LieTrace, grads: list[list[int]], D: int,  # noqa: N803
+                               rank_dh: int) -> int | None:
+    """rank ∂φ(θ0) when the sufficient condition is proved without the dense Jacobian, else None.
+
+    If D − rank ∂h(θ0) generator values ∇φ_i(θ0) (rows of ∂φ(θ0) up to positive factors) are
+    independent and, with the law gradients, span R^D (a rank mod p, a lower bound), then
+    ker ∂φ ∩ ker ∂h = {0}, and D − rank ∂h ≤ rank ∂φ ≤ dim Lie(θ0) ≤ D − rank ∂h."""
+    if lie.modulus is not None or lie.dim != D - rank_dh:
+        return None
+    if any(b.depth != 1 for b in lie.spanning):
+        return None
+    echelon = ModpEchelon(D)
+    echelon.add_batch([b.value for b in lie.spanning])
+    echelon.add_batch(grads)
+    return lie.dim if echelon.rank == D else None
+
+
 def criterion_at(lifting: Lifting, point: list, laws: LawsResult, seed: int = 0,
-                 max_depth: int = 8) -> Criterion:
+                 max_depth: int = 8, max_dense_coords: int = MAX_DENSE_COORDS) -> Criterion:
     """Decide the criterion exactly at θ0 = ``point`` (integers or rationals)."""
     D = lifting.D
-    jac = jacobian_at(lifting, point)
-    rank_dphi = jac.rank()
     cand = laws.laws
     grads = law_gradients_at(cand, point, D)
     rank_dh = rank_qq(grads) if grads else 0
-    pts = [list(point)] + sample_points(seed + 7919, D, 2)
-    lie = lie_trace(lifting.generators, pts, target=D - rank_dh, max_depth=max_depth)
+    if (list(point) == list(laws.point) and laws.lie.modulus is None
+            and laws.lie.dim == D - rank_dh):
+        lie = laws.lie  # the law count's brackets, at the same point, already meet the bound
+    else:
+        pts = [list(point)] + sample_points(seed + 7919, D, 2)
+        lie = lie_trace(lifting.generators, pts, target=D - rank_dh, max_depth=max_depth)
     # Lie(θ0) ⊂ ∩ ker ∇h_k(θ0) always, so reaching D − rank ∂h(θ0) (or closing) makes it exact
     lie_exact = lie.dim == D - rank_dh or lie.exact
+    fast = _immersion_from_generators(lie, grads, D, rank_dh)
+    if fast is not None:
+        return Criterion(list(point), fast, rank_dh, lie, True, [], True, None, None,
+                         locally_constant(D, lifting.d, lie, rank_dh))
+    if lifting.d > max_dense_coords:
+        raise LimitError(
+            f"at this point the criterion needs the dense d × D Jacobian and d = {lifting.d} "
+            f"is above {max_dense_coords} coordinates (raise it with --max-paths)")
+    jac = jacobian_at(lifting, point)
+    rank_dphi = jac.rank()
     # sufficient condition: [∂φ; ∂h] has rank D
     stacked = [[jac[i, j] for j in range(D)] for i in range(lifting.d)]
     stacked += [[Q(x) for x in g] for g in grads]
@@ -469,7 +502,8 @@ def parse_point(lifting: Lifting, data) -> list:
 def intrinsic(lifting: Lifting, init: str = "generic", at: list | None = None, seed: int = 0,
               samples: int = 3, max_depth: int = 8,
               laws: LawsResult | None = None,
-              level: flint.fmpq_mat | str | None = None) -> IntrinsicResult:
+              level: flint.fmpq_mat | str | None = None,
+              max_dense_coords: int = MAX_DENSE_COORDS) -> IntrinsicResult:
     """Decide the intrinsic properties of ``lifting`` at a seeded generic point, at a given
     point, at exact sample points of an initialisation family of a linear network, or (two-layer
     linear nets n-r-m, r ≤ min(n, m)) at exact points of level sets U₂ᵀU₂ − U₁U₁ᵀ = H: ``level``
@@ -515,7 +549,8 @@ def intrinsic(lifting: Lifting, init: str = "generic", at: list | None = None, s
         pts = [linear.sample(widths, init, seed + s) for s in range(samples)]
         points = [[_plain(p[n]) for n in lifting.params] for p in pts]
         family["lambdas"] = [[str(x) for x in linear.relaxed_lambdas(widths, p)] for p in pts]
-    checks = [criterion_at(lifting, pt, laws, seed=seed, max_depth=max_depth) for pt in points]
+    checks = [criterion_at(lifting, pt, laws, seed=seed, max_depth=max_depth,
+                           max_dense_coords=max_dense_coords) for pt in points]
     closed: list[ClosedForm] = []
     for make in (scalar_product_closed_form, two_layer_closed_form):
         cf = make(lifting)

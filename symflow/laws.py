@@ -51,6 +51,8 @@ class Law:
     logs: list[tuple[ZPoly, flint.fmpq]] = field(default_factory=list)  # (f_i, λ_i)
     # for the law (U_{k+1}ᵀU_{k+1} − U_kU_kᵀ)[a, b] of a product lifting: (k, a, b), 1-based
     entry: tuple[int, int, int] | None = None
+    # a family law is a quadratic form: h = Σ c·θ_i·θ_j over these (c, i, j), for fast gradients
+    pairs: list[tuple[int, int, int]] | None = None
 
     @property
     def is_polynomial(self) -> bool:
@@ -78,6 +80,14 @@ class Law:
 
     def gradient_at(self, point: list, D: int) -> list | None:
         """∇h(θ) = ∇P(θ) + Σ λ_i ∇f_i(θ)/f_i(θ), exactly; None where some f_i(θ) = 0."""
+        if self.pairs is not None and not self.logs:
+            ints = all(isinstance(x, int) for x in point)
+            pt = point if ints else [flint.fmpq(x) for x in point]
+            out: list = [0 if ints else flint.fmpq(0)] * D
+            for c, i, j in self.pairs:
+                out[i] += c * pt[j]
+                out[j] += c * pt[i]
+            return out
         grad = VectorField.gradient(self.poly, D).at(point)
         for f, lam in self.logs:
             val = evaluate(f, point if all(isinstance(x, int) for x in point)
@@ -176,43 +186,50 @@ def family_laws(lifting: Lifting) -> list[Law]:
     matrices: the entries of U_{k+1}ᵀU_{k+1} − U_kU_kᵀ."""
     ring = lifting.ring
     g = ring.zgens()
-    var = {n: g[i] for i, n in enumerate(ring.names)}
+    index = ring.index
     out = []
+
+    def law(pairs: list[tuple[int, str, str]], source: str, **kw) -> Law:  # noqa: ANN003
+        """h = Σ c·θ_a·θ_b over the named pairs, with its pairs kept for fast gradients."""
+        ij = [(c, index[a], index[b]) for c, a, b in pairs]
+        h = ring.zzero()
+        for c, i, j in ij:
+            h += c * g[i] * g[j]
+        return Law(h, source, pairs=ij, **kw)
+
     if lifting.kind in ("path", "network") and lifting.architecture is not None:
         arch = lifting.architecture
         graph = arch.graph
 
-        def pairing(v: str, w: str):  # noqa: ANN202 - a flint polynomial
-            h = ring.zzero()
-            for u in graph.predecessors(v):
-                h += var[arch.edge_param(u, v)] * var[arch.edge_param(u, w)]
+        def pairing(v: str, w: str) -> list[tuple[int, str, str]]:
+            pairs = [(1, arch.edge_param(u, v), arch.edge_param(u, w))
+                     for u in graph.predecessors(v)]
             if arch.bias(v):
-                h += var[arch.bias(v)] * var[arch.bias(w)]
-            for x in graph.successors(v):
-                h -= var[arch.edge_param(v, x)] * var[arch.edge_param(w, x)]
-            return h
+                pairs.append((1, arch.bias(v), arch.bias(w)))
+            pairs += [(-1, arch.edge_param(v, x), arch.edge_param(w, x))
+                      for x in graph.successors(v)]
+            return pairs
 
         for v in arch.hidden:
-            out.append(Law(pairing(v, v), f"balance of neuron {v}"))
+            out.append(law(pairing(v, v), f"balance of neuron {v}"))
         linear = [v for v in arch.hidden if not arch.is_relu(v)]
         for i, v in enumerate(linear):
             for w in linear[i + 1:]:
                 if (set(graph.predecessors(v)) == set(graph.predecessors(w))
                         and set(graph.successors(v)) == set(graph.successors(w))
                         and bool(arch.bias(v)) == bool(arch.bias(w))):
-                    out.append(Law(pairing(v, w), f"mixing of linear neurons {v}, {w}"))
+                    out.append(law(pairing(v, w), f"mixing of linear neurons {v}, {w}"))
     elif lifting.kind == "product" and lifting.widths:
         w = lifting.widths
         for k in range(1, len(w) - 1):
             n_prev, n_k, n_next = w[k - 1], w[k], w[k + 1]
             for a in range(1, n_k + 1):
                 for b in range(a, n_k + 1):
-                    h = ring.zzero()
-                    for i in range(1, n_next + 1):
-                        h += var[f"U{k + 1}_{i}_{a}"] * var[f"U{k + 1}_{i}_{b}"]
-                    for j in range(1, n_prev + 1):
-                        h -= var[f"U{k}_{a}_{j}"] * var[f"U{k}_{b}_{j}"]
-                    out.append(Law(h, f"(U{k + 1}ᵀU{k + 1} − U{k}U{k}ᵀ)[{a},{b}]",
+                    pairs = [(1, f"U{k + 1}_{i}_{a}", f"U{k + 1}_{i}_{b}")
+                             for i in range(1, n_next + 1)]
+                    pairs += [(-1, f"U{k}_{a}_{j}", f"U{k}_{b}_{j}")
+                              for j in range(1, n_prev + 1)]
+                    out.append(law(pairs, f"(U{k + 1}ᵀU{k + 1} − U{k}U{k}ᵀ)[{a},{b}]",
                                    entry=(k, a, b)))
     return out
 
@@ -222,13 +239,24 @@ def product_entry_conserved(widths: tuple[int, ...], k: int, a: int, b: int) -> 
     without expanding φ. h depends on U_k, U_{k+1} only, and φ_ij = αᵀ U_{k+1} U_k β with
     αᵀ = e_iᵀU_L⋯U_{k+2}, β = U_{k-1}⋯U_1 e_j, so ⟨∇h, ∇φ_ij⟩ is the polynomial
     P(α, U_{k+1}, U_k, β) = ⟨∇_{U_k,U_{k+1}} h, ∇_{U_k,U_{k+1}} (αᵀU_{k+1}U_kβ)⟩ at those α, β.
-    P ≡ 0 with α, β free (checked here, on n_{k+1}·n_k·n_{k-1} terms) gives the identity."""
-    ring, g, dphi = _reduced_product(widths[k - 1], widths[k], widths[k + 1])
+    P ≡ 0 with α, β free (checked on n_{k+1}·n_k·n_{k-1} terms) gives the identity. Permuting
+    the hidden units (U_{k+1} ↦ U_{k+1}Π, U_k ↦ ΠᵀU_k) leaves αᵀU_{k+1}U_kβ unchanged and maps
+    the law [a, b] to [σa, σb], so the entries [1, 1] and [1, 2] stand for all of them."""
+    return _reduced_identity(widths[k - 1], widths[k], widths[k + 1], a == b)
+
+
+@lru_cache(maxsize=64)
+def _reduced_identity(n0: int, n1: int, n2: int, diagonal: bool,
+                      coefficient: int = -1) -> bool:
+    """P ≡ 0 for the entry [1, 1] (diagonal) or [1, 2] of U_{k+1}ᵀU_{k+1} + c·U_kU_kᵀ with
+    c = ``coefficient`` (−1: the law; another c gives a polynomial that is not conserved)."""
+    ring, g, dphi = _reduced_product(n0, n1, n2)
+    a, b = 0, (0 if diagonal else 1)
     h = ring.zzero()
-    for r in range(widths[k + 1]):
-        h += g[f"V{r}_{a - 1}"] * g[f"V{r}_{b - 1}"]
-    for t in range(widths[k - 1]):
-        h -= g[f"W{a - 1}_{t}"] * g[f"W{b - 1}_{t}"]
+    for r in range(n2):
+        h += g[f"V{r}_{a}"] * g[f"V{r}_{b}"]
+    for t in range(n0):
+        h += coefficient * g[f"W{a}_{t}"] * g[f"W{b}_{t}"]
     total = ring.zzero()
     for var in variables_of(h):
         total += h.derivative(var) * dphi[var]

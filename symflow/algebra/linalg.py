@@ -13,6 +13,8 @@ import flint
 
 #: The Mersenne prime 2^61 − 1 used by the fast path.
 PRIME = (1 << 61) - 1
+#: a batch is eliminated sparsely while its vectors have on average ≤ 1/SPARSE_RATIO non-zeros
+SPARSE_RATIO = 32
 
 
 class ModpEchelon:
@@ -27,6 +29,9 @@ class ModpEchelon:
         self.ncols = ncols
         self.p = p
         self.basis: list[list[int]] = []  # kept vectors, reduced mod p
+        # sparse mode (while every batch is sparse): pivot column c -> the kept row reduced so
+        # that its first non-zero is a 1 in column c
+        self._pivots: dict[int, dict[int, int]] | None = {}
 
     @property
     def rank(self) -> int:
@@ -37,6 +42,36 @@ class ModpEchelon:
         batch; return a flag per vector."""
         if not vectors:
             return []
+        p = self.p
+        if self._pivots is not None:
+            sparse = [{k: x % p for k, x in enumerate(v) if x % p} for v in vectors]
+            if sum(map(len, sparse)) * SPARSE_RATIO <= self.ncols * len(sparse):
+                return [self._add_sparse(v, s) for v, s in zip(vectors, sparse, strict=True)]
+            self._pivots = None  # a dense batch: from now on, bulk rref over the kept vectors
+        return self._add_dense(vectors)
+
+    def _add_sparse(self, vector: Sequence[int], v: dict[int, int]) -> bool:
+        """Gaussian elimination of one sparse vector by the pivots, smallest column first."""
+        p, pivots = self.p, self._pivots
+        assert pivots is not None
+        while v:
+            c = min(v)
+            row = pivots.get(c)
+            if row is None:
+                inv = pow(v[c], -1, p)
+                pivots[c] = {k: x * inv % p for k, x in v.items()}
+                self.basis.append([x % p for x in vector])
+                return True
+            f = v[c]
+            for k, x in row.items():
+                y = (v.get(k, 0) - f * x) % p
+                if y:
+                    v[k] = y
+                else:
+                    v.pop(k, None)
+        return False
+
+    def _add_dense(self, vectors: Sequence[Sequence[int]]) -> list[bool]:
         p, r = self.p, len(self.basis)
         cols = self.basis + [[x % p for x in v] for v in vectors]
         if self.ncols == 0:

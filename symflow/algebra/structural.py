@@ -16,6 +16,7 @@ so a rank mod p is a lower bound of the rank over QQ (``linalg``), hence of dim 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from itertools import islice
 
 import numpy as np
 
@@ -127,7 +128,7 @@ def _word_text(word: tuple[int, ...]) -> str:
 
 
 def structural_trace(structure: ProductStructure, points: Sequence[Sequence[int]],
-                     target: int, max_depth: int = 8, max_fields: int = 200_000,
+                     target: int, max_depth: int = 8, max_fields: int = 100_000,
                      progress: Callable[[str], None] | None = None) -> LieTrace:
     """The bracket exploration of ``lie.lie_trace`` with values from the network's structure
     (mod p): rank at ``points[0]`` up to ``target``; brackets independent at the other points
@@ -175,12 +176,17 @@ def structural_trace(structure: ProductStructure, points: Sequence[Sequence[int]
         if depth >= max_depth or explored >= max_fields:
             return LieTrace(at_point.rank, spanning, depth, "limit", explored, modulus=PRIME)
         depth += 1
-        cands = [(g[0],) + b for b in level for g in gens
-                 if not (depth == 2 and g[0] >= b[0])]
+        budget = max_fields - explored
+        cands = list(islice(((g[0],) + b for b in level for g in gens
+                             if not (depth == 2 and g[0] >= b[0])), budget + 1))
+        capped = len(cands) > budget
+        cands = cands[:budget]
         explored += len(cands)
         offer(cands, depth)
         if reached():
             return LieTrace(at_point.rank, spanning, depth, reached(), explored, modulus=PRIME)
+        if capped:
+            return LieTrace(at_point.rank, spanning, depth, "limit", explored, modulus=PRIME)
         level = sift(cands)
         if not level:
             return LieTrace(at_point.rank, spanning, depth, "saturated", explored,
