@@ -656,9 +656,11 @@ def intrinsic_text(spec: str, r: IntrinsicResult) -> str:
 @click.option("--library", "library", type=click.Path(file_okay=False), default=None,
               help="Regenerate the whole certificate library into this directory (JSON and "
                    ".tex, deterministic) instead of certifying SPEC.")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print one JSON object (the files written and each verdict) and nothing else.")
 @_limits
 def certify(spec: str | None, outdir: str, init: str, at_file: str | None, samples: int,
-            seed: int, no_pdf: bool, library: str | None, max_params: int,
+            seed: int, no_pdf: bool, library: str | None, as_json: bool, max_params: int,
             max_paths: int, max_terms: int) -> None:
     """Write a certificate of SPEC: NAME.json (evidence), NAME.tex (and NAME.pdf if pdflatex is
     installed). Certificates are limited to D ≤ 1000 parameters unless --max-params is given.
@@ -708,6 +710,7 @@ def certify(spec: str | None, outdir: str, init: str, at_file: str | None, sampl
         except OSError as exc:
             raise SymflowError(f"cannot write certificates into {out_dir}: "
                                f"{exc.strerror or exc}") from None
+    written = []
     for sp, ini, at_path, out in jobs:
         lifting = load_lifting(sp, max_params=max_params, max_paths=max_paths,
                                max_terms=max_terms)
@@ -749,9 +752,18 @@ def certify(spec: str | None, outdir: str, init: str, at_file: str | None, sampl
             else:
                 skipped = " (no PDF: pdflatex failed; see the .tex)"
         count = laws_result.count if laws_result.exact else "bounds only"
-        click.echo(f"{lifting.name} [{ini}]: laws {count}, recoverability "
-                   f"{intr.recoverability}, metric {intr.metric}, dynamic {intr.dynamic} "
-                   f"(re-checked: valid) -> " + ", ".join(made) + skipped)
+        written.append({"name": lifting.name, "init": ini, "json": str(json_path),
+                        "tex": str(tex_path), "pdf": made[2] if len(made) > 2 else None,
+                        "pdf_skipped": skipped.strip(" ()") or None,
+                        "laws": laws_result.count, "laws_exact": laws_result.exact,
+                        "recoverability": intr.recoverability, "metric": intr.metric,
+                        "dynamic": intr.dynamic, "checked": "valid"})
+        if not as_json:
+            click.echo(f"{lifting.name} [{ini}]: laws {count}, recoverability "
+                       f"{intr.recoverability}, metric {intr.metric}, dynamic {intr.dynamic} "
+                       f"(re-checked: valid) -> " + ", ".join(made) + skipped)
+    if as_json:
+        emit_json({"certificates": written})
 
 
 @cli.command()
@@ -762,7 +774,10 @@ def certify(spec: str | None, outdir: str, init: str, at_file: str | None, sampl
 @click.option("--max-paths", type=click.IntRange(min=1), default=MAX_CERT_COORDS,
               show_default=True,
               help="Refuse certificates with more coordinates d (paths) than this.")
-def check(paths: tuple[str, ...], quiet: bool, max_params: int, max_paths: int) -> None:
+@click.option("--json", "as_json", is_flag=True,
+              help="Print one JSON object (a status per file) and nothing else; same exit code.")
+def check(paths: tuple[str, ...], quiet: bool, max_params: int, max_paths: int,
+          as_json: bool) -> None:
     """Re-verify certificates (files, or directories of *.json) independently, with SymPy.
 
     Nothing in a certificate is trusted: φ and the parameters are rebuilt from the
@@ -781,26 +796,39 @@ def check(paths: tuple[str, ...], quiet: bool, max_params: int, max_paths: int) 
 
     limits = Limits(max_params, max_paths)
     status = 0
+    results: list[dict] = []
     for arg in paths:
         p = Path(arg)
         files = sorted(p.rglob("*.json")) if p.is_dir() else [p]
         if p.is_dir() and not files:
-            click.echo(f"UNREADABLE  {p}  no certificates (*.json) in this directory", err=True)
+            results.append({"path": str(p), "status": "unreadable",
+                            "message": "no certificates (*.json) in this directory"})
+            if not as_json:
+                click.echo(f"UNREADABLE  {p}  no certificates (*.json) in this directory",
+                           err=True)
             status = 2
         for f in files:
             try:
                 rep = check_path(f, limits)
             except Unreadable as exc:
-                click.echo(printable(f"UNREADABLE  {f}  {exc}"), err=True)
+                results.append({"path": str(f), "status": "unreadable", "message": str(exc)})
+                if not as_json:
+                    click.echo(printable(f"UNREADABLE  {f}  {exc}"), err=True)
                 status = 2
                 continue
             if rep.ok:
-                if not quiet:
+                results.append({"path": str(f), "status": "valid", "steps": rep.passed})
+                if not quiet and not as_json:
                     click.echo(f"valid    {f}  ({len(rep.passed)} steps)")
             else:
                 status = max(status, 1)
-                click.echo(printable(f"INVALID  {f}  step '{rep.failed.step}': "
-                                     f"{rep.failed.message}"))
+                results.append({"path": str(f), "status": "invalid",
+                                "step": rep.failed.step, "message": rep.failed.message})
+                if not as_json:
+                    click.echo(printable(f"INVALID  {f}  step '{rep.failed.step}': "
+                                         f"{rep.failed.message}"))
+    if as_json:
+        emit_json({"files": results, "status": status})
     if status:
         raise SystemExit(status)
 

@@ -82,6 +82,27 @@ def _size(node: ast.AST, depth: int = 0) -> tuple[int, int, float]:
     return 1, 1, 1
 
 
+CHUNK_TERMS = 1000
+
+
+def _top_level_terms(text: str) -> list[str]:
+    """The summands of ``text`` outside parentheses, each with its sign ("a", "+b", "-c"); a
+    sign right after an operator or "(" is unary and does not split."""
+    pieces, depth, start, prev = [], 0, 0, ""
+    for i, ch in enumerate(text):
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch in "+-" and depth == 0 and prev and prev not in "*/^(+-eE":
+            pieces.append(text[start:i])
+            start = i
+        if not ch.isspace():
+            prev = ch
+    pieces.append(text[start:])
+    return pieces
+
+
 def polynomial_expr(text: str, syms: dict[str, sympy.Symbol]) -> sympy.Expr:
     """Parse a polynomial with rational coefficients in the given symbols, safely.
 
@@ -89,6 +110,19 @@ def polynomial_expr(text: str, syms: dict[str, sympy.Symbol]) -> sympy.Expr:
     are accepted; nothing is evaluated as Python. Refused before expansion: more than
     MAX_TERMS terms, total degree above MAX_DEGREE, coefficients above MAX_COEFF_DIGITS digits.
     """
+    written = text.count("+") + text.count("-") + 1
+    if written > MAX_TERMS:  # a flat sum this long would also overflow Python's parser
+        raise SpecError(f"too large: more than {MAX_TERMS} terms written (limit of symflow's "
+                        f"polynomial input)")
+    pieces = _top_level_terms(text)
+    if len(pieces) > CHUNK_TERMS:  # a long flat sum: parsed in chunks (a chain of BinOp nodes
+        out = sympy.Integer(0)    # this long would overflow Python's recursive parser)
+        for k in range(0, len(pieces), CHUNK_TERMS):
+            out = sympy.expand(out + polynomial_expr("".join(pieces[k:k + CHUNK_TERMS]), syms))
+            if len(sympy.Add.make_args(out)) > MAX_TERMS:
+                raise SpecError(f"too large: its expansion has more than {MAX_TERMS} terms "
+                                f"(limit of symflow's polynomial input)")
+        return out
     try:
         tree = ast.parse(text.replace("^", "**"), mode="eval")
     except (SyntaxError, RecursionError, MemoryError, ValueError):

@@ -224,6 +224,11 @@ def read_pattern(lifting: Lifting, path: Path) -> list[str]:
     if bad:
         raise SymflowError(f"{path}: unknown key(s) {', '.join(sorted(bad))} (use "
                            f"{', '.join(sorted(known))})")
+    for key, value in data.items():
+        if value is not None and not (isinstance(value, list)
+                                      and all(isinstance(x, str) for x in value)):
+            raise SymflowError(f"{path}: '{key}' must be a list of names, e.g. {key}: [h1_2] "
+                               f"(got {type(value).__name__})")
     zeros: list[str] = []
     for p in data.get("parameters", []) or []:
         zeros.append(str(p))

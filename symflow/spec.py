@@ -200,7 +200,8 @@ def _custom(data: dict, name: str, path: Path, limits: dict) -> Lifting:
         try:
             exprs.append(polynomial_expr(str(text), syms))
         except SpecError as exc:
-            raise SpecError(f"{path}: phi[{i}] = '{text}': {exc}") from None
+            shown = text if len(text) <= 60 else text[:57] + "..."
+            raise SpecError(f"{path}: phi[{i}] = '{shown}': {exc}") from None
     return custom_lifting(name, list(params), exprs, **limits)
 
 

@@ -218,6 +218,7 @@ def test_an_unexpected_failure_is_one_line_not_a_traceback(monkeypatch, capsys):
     ["ncf", "relu:1-1-1", "--data", "DATA"], ["simulate", "uv", "--time", "0.5"],
     ["sweep", "linear", "--count", "2", "--depth", "2", "--width", "2"],
     ["neural-ode", "--depths", "2,4"],
+    ["certify", "relu:2-2-1", "-o", "OUT", "--no-pdf"], ["check", "CERT"],
 ])
 def test_every_command_prints_one_json_envelope(tmp_path, args):
     pattern = tmp_path / "p.yaml"
@@ -225,8 +226,10 @@ def test_every_command_prints_one_json_envelope(tmp_path, args):
     data = tmp_path / "d.yaml"
     data.write_text("x: [[1], [2]]\ny: [[1], [-1]]\n")
     uv = Path(__file__).resolve().parent.parent / "examples" / "uv.yaml"
-    args = [str(pattern) if a == "PATTERN" else str(data) if a == "DATA" else
-            str(uv) if a == "uv" else a for a in args]
+    cert = Path(__file__).resolve().parent.parent / "proofs" / "uv.json"
+    names = {"PATTERN": str(pattern), "DATA": str(data), "uv": str(uv), "OUT": str(tmp_path),
+             "CERT": str(cert)}
+    args = [names.get(a, a) for a in args]
     res = run(*args, "--json")
     assert res.exit_code == 0, res.output
     out = json.loads(res.stdout)
@@ -308,3 +311,41 @@ def test_a_huge_integer_in_an_input_file_is_a_user_error(tmp_path):
 def test_check_on_an_unreadable_device_is_unreadable():
     res = run("check", "/proc/self/mem")
     assert res.exit_code == 2 and "UNREADABLE" in res.stderr
+
+
+def test_check_json_reports_each_file_with_the_same_exit_code(tmp_path):
+    bad = tmp_path / "v.json"
+    bad.write_text('{"format": "symflow-certificate", "format_version": "3"}')
+    proofs = Path(__file__).resolve().parent.parent / "proofs"
+    res = run("check", str(proofs / "uv.json"), str(bad), "--json")
+    assert res.exit_code == 2
+    files = json.loads(res.stdout)["files"]
+    assert [f["status"] for f in files] == ["valid", "unreadable"]
+    assert "must be the number 3, not the string '3'" in files[1]["message"]
+
+
+def test_certify_json_names_the_files_and_the_verdicts(tmp_path):
+    res = run("certify", "relu:2-2-1", "-o", str(tmp_path), "--no-pdf", "--json")
+    assert res.exit_code == 0
+    (c,) = json.loads(res.stdout)["certificates"]
+    assert Path(c["json"]).is_file() and Path(c["tex"]).is_file() and c["pdf"] is None
+    assert c["laws"] == 2 and c["recoverability"] == "holds" and c["checked"] == "valid"
+
+
+def test_a_long_flat_sum_is_parsed_and_a_longer_one_refused_by_its_size(tmp_path):
+    ok = tmp_path / "ok.yaml"
+    ok.write_text("parameters: [x, y]\nphi: ['" + "+".join(["x*y"] * 15000) + "']\n")
+    res = run("laws", str(ok))
+    assert res.exit_code == 0, res.output
+    big = tmp_path / "big.yaml"
+    big.write_text("parameters: [x, y]\nphi: ['" + "+".join(["x*y"] * 100000) + "']\n")
+    res = run("laws", str(big))
+    assert res.exit_code == 2 and "more than 20000 terms written" in res.stderr
+    assert len(res.stderr) < 300  # the expression is shortened in the message
+
+
+def test_a_zero_pattern_must_be_a_list_of_names(tmp_path):
+    pattern = tmp_path / "p.yaml"
+    pattern.write_text('incoming: "h1_2"\n')
+    res = run("zeros", "relu:3-4-1", "--pattern", str(pattern))
+    assert res.exit_code == 2 and "'incoming' must be a list of names" in res.stderr

@@ -1662,6 +1662,9 @@ def load(path: Path) -> dict:
         raise Unreadable(f"{path} is not a readable certificate: {str(exc)[:80]}") from None
     if not isinstance(cert, dict) or cert.get("format") != FORMAT:
         raise Unreadable(f"{path} is not a symflow certificate (no 'format': '{FORMAT}')")
+    if cert.get("format_version") == str(FORMAT_VERSION):
+        raise Unreadable(f"{path}: format_version must be the number {FORMAT_VERSION}, not the "
+                         f"string '{FORMAT_VERSION}'")
     if cert.get("format_version") != FORMAT_VERSION:
         raise Unreadable(f"{path}: unsupported format_version "
                          f"{str(cert.get('format_version'))[:20]!r} (this checker reads version "
