@@ -193,6 +193,47 @@ def _dag_loss(lifting: Lifting, x: np.ndarray, y: np.ndarray):
     return f
 
 
+def relu_preactivation_rates(lifting: Lifting, x: np.ndarray) -> Callable:
+    """(θ, G) ↦ ∇p(θ)·G for every ReLU pre-activation p (flattened as in
+    ``relu_preactivations``), exactly by a tangent forward pass, with relu′ = 1 on p > 0 and 0
+    otherwise (a neuron at a kink, p = 0, stays at 0 while the flow slides along it)."""
+    import networkx as nx
+
+    arch = lifting.architecture
+    g = arch.graph
+    order = list(nx.topological_sort(g))
+    idx = lifting.ring.index
+    ins = arch.inputs
+    relus = _relu_order(lifting)
+
+    def rates(theta: np.ndarray, direction: np.ndarray) -> np.ndarray:
+        act: dict[str, np.ndarray] = {}
+        tan: dict[str, np.ndarray] = {}
+        pre_tan: dict[str, np.ndarray] = {}
+        zero = np.zeros(x.shape[1])
+        for v in order:
+            if g.nodes[v]["kind"] == "input":
+                act[v], tan[v] = x[ins.index(v)], zero
+                continue
+            s, ds = zero.copy(), zero.copy()
+            for u in g.predecessors(v):
+                k = idx[g.edges[u, v]["param"]]
+                s = s + theta[k] * act[u]
+                ds = ds + direction[k] * act[u] + theta[k] * tan[u]
+            if arch.bias(v):
+                k = idx[arch.bias(v)]
+                s, ds = s + theta[k], ds + direction[k]
+            pre_tan[v] = ds
+            if arch.is_relu(v):
+                on = s > 1e-12
+                act[v], tan[v] = np.where(on, s, 0.0), np.where(on, ds, 0.0)
+            else:
+                act[v], tan[v] = s, ds
+        return np.concatenate([pre_tan[v] for v in relus])
+
+    return rates
+
+
 def relu_preactivations(lifting: Lifting, x: np.ndarray) -> Callable | None:
     """θ ↦ the pre-activations of every ReLU neuron on every data point (flattened), whose
     sign changes are the kinks of the θ-flow; None without ReLU neurons."""
@@ -267,7 +308,7 @@ def integrate_relu_flow(lifting: Lifting, x: np.ndarray, y: np.ndarray, theta0: 
     stops at the first pre-activation p_k(θ) (neuron v, data point n) that changes sign. With
     S the kinks the flow sits on, F₀ the field with relu′ = 0 on S and D_k the change when
     relu′ = 1 on kink k alone, the sliding field is F = F₀ + Σ_k α_k D_k with ∇p_j·F = 0 for
-    every j ∈ S (a linear system for α; ∇p_j·G by central differences). If α ∈ [0, 1]^S the
+    every j ∈ S (a linear system for α; ∇p_j·G by a tangent forward pass). If α ∈ [0, 1]^S the
     flow slides along the kinks (Filippov), else it crosses. It leaves a kink when its α_k
     leaves [0, 1]. Returns the states at the times reached, counts {"crossings", "slides"},
     and why it stopped early."""
@@ -289,17 +330,14 @@ def integrate_relu_flow(lifting: Lifting, x: np.ndarray, y: np.ndarray, theta0: 
                  for v, (ids, vals) in force.items()}
         return lambda th: -loss(th, force)[1]
 
-    def rate(th, idx, g):
-        """∇p_idx(θ)·G, by central differences (p_idx is a polynomial in θ)."""
-        h = 1e-6 / max(1.0, float(np.linalg.norm(g)))
-        return (pre_f(th + h * g)[idx] - pre_f(th - h * g)[idx]) / (2 * h)
+    rates = relu_preactivation_rates(lifting, x)
 
     def slide(th, kinks: list[int]) -> tuple[np.ndarray, np.ndarray]:
         """(α, F) of the sliding motion on ``kinks`` (α may fall outside [0, 1])."""
         f0 = field(dict.fromkeys(kinks, 0.0))(th)
         ds = [field({**dict.fromkeys(kinks, 0.0), k: 1.0})(th) - f0 for k in kinks]
-        m = np.array([[rate(th, j, d) for d in ds] for j in kinks])
-        b = np.array([rate(th, j, f0) for j in kinks])
+        m = np.array([rates(th, d)[kinks] for d in ds]).reshape(len(ds), len(kinks)).T
+        b = rates(th, f0)[kinks]
         try:
             alpha = np.linalg.solve(m, -b)
         except np.linalg.LinAlgError:
@@ -313,6 +351,7 @@ def integrate_relu_flow(lifting: Lifting, x: np.ndarray, y: np.ndarray, theta0: 
     stop = None
     sliding: list[int] = []  # the kinks the flow slides along (flat indices)
     stalls, last_t = 0, t
+    recent: list[float] = []  # the times of the events, to detect chattering
     tol = 1e-9
     try:
         while k < len(times):
@@ -355,9 +394,9 @@ def integrate_relu_flow(lifting: Lifting, x: np.ndarray, y: np.ndarray, theta0: 
                 budget.tick()
                 return rhs(yy)
 
-            # sliding fields use finite-difference rates (relative error ~1e-10): a tolerance of
-            # 1e-8 there, 1e-12 inside the regions
-            tol_ivp = 1e-8 if sliding else 1e-12
+            # the sliding field solves a small linear system at every evaluation: a tolerance
+            # of 1e-10 there, 1e-12 inside the regions
+            tol_ivp = 1e-10 if sliding else 1e-12
             sol = solve_ivp(counted, (t, float(times[-1])), state, method="DOP853",
                             rtol=tol_ivp, atol=tol_ivp, t_eval=times[k:], events=events or None)
             if sol.status == -1:
@@ -377,24 +416,40 @@ def integrate_relu_flow(lifting: Lifting, x: np.ndarray, y: np.ndarray, theta0: 
                 stop = (f"the flow is stuck at a kink: 200 events without progress at t = "
                         f"{t:.4g}")
                 break
-            if sliding and events[i].__name__ == "leaving":
-                alpha, _ = slide(state, sliding)
-                keep = [kk for kk, a in zip(sliding, alpha, strict=True)
-                        if np.isfinite(a) and -tol < a < 1 + tol and 0 < a < 1]
-                sliding = keep  # drop the kinks whose α left [0, 1]
-                continue
-            # a new kink: cross it, or slide along it (with the kinks already slid along)
-            vals = signs * pre_f(state)
-            vals[~others] = np.inf
-            new = int(np.argmin(vals))
+            recent.append(t)
+            if len(recent) > 100 and recent[-1] - recent[-101] < 1e-6 * (1.0 + abs(t)):
+                stop = (f"the flow chatters at t = {t:.4g}: 100 kink events within 1e-6, where "
+                        f"several kinks meet and no consistent sliding motion was found")
+                break
+            near = signs * pre_f(state)
+            near[~others] = np.inf
+            new = int(np.argmin(near)) if np.any(others) else -1
+            simultaneous = new >= 0 and bool(near[new] < 1e-9)
+
             def inside(a: np.ndarray) -> bool:
                 return bool(np.all(np.isfinite(a)) and np.all((a > -tol) & (a < 1 + tol)))
 
-            if inside(slide(state, sliding + [new])[0]):
-                sliding = sliding + [new]
-                counts["slides"] += 1
-            elif stalls and sliding and inside(slide(state, [new])[0]):
-                sliding = [new]  # crossing back and forth at once: slide on the new kink alone
+            # a leaving event at the instant another kink is met is that kink's event (α jumps
+            # there because the field changes): it is handled below as a new kink
+            if sliding and events[i].__name__ == "leaving" and not simultaneous:
+                alpha, _ = slide(state, sliding)
+                margin = np.where(np.isfinite(alpha),
+                                  np.minimum(alpha + tol, 1 + tol - alpha), -np.inf)
+                worst = int(np.argmin(margin))  # the one whose α reached the boundary (located
+                # by the event, so numerically it may sit just inside): always dropped
+                sliding = [kk for i, (kk, a) in enumerate(zip(sliding, alpha, strict=True))
+                           if i != worst and np.isfinite(a) and 0 < a < 1]
+                continue
+            # a new kink: cross it, or slide along it (with the kinks already slid along)
+            # slide on the new kink with as many of the current ones as stay consistent (a kink
+            # dropped here is crossed, or met again as an event)
+            from itertools import combinations
+
+            choice = next((list(c) + [new] for r in range(len(sliding), -1, -1)
+                           for c in combinations(sliding, r)
+                           if inside(slide(state, list(c) + [new])[0])), None)
+            if choice is not None:
+                sliding = choice
                 counts["slides"] += 1
             elif stalls >= 2:
                 # several kinks met at once: slide on all of those at zero, if that is consistent

@@ -155,3 +155,21 @@ def test_a_non_square_balanced_net_follows_its_closed_form():
 
     sim = simulate(load_lifting("linear:2-3-4"), init="balanced", t_end=10.0)
     assert sim.times[-1] == 10.0 and sim.gap is not None and sim.gap < 1e-8
+
+
+def test_the_sliding_rates_are_the_derivatives_of_the_preactivations():
+    """∇p(θ)·G by the tangent pass equals the central difference of p along G (away from kinks,
+    where p is smooth), for every ReLU pre-activation of a deep net with biases."""
+    import numpy as np
+
+    from symflow.flow import make_data, relu_preactivation_rates, relu_preactivations
+    from symflow.spec import load_lifting
+
+    lf = load_lifting("relu:2-3-3-1+bias")
+    x, _ = make_data(lf, "random:7", 0)
+    rng = np.random.default_rng(1)
+    theta, g = rng.normal(size=lf.D), rng.normal(size=lf.D)
+    pre, rates = relu_preactivations(lf, x), relu_preactivation_rates(lf, x)
+    h = 1e-6
+    numeric = (pre(theta + h * g) - pre(theta - h * g)) / (2 * h)
+    assert np.allclose(rates(theta, g), numeric, rtol=1e-6, atol=1e-8)
