@@ -1,5 +1,6 @@
 """The frontier of the default limits: time and peak memory of each command on inputs at or
-near the limits (D ≤ 2000, d ≤ 10^6, φ ≤ 100 000 terms; intrinsic d ≤ 2000), run as a user
+near the limits (D ≤ 2000, d ≤ 10^6, φ ≤ 100 000 terms; a dense intrinsic Jacobian d ≤ 2000;
+certificates D ≤ 1000), run as a user
 would (a fresh process each). Every run must finish within 60 s and 2 GB, or be refused up front
 in one line. Run on demand:
 
@@ -14,17 +15,24 @@ import time
 
 CASES = [
     ["laws", "relu:30-30-30"],
-    ["laws", "linear:8-8-8-8-8"],
-    ["laws", "linear:5-5-5-5-5-5-5"],
-    ["laws", "linear:10-10-10-10-10-10-10-10-10-10-10"],  # refused: 10^11 terms
-    ["homogeneity", "relu:30-30-30"],
+    ["laws", "relu:10-10-10-10-10"],  # 10^5 paths: the --max-terms frontier
+    ["laws", "linear:5-5-5-5-5-5-5-5"],  # target < 2 s (φ would have 390 625 terms)
+    ["laws", "linear:10-10-10-10-10-10-10-10-10-10-10"],  # target < 10 s, 1 GB
+    ["laws", "linear:30-30-30"],
+    ["laws", "linear:2-6-6-6-2"],  # brackets of depth 4
+    ["laws", "linear:1-10-10-10-10-10-1"],  # d = 1, 10^5 terms
+    ["sweep", "linear", "--depth", "10", "--width", "10", "--count", "1"],
+    ["homogeneity", "relu:30-30-30"],  # target < 5 s
+    ["intrinsic", "relu:30-30-30"],  # target < 30 s
     ["intrinsic", "relu:12-12-12"],
-    ["intrinsic", "relu:30-30-30"],  # refused: d = 27000 > 2000
     ["intrinsic", "linear:8-8-8"],
+    ["intrinsic", "relu:30-30-30", "--at", "/dev/null"],  # refused: dense Jacobian, d > 2000
     ["certify", "relu:8-8-8", "-o", "/tmp/symflow-bench", "--no-pdf"],
-    ["simulate", "relu:3-4-1"],
+    ["certify", "linear:10-10-10-10-10-10-10-10-10-10-10", "-o", "/tmp/symflow-bench"],
+    ["simulate", "relu:2-3-1", "--seed", "2"],
     ["simulate", "examples/skip.yaml"],
-    ["show", "relu:100-100-100"],
+    ["simulate", "relu:3-4-1"],
+    ["show", "relu:100-100-100"],  # refused: D > 2000
 ]
 
 

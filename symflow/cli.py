@@ -490,6 +490,8 @@ def intrinsic(spec: str, init: str, at_file: str | None, samples: int, level_arg
                            max_terms=max_terms)
     # a ReLU path-lifting at its generic point is decided from D generator values (no dense
     # ∂φ); everything else needs the dense d × D Jacobian, whose memory grows like d·D
+    if lifting.d:
+        lifting.phi[0]  # noqa: B018 - the criterion needs φ expanded: the term limit, up front
     generic_path = (lifting.kind == "path" and at_file is None and init == "generic"
                     and level_arg is None)
     if lifting.d > dense_limit and not generic_path:
@@ -717,6 +719,8 @@ def certify(spec: str | None, outdir: str, init: str, at_file: str | None, sampl
         if lifting.d > MAX_CERT_COORDS:
             raise SymflowError(f"certificates are limited to d ≤ {MAX_CERT_COORDS} coordinates "
                                f"(this lifting has {lifting.d})")
+        if lifting.d:
+            lifting.phi[0]  # noqa: B018 - a certificate holds φ expanded: the term limit, first
         at = None
         if at_path is not None:
             from .spec import read_data
@@ -1059,6 +1063,8 @@ def simulate(spec: str, init: str, data: str, seed: int, t_end: float, scale: fl
         _check_writable(plot_path, ".png")
     lf = load_lifting(spec, max_params=max_params, max_paths=max_paths,
                         max_terms=max_terms)
+    if lf.d:
+        lf.phi[0]  # noqa: B018 - φ(θ(t)) is evaluated from φ expanded: the term limit, up front
     progress = _progress(not as_json)
     sim = run_flow(lf, init=init, data=data, seed=seed, t_end=t_end, scale=scale,
                    progress=progress, max_steps=max_steps, max_seconds=max_seconds)

@@ -255,11 +255,22 @@ def test_a_skipped_pdf_is_said(tmp_path, monkeypatch):
 @pytest.mark.parametrize("args,needle", [
     (["show", "linear:10-10-10-10-10-10-10-10-10-10-10"], "--max-terms"),
     (["laws", "relu:10-10-10-10-10-10"], "--max-terms"),
+    # the structural engine counts linear:10^11 without φ; these need φ expanded: refused first
+    (["intrinsic", "linear:10-10-10-10-10-10-10-10-10-10-10"], "--max-terms"),
+    (["certify", "linear:10-10-10-10-10-10-10-10-10-10-10", "-o", "OUT"], "--max-terms"),
+    (["simulate", "linear:10-10-10-10-10-10-10-10-10-10-10"], "--max-terms"),
+    (["intrinsic", "relu:30-30-30", "--init", "balanced"], "--max-paths"),
 ])
-def test_sizes_that_drive_the_cost_are_refused_up_front(args, needle):
-    res = run(*args)
+def test_sizes_that_drive_the_cost_are_refused_up_front(tmp_path, args, needle):
+    res = run(*[str(tmp_path) if a == "OUT" else a for a in args])
     assert res.exit_code == 2 and needle in res.stderr
     assert len(res.stderr.strip().splitlines()) == 1
+
+
+def test_intrinsic_on_a_wide_relu_net_needs_no_dense_jacobian():
+    """relu:30-30-30 (d = 27 000 paths): recoverability from D generator values."""
+    data = json.loads(run("intrinsic", "relu:30-30-30", "--json").stdout)
+    assert data["recoverability"] == "holds" and data["frobenius"] is True
 
 
 def test_a_deep_linear_net_is_counted_without_expanding_phi():
