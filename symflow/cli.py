@@ -728,7 +728,7 @@ def certify(spec: str | None, outdir: str, init: str, at_file: str | None, sampl
             at = parse_point(lifting, read_data(Path(at_path)))
         laws_result = conservation_laws(lifting, seed=seed, engine="polynomial")
         intr = analyse_intrinsic(lifting, init=ini, at=at, seed=seed, samples=samples,
-                                 laws=laws_result)
+                                 laws=laws_result, engine="polynomial")
         cert = build(laws_result, intr)
         report = check_certificate(cert, sp, CheckLimits(max(max_params, lifting.D),
                                                          max(MAX_CERT_COORDS, lifting.d)))

@@ -20,8 +20,9 @@ from dataclasses import dataclass, field
 import flint
 
 from . import linear
-from .algebra.lie import LieTrace, lie_trace, sample_points
+from .algebra.lie import BRACKET_TERMS_FACTOR, LieTrace, lie_trace, sample_points
 from .algebra.linalg import ModpEchelon, nullspace_qq, primitive_integer, rank_qq
+from .algebra.structural import ProductStructure, structural_trace
 from .certificate.prose import (
     dynamic_verdict,
     lie_locally_constant,
@@ -172,7 +173,8 @@ def _immersion_from_generators(lie: LieTrace, grads: list[list[int]], D: int,  #
 
 
 def criterion_at(lifting: Lifting, point: list, laws: LawsResult, seed: int = 0,
-                 max_depth: int = 8, max_dense_coords: int = MAX_DENSE_COORDS) -> Criterion:
+                 max_depth: int = 8, max_dense_coords: int = MAX_DENSE_COORDS,
+                 engine: str = "auto") -> Criterion:
     """Decide the criterion exactly at θ0 = ``point`` (integers or rationals)."""
     D = lifting.D
     cand = laws.laws
@@ -183,7 +185,19 @@ def criterion_at(lifting: Lifting, point: list, laws: LawsResult, seed: int = 0,
         lie = laws.lie  # the law count's brackets, at the same point, already meet the bound
     else:
         pts = [list(point)] + sample_points(seed + 7919, D, 2)
-        lie = lie_trace(lifting.generators, pts, target=D - rank_dh, max_depth=max_depth)
+        lie = None
+        if engine != "polynomial" and lifting.kind == "product" and lifting.widths \
+                and ProductStructure.applies(lifting.widths) \
+                and all(isinstance(x, int) for x in point):
+            # values mod p from the matrices: enough when they reach D − rank ∂h(θ0), since
+            # then Lie(θ0) = ker ∂h(θ0) and no bracket value is needed any further
+            lie = structural_trace(ProductStructure(lifting.widths, lifting.ring.index), pts,
+                                   target=D - rank_dh, max_depth=max_depth)
+            if lie.dim != D - rank_dh:
+                lie = None
+        if lie is None:
+            lie = lie_trace(lifting.generators, pts, target=D - rank_dh, max_depth=max_depth,
+                            max_terms=BRACKET_TERMS_FACTOR * lifting.max_terms)
     # Lie(θ0) ⊂ ∩ ker ∇h_k(θ0) always, so reaching D − rank ∂h(θ0) (or closing) makes it exact
     lie_exact = lie.dim == D - rank_dh or lie.exact
     fast = _immersion_from_generators(lie, grads, D, rank_dh)
@@ -503,7 +517,8 @@ def intrinsic(lifting: Lifting, init: str = "generic", at: list | None = None, s
               samples: int = 3, max_depth: int = 8,
               laws: LawsResult | None = None,
               level: flint.fmpq_mat | str | None = None,
-              max_dense_coords: int = MAX_DENSE_COORDS) -> IntrinsicResult:
+              max_dense_coords: int = MAX_DENSE_COORDS,
+              engine: str = "auto") -> IntrinsicResult:
     """Decide the intrinsic properties of ``lifting`` at a seeded generic point, at a given
     point, at exact sample points of an initialisation family of a linear network, or (two-layer
     linear nets n-r-m, r ≤ min(n, m)) at exact points of level sets U₂ᵀU₂ − U₁U₁ᵀ = H: ``level``
@@ -515,7 +530,7 @@ def intrinsic(lifting: Lifting, init: str = "generic", at: list | None = None, s
         raise SymflowError("--level chooses the points itself: it cannot be combined with --at "
                            "or --init")
     if laws is None or laws.seed != seed:
-        laws = conservation_laws(lifting, seed=seed, max_depth=max_depth)
+        laws = conservation_laws(lifting, seed=seed, max_depth=max_depth, engine=engine)
     notes: list[str] = []
     family: dict = {}
     if level is not None:
@@ -550,7 +565,7 @@ def intrinsic(lifting: Lifting, init: str = "generic", at: list | None = None, s
         points = [[_plain(p[n]) for n in lifting.params] for p in pts]
         family["lambdas"] = [[str(x) for x in linear.relaxed_lambdas(widths, p)] for p in pts]
     checks = [criterion_at(lifting, pt, laws, seed=seed, max_depth=max_depth,
-                           max_dense_coords=max_dense_coords) for pt in points]
+                           max_dense_coords=max_dense_coords, engine=engine) for pt in points]
     closed: list[ClosedForm] = []
     for make in (scalar_product_closed_form, two_layer_closed_form):
         cf = make(lifting)

@@ -24,7 +24,7 @@ from math import comb
 
 import flint
 
-from .algebra.lie import LieTrace, lie_trace, sample_points
+from .algebra.lie import BRACKET_TERMS_FACTOR, LieTrace, lie_trace, sample_points
 from .algebra.linalg import independent_subset, nullspace_qq, primitive_integer
 from .algebra.poly import VectorField, ZPoly, evaluate, integer_multiple, variables_of
 from .algebra.structural import ProductStructure, structural_trace
@@ -683,7 +683,8 @@ def conservation_laws(
             lie = None
     if lie is None:
         lie = lie_trace(lifting.generators, points, target=D - len(laws), max_depth=max_depth,
-                        progress=progress, field=field)
+                        progress=progress, field=field,
+                        max_terms=BRACKET_TERMS_FACTOR * lifting.max_terms)
     searched: list[int] = []
     forced = max_degree is not None and max_degree > 0
     top = DEFAULT_MAX_DEGREE if max_degree is None else max_degree

@@ -41,6 +41,9 @@ class Lifting:
     path_params: list[list[int]] = field(default_factory=list)  # parameter indices of each path
     # for a network: (start input, or None for the constant 1 of biases, ReLU neurons, output)
     classes: list[tuple] = field(default_factory=list)
+    # the --max-terms in force: φ's expansion and (times lie.BRACKET_TERMS_FACTOR) the
+    # symbolic brackets of the polynomial engine stay below it
+    max_terms: int = DEFAULT_MAX_TERMS
 
     @property
     def params(self) -> list[str]:

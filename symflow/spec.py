@@ -83,6 +83,12 @@ def load_lifting(spec: str, max_params: int = DEFAULT_MAX_PARAMS,
     if len(spec) > MAX_SPEC_CHARS and not spec.lower().endswith(FILE_SUFFIXES):
         raise SpecError(f"a shorthand is at most {MAX_SPEC_CHARS} characters (got {len(spec)}); "
                         "describe a large network in a file")
+    lf = _load(spec, limits)
+    lf.max_terms = max_terms
+    return lf
+
+
+def _load(spec: str, limits: dict) -> Lifting:
     if spec.lower().endswith(FILE_SUFFIXES) or _is_file(spec):
         return _load_file(Path(spec), limits)
     m = SHORTHAND.fullmatch(spec)
@@ -99,7 +105,8 @@ def load_lifting(spec: str, max_params: int = DEFAULT_MAX_PARAMS,
             "with biases and linear neurons in a DAG file instead")
     n_params = sum(a * b for a, b in zip(widths, widths[1:], strict=False))
     n_params += sum(widths[1:]) if m["bias"] else 0
-    check_size(n_params, 0, max_params, max_paths)  # before building anything large
+    # before building anything large
+    check_size(n_params, 0, limits["max_params"], limits["max_paths"])
     if kind == "relu":
         return network_lifting(layered(widths, bias=bool(m["bias"])), **limits)
     return product_lifting(widths, **limits)

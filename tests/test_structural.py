@@ -109,3 +109,35 @@ def test_sample_points_are_the_ones_of_the_polynomial_engine():
     lf = load_lifting("linear:2-3-2")
     r = conservation_laws(lf, seed=4, engine="structural")
     assert r.point == sample_points(4, lf.D, 3)[0]
+
+
+@settings(max_examples=12, deadline=None)
+@given(widths=st.lists(st.integers(1, 3), min_size=3, max_size=4), seed=st.integers(0, 20))
+def test_intrinsic_verdicts_are_the_same_with_both_engines(widths, seed):
+    from symflow.intrinsic import intrinsic
+
+    spec = "linear:" + "-".join(map(str, widths))
+    fast = intrinsic(load_lifting(spec), seed=seed)
+    slow = intrinsic(load_lifting(spec), seed=seed, engine="polynomial")
+    for name in ("recoverability", "metric", "dynamic", "frobenius"):
+        assert getattr(fast, name) == getattr(slow, name), name
+    assert [c.witness is None for c in fast.checks] == [c.witness is None for c in slow.checks]
+
+
+def test_intrinsic_on_a_deep_linear_net_needs_no_symbolic_bracket():
+    """linear:2-6-6-6-2: the symbolic brackets of depth 4 took more than 6.9 GB."""
+    from symflow.intrinsic import intrinsic
+
+    r = intrinsic(load_lifting("linear:2-6-6-6-2"))
+    (c,) = r.checks
+    assert c.lie.modulus == PRIME and c.lie_exact and c.witness is not None
+    assert r.recoverability == "fails" and r.metric == "refuted"
+
+
+def test_the_symbolic_brackets_stop_at_their_budget():
+    from symflow.errors import LimitError
+
+    lf = load_lifting("linear:2-3-3-3-2", max_terms=150)  # φ has 108 terms; brackets 3000
+    with pytest.raises(LimitError, match="grow past 3000 terms"):
+        conservation_laws(lf, engine="polynomial")
+    assert conservation_laws(lf).count == 3 * 6  # the structural engine needs no expansion

@@ -21,9 +21,14 @@ from dataclasses import dataclass
 
 import flint
 
+from ..errors import LimitError
 from ..points import sample_points  # noqa: F401 - re-exported
 from .linalg import confirm_small, make_echelon
 from .poly import VectorField, integer_multiple, value_and_gradient
+
+#: the polynomial engine's expanded bracket fields may hold this many times --max-terms terms
+#: (about 100 bytes each in flint): beyond, the exploration stops with a one-line error
+BRACKET_TERMS_FACTOR = 20
 
 
 @dataclass
@@ -69,6 +74,7 @@ def lie_trace(
     max_fields: int = 3000,
     progress: Callable[[str], None] | None = None,
     field: str = "modp",
+    max_terms: int | None = None,
 ) -> LieTrace:
     """Explore brackets of the generators until their rank at ``points[0]`` reaches ``target``
     (an upper bound proved elsewhere), the algebra closes, or a limit is hit.
@@ -76,8 +82,10 @@ def lie_trace(
     ``points[0]`` is θ0 (integer or rational); the integer points among ``points`` are used to
     prune the exploration (brackets dependent there are not bracketed further). Level 1 is
     ranked in chunks and stops as soon as the target is met; ``generators`` may be a lazy
-    sequence with a ``values_at(indices, point)`` fast path.
+    sequence with a ``values_at(indices, point)`` fast path. The bracket fields expanded for
+    the next levels may hold ``max_terms`` terms in all (LimitError beyond; None: no limit).
     """
+    budget = _TermBudget(max_terms)
     d = len(generators)
     nvars = getattr(generators, "nvars", None) or (generators[0].nvars if d else 0)
     theta0 = list(points[0])
@@ -167,7 +175,7 @@ def lie_trace(
                     for _, c in part]
             for (w, c), sig, new in zip(part, sigs, signature.add_batch(sigs), strict=True):
                 if new:
-                    f = c.field()
+                    f = budget.spend(c.field())
                     out.append((w, f))
                     kept.append((w, f, sig))
                 else:
@@ -207,7 +215,7 @@ def lie_trace(
             return result(reached(), depth, explored)
         next_level = sift(level_fields)
         if not next_level:
-            relations = _verify_pruned(pruned, kept, sig_points)
+            relations = _verify_pruned(pruned, kept, sig_points, budget)
             if relations is None:
                 return result("saturated", depth, explored)
             return result("closed", depth, explored,
@@ -262,9 +270,26 @@ class _PointData:
         return out
 
 
+class _TermBudget:
+    """The terms of the bracket fields expanded so far, against a limit."""
+
+    def __init__(self, limit: int | None):
+        self.limit, self.used = limit, 0
+
+    def spend(self, f: VectorField) -> VectorField:
+        self.used += sum(len(p) for p in f.comps.values())
+        if self.limit is not None and self.used > self.limit:
+            raise LimitError(
+                f"the symbolic brackets of this lifting grow past {self.limit} terms "
+                f"({BRACKET_TERMS_FACTOR} × --max-terms; the polynomial engine, which "
+                f"certificates and the law search need): raise it with --max-terms")
+        return f
+
+
 def _verify_pruned(pruned: list[tuple[str, VectorField | LazyBracket]],
                    kept: list[tuple[str, VectorField, list[int]]],
-                   points: Sequence[Sequence[int]]) -> dict[str, list] | None:
+                   points: Sequence[Sequence[int]],
+                   budget: _TermBudget | None = None) -> dict[str, list] | None:
     """Express every pruned bracket exactly as a rational combination of the kept ones.
 
     Coefficients are solved over QQ from the values at the sample points, and the identity
@@ -275,7 +300,7 @@ def _verify_pruned(pruned: list[tuple[str, VectorField | LazyBracket]],
     relations: dict[str, list] = {}
     for word, f in pruned:
         if isinstance(f, LazyBracket):
-            f = f.field()
+            f = f.field() if budget is None else budget.spend(f.field())
         if f.is_zero():
             relations[word] = []
             continue
