@@ -9,9 +9,45 @@ in one line. Run on demand:
 
 from __future__ import annotations
 
+import random
 import subprocess
 import sys
 import time
+from pathlib import Path
+
+TMP = Path("/tmp/symflow-bench")
+
+
+def dense_dag(n: int, linear: bool = False) -> Path:
+    """A DAG of n hidden neurons in a chain, every neuron feeding every later one and the output
+    (2^n paths from the input): the --max-terms frontier of a DAG. ``linear``: every other
+    neuron is linear (classes of paths, mixing laws)."""
+    hidden = [f"h{i}" for i in range(n)]
+    edges = [f"x1 -> {h}" for h in hidden] + [f"{h} -> y" for h in hidden]
+    edges += [f"{a} -> {b}" for i, a in enumerate(hidden) for b in hidden[i + 1:]]
+    kinds = [f"{{name: {h}, activation: linear}}" if linear and i % 2 == 0 else h
+             for i, h in enumerate(hidden)]
+    lines = [f"name: dense{n}{'-mixed' if linear else ''}", "inputs: [x1]",
+             f"hidden: [{', '.join(kinds)}]", "outputs: [y]"]
+    lines += ["edges:"] + [f"  - {e}" for e in edges]
+    path = TMP / f"dense{n}{'-mixed' if linear else ''}.yaml"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def big_polynomial(n_vars: int, n_terms: int, degree: int) -> Path:
+    """A polynomial lifting with two coordinates of ``n_terms`` random monomials each."""
+    rng = random.Random(0)
+    names = [f"t{i}" for i in range(n_vars)]
+
+    def poly() -> str:
+        return " + ".join("*".join(rng.choice(names) for _ in range(degree))
+                          for _ in range(n_terms))
+
+    path = TMP / f"poly{n_terms}.yaml"
+    path.write_text(f"name: poly{n_terms}\nparameters: [{', '.join(names)}]\n"
+                    f"phi:\n  - {poly()}\n  - {poly()}\n")
+    return path
 
 CASES = [
     ["laws", "relu:30-30-30"],
@@ -53,8 +89,18 @@ def run(args: list[str]) -> tuple[float, float, int, str]:
 
 
 def main() -> None:
+    TMP.mkdir(exist_ok=True)
+    generated = [
+        ["laws", str(dense_dag(15))],  # 2^15 paths
+        ["intrinsic", str(dense_dag(10))],
+        ["laws", str(dense_dag(12, linear=True))],
+        ["certify", str(dense_dag(8)), "-o", str(TMP), "--no-pdf"],
+        ["laws", str(big_polynomial(40, 5000, 3))],
+        ["intrinsic", str(big_polynomial(40, 5000, 3))],
+        ["homogeneity", str(dense_dag(15))],
+    ]
     print(f"{'command':58} {'seconds':>8} {'peak MB':>8}  exit")
-    for args in CASES:
+    for args in CASES + generated:
         secs, mb, code, msg = run(args)
         print(f"{' '.join(args)[:58]:58} {secs:8.2f} {mb:8.0f}  {code} {msg}")
 

@@ -1,5 +1,5 @@
-"""Homogeneous networks (MATH.md §5, [KH25]): homogeneity degrees, invariant zero patterns and
-the neural correlation function of tiny networks.
+"""Homogeneous networks (README.md, "Homogeneous networks"; [KH25]): homogeneity degrees,
+invariant zero patterns and the neural correlation function of tiny networks.
 
 On one activation region the output is H(x; θ) = Σ_p c_p φ_p(θ) x_{s(p)} with c_p ∈ {0, 1}, so
 Euler's identity ⟨∇H, θ⟩ = L·H on *every* region is the identity ⟨∇H_c, θ⟩ ≡ L·H_c with

@@ -1,4 +1,4 @@
-"""The intrinsic dynamic / metric property (MATH.md §4, [MPG25]).
+"""The intrinsic dynamic / metric property (docs/intrinsic.md; [MPG25] in README.md).
 
 M(θ) = ∂φ(θ) ∂φ(θ)ᵀ drives the lifted variable: z' = −M(θ) ∇ℓ(z). The property asks whether
 M(θ) = K(z, h(θ)) (intrinsic metric) or M(θ(t)) = K_{θ0}(z(t)) along the flow (intrinsic dynamic).
@@ -373,8 +373,9 @@ def scalar_product_closed_form(lifting: Lifting) -> ClosedForm | None:
 
 
 def path_metric_identity(lifting: Lifting) -> ClosedForm | None:
-    """Path-lifting of a DAG: M_pq ≡ Σ_{e ∈ p∩q} ∏_{e'∈p∖e} θ_e' ∏_{e'∈q∖e} θ_e' (MATH.md §3),
-    checked as a polynomial identity; K is M∘Ψ, Ψ the local inverse of the immersion (φ, h)."""
+    """Path-lifting of a DAG: M_pq ≡ Σ_{e ∈ p∩q} ∏_{e'∈p∖e} θ_e' ∏_{e'∈q∖e} θ_e'
+    (docs/intrinsic.md), checked as a polynomial identity; K is M∘Ψ, Ψ the local inverse of the
+    immersion (φ, h)."""
     if lifting.kind != "path" or not closed_forms_apply(lifting.D, lifting.d, _degree(lifting)):
         return None
     mpoly = metric_polynomials(lifting)

@@ -1,7 +1,8 @@
 """Linear networks φ(U_1..U_L) = U_L⋯U_1: initialisation families and their intrinsic metric.
 
-Definitions implemented (MATH.md §4; [MPG25]). With H_k = U_{k+1}ᵀU_{k+1} − U_kU_kᵀ (the
-conservation laws, one symmetric n_k × n_k matrix per hidden layer k = 1..L−1):
+Definitions implemented (docs/intrinsic.md, "Relaxed balance"; [MPG25]). With
+H_k = U_{k+1}ᵀU_{k+1} − U_kU_kᵀ (the conservation laws, one symmetric n_k × n_k matrix per
+hidden layer k = 1..L−1):
 
 * **balanced**: H_k = 0 for every k;
 * **relaxed balanced**: H_k = λ_k I_{n_k} for scalars λ_1..λ_{L−1} (λ = 0 is balanced).

@@ -141,3 +141,26 @@ def test_the_symbolic_brackets_stop_at_their_budget():
     with pytest.raises(LimitError, match="grow past 3000 terms"):
         conservation_laws(lf, engine="polynomial")
     assert conservation_laws(lf).count == 3 * 6  # the structural engine needs no expansion
+
+
+def test_a_bracket_too_costly_to_expand_is_refused_before_it_is_computed(tmp_path):
+    """Two coordinates of 300 cubic terms each: the products that make [X1, X2] are predicted
+    (bracket_work) and refused at a small --max-terms before flint computes them."""
+    import random as _random
+
+    from symflow.algebra.lie import bracket_work
+    from symflow.errors import LimitError
+
+    rng = _random.Random(0)
+    names = [f"t{i}" for i in range(12)]
+
+    def poly() -> str:
+        return " + ".join("*".join(rng.choice(names) for _ in range(3)) for _ in range(300))
+
+    spec = tmp_path / "p.yaml"
+    spec.write_text(f"parameters: [{', '.join(names)}]\nphi:\n  - {poly()}\n  - {poly()}\n")
+    lf = load_lifting(str(spec), max_terms=600)
+    x, y = lf.generators[0], lf.generators[1]
+    assert bracket_work(x, y) >= sum(len(p) for p in x.bracket(y).comps.values())
+    with pytest.raises(LimitError, match="term products"):
+        conservation_laws(lf)

@@ -29,6 +29,8 @@ from .poly import VectorField, integer_multiple, value_and_gradient
 #: the polynomial engine's expanded bracket fields may hold this many times --max-terms terms
 #: (about 100 bytes each in flint): beyond, the exploration stops with a one-line error
 BRACKET_TERMS_FACTOR = 20
+#: ... and the products of terms that make them (about 10^7 per second in flint) this many times
+BRACKET_WORK_FACTOR = 1000
 
 
 @dataclass
@@ -175,7 +177,7 @@ def lie_trace(
                     for _, c in part]
             for (w, c), sig, new in zip(part, sigs, signature.add_batch(sigs), strict=True):
                 if new:
-                    f = budget.spend(c.field())
+                    f = budget.expand(c)
                     out.append((w, f))
                     kept.append((w, f, sig))
                 else:
@@ -271,19 +273,46 @@ class _PointData:
 
 
 class _TermBudget:
-    """The terms of the bracket fields expanded so far, against a limit."""
+    """The bracket fields expanded so far, against two limits: their terms, and the work of the
+    products that make them, predicted before each bracket is expanded."""
 
     def __init__(self, limit: int | None):
-        self.limit, self.used = limit, 0
+        self.limit, self.used, self.work = limit, 0, 0
+
+    def _refuse(self, what: str) -> None:
+        raise LimitError(
+            f"the symbolic brackets of this lifting {what} (the polynomial engine, which "
+            f"certificates and the law search need; {BRACKET_TERMS_FACTOR} × --max-terms "
+            f"terms, {BRACKET_WORK_FACTOR} × --max-terms products): raise it with --max-terms")
+
+    def expand(self, c: LazyBracket) -> VectorField:
+        """c.field(), unless the products it needs would exceed the work limit."""
+        if self.limit is not None and c._field is None:
+            self.work += bracket_work(c.x, c.b)
+            if self.work > self.limit // BRACKET_TERMS_FACTOR * BRACKET_WORK_FACTOR:
+                self._refuse(f"would need more than "
+                             f"{self.limit // BRACKET_TERMS_FACTOR * BRACKET_WORK_FACTOR} "
+                             f"term products")
+        return self.spend(c.field())
 
     def spend(self, f: VectorField) -> VectorField:
         self.used += sum(len(p) for p in f.comps.values())
         if self.limit is not None and self.used > self.limit:
-            raise LimitError(
-                f"the symbolic brackets of this lifting grow past {self.limit} terms "
-                f"({BRACKET_TERMS_FACTOR} × --max-terms; the polynomial engine, which "
-                f"certificates and the law search need): raise it with --max-terms")
+            self._refuse(f"grow past {self.limit} terms")
         return f
+
+
+def bracket_work(x: VectorField, y: VectorField) -> int:
+    """An upper bound of the term products in [X, Y] = ∂Y·X − ∂X·Y: Σ_j Σ_{k: θ_k in Y_j}
+    |Y_j|·|X_k| + the same with X and Y exchanged (|P| the number of terms of P)."""
+    from .poly import variables_of
+
+    def half(a: VectorField, b: VectorField) -> int:
+        sizes = {k: len(p) for k, p in a.comps.items()}
+        return sum(len(p) * sum(sizes.get(k, 0) for k in variables_of(p))
+                   for p in b.comps.values())
+
+    return half(x, y) + half(y, x)
 
 
 def _verify_pruned(pruned: list[tuple[str, VectorField | LazyBracket]],
@@ -300,7 +329,7 @@ def _verify_pruned(pruned: list[tuple[str, VectorField | LazyBracket]],
     relations: dict[str, list] = {}
     for word, f in pruned:
         if isinstance(f, LazyBracket):
-            f = f.field() if budget is None else budget.spend(f.field())
+            f = f.field() if budget is None else budget.expand(f)
         if f.is_zero():
             relations[word] = []
             continue
