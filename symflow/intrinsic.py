@@ -22,7 +22,7 @@ import flint
 from . import linear
 from .algebra.lie import BRACKET_TERMS_FACTOR, LieTrace, lie_trace, sample_points
 from .algebra.linalg import ModpEchelon, nullspace_qq, primitive_integer, rank_qq
-from .algebra.structural import ProductStructure, structural_trace
+from .algebra.structural_limits import MAX_INNER
 from .certificate.prose import (
     dynamic_verdict,
     lie_locally_constant,
@@ -187,8 +187,10 @@ def criterion_at(lifting: Lifting, point: list, laws: LawsResult, seed: int = 0,
         pts = [list(point)] + sample_points(seed + 7919, D, 2)
         lie = None
         if engine != "polynomial" and lifting.kind == "product" and lifting.widths \
-                and ProductStructure.applies(lifting.widths) \
+                and max(lifting.widths) <= MAX_INNER \
                 and all(isinstance(x, int) for x in point):
+            from .algebra.structural import ProductStructure, structural_trace
+
             # values mod p from the matrices: enough when they reach D − rank ∂h(θ0), since
             # then Lie(θ0) = ker ∂h(θ0) and no bracket value is needed any further
             lie = structural_trace(ProductStructure(lifting.widths, lifting.ring.index), pts,

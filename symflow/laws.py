@@ -27,7 +27,7 @@ import flint
 from .algebra.lie import BRACKET_TERMS_FACTOR, LieTrace, lie_trace, sample_points
 from .algebra.linalg import independent_subset, nullspace_qq, primitive_integer
 from .algebra.poly import VectorField, ZPoly, evaluate, integer_multiple, variables_of
-from .algebra.structural import ProductStructure, structural_trace
+from .algebra.structural_limits import MAX_INNER
 from .lifting import Lifting
 
 DEFAULT_MAX_DEGREE = 4
@@ -676,7 +676,9 @@ def conservation_laws(
         progress(f"{len(laws)} known laws; exploring brackets")
     lie = None
     if engine != "polynomial" and lifting.kind == "product" and lifting.widths \
-            and ProductStructure.applies(lifting.widths):
+            and max(lifting.widths) <= MAX_INNER:
+        from .algebra.structural import ProductStructure, structural_trace
+
         lie = structural_trace(ProductStructure(lifting.widths, lifting.ring.index), points,
                                target=D - len(laws), max_depth=max_depth, progress=progress)
         if len(laws) < D - lie.dim and engine == "auto" and _small_enough(lifting):

@@ -22,11 +22,8 @@ import numpy as np
 
 from .lie import Bracket, LieTrace
 from .linalg import ModpEchelon
+from .structural_limits import MAX_INNER, PRIME  # noqa: F401 - re-exported
 
-#: the largest prime below 2^26: a product of two residues is below 2^52, and a sum of 2048 such
-#: products stays below 2^63, so int64 arithmetic is exact
-PRIME = 67108859
-MAX_INNER = 2048
 #: candidate brackets evaluated together (bounds the memory of a batch: 2^m × B × D integers)
 CHUNK = 512
 
@@ -69,10 +66,6 @@ class ProductStructure:
         self.blocks = [np.array([[index[f"U{k + 1}_{r + 1}_{c + 1}"] for c in range(widths[k])]
                                  for r in range(widths[k + 1])], dtype=np.int64)
                        for k in range(self.L)]
-
-    @staticmethod
-    def applies(widths: Sequence[int]) -> bool:
-        return max(widths) <= MAX_INNER
 
     def fields(self, theta: np.ndarray, coords: np.ndarray) -> np.ndarray:
         """X_c(θ) for one coordinate c per batch element: θ is a jet (2^m, B, D), the result too.
