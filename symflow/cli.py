@@ -244,6 +244,8 @@ def laws_json(spec: str, r: LawsResult) -> dict:
             "depth": r.lie.depth,
             "brackets_computed": r.lie.explored,
             "spanning_brackets": [b.word for b in r.lie.spanning],
+            "engine": "polynomial" if r.lie.modulus is None else "structural",
+            "values_modulo": r.lie.modulus,
         },
         "laws": [
             {"expression": law.text(lf.ring), "polynomial_part": lf.ring.format(law.poly),
@@ -320,6 +322,9 @@ def laws_text(spec: str, r: LawsResult, verbose: bool = False) -> str:
     rel = "=" if r.exact or r.lie.exact else "≥"
     lines.append(f"  Lie algebra  dim Lie(W_φ)(θ0) {rel} {r.lie.dim}   "
                  f"(spanned by {plural(r.lie.dim, 'bracket')}: {by_depth or 'none'})")
+    if r.lie.modulus is not None:
+        lines.append(f"               values from the matrices, ranked mod p = {r.lie.modulus} "
+                     f"(a lower bound over ℚ)")
     if verbose:
         lines.append("               brackets: " + ", ".join(b.word for b in r.lie.spanning))
     lines.append("  laws         " + count_line(r))
