@@ -15,7 +15,7 @@ import argparse
 import platform
 import time
 
-from symflow.laws import conservation_laws
+from symflow.counting import conservation_laws
 from symflow.spec import load_lifting
 
 DEFAULT = [

@@ -13,7 +13,6 @@ import click
 from . import __version__
 from .certificate.prose import dynamic_verdict
 from .certificate.schema import MAX_COORDS as MAX_CERT_COORDS
-from .certificate.schema import MAX_FILE_BYTES
 from .certificate.schema import MAX_PARAMS as MAX_CERT_PARAMS
 from .errors import LimitError, SymflowError
 from .lifting import DEFAULT_MAX_PARAMS, DEFAULT_MAX_PATHS, DEFAULT_MAX_TERMS
@@ -21,25 +20,25 @@ from .spec import load_lifting
 from .wording import INITS, plural
 
 if TYPE_CHECKING:
-    from .intrinsic import IntrinsicResult
-    from .laws import LawsResult
+    from .counting import LawsResult
     from .lifting import Lifting
+    from .properties import IntrinsicResult
 
 
 def analyse_intrinsic(*args, **kwargs):  # noqa: ANN002, ANN003, ANN201 - intrinsic(), lazily
-    from .intrinsic import intrinsic
+    from .properties import intrinsic
 
     return intrinsic(*args, **kwargs)
 
 
 def parse_point(*args):  # noqa: ANN002, ANN201 - intrinsic.parse_point, lazily
-    from .intrinsic import parse_point as parse
+    from .properties import parse_point as parse
 
     return parse(*args)
 
 
 def conservation_laws(*args, **kwargs):  # noqa: ANN002, ANN003, ANN201 - laws, lazily
-    from .laws import conservation_laws as count
+    from .counting import conservation_laws as count
 
     return count(*args, **kwargs)
 
@@ -510,7 +509,7 @@ def intrinsic(spec: str, init: str, at_file: str | None, samples: int, level_arg
         at = parse_point(lifting, read_data(Path(at_file)))
     level = None
     if level_arg is not None:
-        from .intrinsic import parse_level
+        from .properties import parse_level
         from .spec import read_data
 
         level = "random" if level_arg == "random" else parse_level(
@@ -681,12 +680,8 @@ def certify(spec: str | None, outdir: str, init: str, at_file: str | None, sampl
       symflow certify linear:2-2-2 --init balanced -o cert/
       symflow certify --library proofs/
     """
-    from .catalog import CATALOG, slug
-    from .certificate.check import Limits as CheckLimits
-    from .certificate.check import check_certificate
-    from .certificate.latex import compile_pdf, render
-    from .certificate.model import build, dumps
-    from .laws import conservation_laws
+    from .catalog import CATALOG
+    from .certificate.run import certify_one
 
     if library is not None:
         if spec is not None:
@@ -721,55 +716,25 @@ def certify(spec: str | None, outdir: str, init: str, at_file: str | None, sampl
     for sp, ini, at_path, out in jobs:
         lifting = load_lifting(sp, max_params=max_params, max_paths=max_paths,
                                max_terms=max_terms)
-        if lifting.d > MAX_CERT_COORDS:
-            raise SymflowError(f"certificates are limited to d ≤ {MAX_CERT_COORDS} coordinates "
-                               f"(this lifting has {lifting.d})")
-        if lifting.d:
-            lifting.phi[0]  # noqa: B018 - a certificate holds φ expanded: the term limit, first
         at = None
         if at_path is not None:
             from .spec import read_data
 
-            at = parse_point(lifting, read_data(Path(at_path)))
-        laws_result = conservation_laws(lifting, seed=seed, engine="polynomial")
-        intr = analyse_intrinsic(lifting, init=ini, at=at, seed=seed, samples=samples,
-                                 laws=laws_result, engine="polynomial")
-        cert = build(laws_result, intr)
-        report = check_certificate(cert, sp, CheckLimits(max(max_params, lifting.D),
-                                                         max(MAX_CERT_COORDS, lifting.d)))
-        if not report.ok:  # pragma: no cover - the engine and the checker disagree: a bug
-            raise SymflowError(f"internal error: the certificate of {sp} fails its own check at "
-                               f"step '{report.failed.step}': {report.failed.message}")
-        text = dumps(cert)
-        if len(text.encode()) > MAX_FILE_BYTES:
-            raise SymflowError(f"the certificate of {sp} would be {len(text.encode()) / 1e6:.0f} "
-                               f"MB, above the checker's limit of {MAX_FILE_BYTES / 1e6:.0f} MB "
-                               "(its bracket values grow like D²): certify a smaller network")
-        out.mkdir(parents=True, exist_ok=True)
-        stem = slug(sp, ini, at is not None)
-        json_path, tex_path = out / f"{stem}.json", out / f"{stem}.tex"
-        json_path.write_text(text)
-        tex_path.write_text(render(cert, json_path.name))
-        made = [str(json_path), str(tex_path)]
-        skipped = ""
-        if not no_pdf:
-            ok, why = compile_pdf(tex_path)
-            if ok:
-                made.append(str(tex_path.with_suffix(".pdf")))
-            elif why == "pdflatex not found":
-                skipped = " (no PDF: pdflatex not found; install TeX Live to get one)"
-            else:
-                skipped = " (no PDF: pdflatex failed; see the .tex)"
-        count = laws_result.count if laws_result.exact else "bounds only"
-        written.append({"name": lifting.name, "init": ini, "json": str(json_path),
-                        "tex": str(tex_path), "pdf": made[2] if len(made) > 2 else None,
-                        "pdf_skipped": skipped.strip(" ()") or None,
-                        "laws": laws_result.count, "laws_exact": laws_result.exact,
-                        "recoverability": intr.recoverability, "metric": intr.metric,
-                        "dynamic": intr.dynamic, "checked": "valid"})
+            at = read_data(Path(at_path))
+        c = certify_one(lifting, out, init=ini, seed=seed, samples=samples, at=at,
+                        pdf=not no_pdf, label=sp, max_params=max_params)
+        made = [str(c.json), str(c.tex)] + ([str(c.pdf)] if c.pdf else [])
+        written.append({"name": lifting.name, "init": ini, "json": str(c.json),
+                        "tex": str(c.tex), "pdf": str(c.pdf) if c.pdf else None,
+                        "pdf_skipped": c.pdf_note, "laws": c.laws,
+                        "laws_exact": c.laws is not None,
+                        "recoverability": c.recoverability, "metric": c.metric,
+                        "dynamic": c.dynamic, "checked": "valid"})
         if not as_json:
+            skipped = f" ({c.pdf_note})" if c.pdf_note else ""
+            count = c.laws if c.laws is not None else "bounds only"
             click.echo(f"{lifting.name} [{ini}]: laws {count}, recoverability "
-                       f"{intr.recoverability}, metric {intr.metric}, dynamic {intr.dynamic} "
+                       f"{c.recoverability}, metric {c.metric}, dynamic {c.dynamic} "
                        f"(re-checked: valid) -> " + ", ".join(made) + skipped)
     if as_json:
         emit_json({"certificates": written})

@@ -16,8 +16,8 @@ import sympy
 from scipy.integrate import solve_ivp
 
 from . import linear
+from .counting import conservation_laws
 from .errors import SymflowError
-from .laws import conservation_laws
 from .lifting import Lifting
 
 

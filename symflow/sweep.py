@@ -79,7 +79,7 @@ def formula(spec: str) -> int:
 def run_one(job: tuple[int, str, int, dict]) -> Row:
     """The exact count for one network (runs in a worker process)."""
     index, spec, seed, limits = job
-    from .laws import conservation_laws
+    from .counting import conservation_laws
     from .spec import load_lifting
 
     row = Row(index, spec, formula=formula(spec))

@@ -11,9 +11,9 @@ from hypothesis import strategies as st
 
 from symflow import linear
 from symflow.cli import cli
+from symflow.counting import conservation_laws
 from symflow.errors import SymflowError
-from symflow.intrinsic import criterion_at, intrinsic, metric_at, parse_point
-from symflow.laws import conservation_laws
+from symflow.properties import criterion_at, intrinsic, metric_at, parse_point
 from symflow.spec import load_lifting
 
 

@@ -5,7 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from symflow.algebra.poly import VectorField
-from symflow.laws import conservation_laws, family_laws, is_conserved, search_laws
+from symflow.counting import conservation_laws, family_laws, is_conserved, search_laws
 from symflow.spec import load_lifting
 
 

@@ -15,9 +15,9 @@ from symflow.architecture import from_description
 from symflow.certificate.check import _class_count, _dag, check_certificate
 from symflow.certificate.schema import content_hash
 from symflow.cli import cli
-from symflow.intrinsic import intrinsic
-from symflow.laws import conservation_laws
+from symflow.counting import conservation_laws
 from symflow.lifting import network_lifting
+from symflow.properties import intrinsic
 from symflow.spec import load_lifting
 
 ROOT = Path(__file__).resolve().parent.parent

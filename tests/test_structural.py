@@ -11,7 +11,7 @@ from symflow.algebra.lie import sample_points
 from symflow.algebra.linalg import ModpEchelon
 from symflow.algebra.structural import PRIME, ProductStructure, _word_text
 from symflow.certificate.model import build
-from symflow.laws import _reduced_identity, conservation_laws, product_entry_conserved
+from symflow.counting import _reduced_identity, conservation_laws, product_entry_conserved
 from symflow.spec import load_lifting
 
 widths_st = st.lists(st.integers(1, 3), min_size=3, max_size=5)
@@ -114,7 +114,7 @@ def test_sample_points_are_the_ones_of_the_polynomial_engine():
 @settings(max_examples=12, deadline=None)
 @given(widths=st.lists(st.integers(1, 3), min_size=3, max_size=4), seed=st.integers(0, 20))
 def test_intrinsic_verdicts_are_the_same_with_both_engines(widths, seed):
-    from symflow.intrinsic import intrinsic
+    from symflow.properties import intrinsic
 
     spec = "linear:" + "-".join(map(str, widths))
     fast = intrinsic(load_lifting(spec), seed=seed)
@@ -126,7 +126,7 @@ def test_intrinsic_verdicts_are_the_same_with_both_engines(widths, seed):
 
 def test_intrinsic_on_a_deep_linear_net_needs_no_symbolic_bracket():
     """linear:2-6-6-6-2: the symbolic brackets of depth 4 took more than 6.9 GB."""
-    from symflow.intrinsic import intrinsic
+    from symflow.properties import intrinsic
 
     r = intrinsic(load_lifting("linear:2-6-6-6-2"))
     (c,) = r.checks

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from symflow.cli import cli
-from symflow.laws import _diagonal_quadratic, conservation_laws, is_conserved
+from symflow.counting import _diagonal_quadratic, conservation_laws, is_conserved
 from symflow.spec import load_lifting
 from symflow.sweep import formula, random_specs, run_one, sweep
 

@@ -54,9 +54,9 @@ from .. import __version__
 from ..algebra.poly import variables_of
 
 if TYPE_CHECKING:
-    from ..intrinsic import IntrinsicResult
-    from ..laws import LawsResult
+    from ..counting import LawsResult
     from ..lifting import Lifting
+    from ..properties import IntrinsicResult
 from . import prose
 from .schema import (
     FORMAT,

@@ -30,8 +30,8 @@ from .certificate.prose import (
     overall,
     recoverability_verdict,
 )
+from .counting import LawsResult, conservation_laws, law_gradients_at
 from .errors import LimitError, SymflowError
-from .laws import LawsResult, conservation_laws, law_gradients_at
 from .lifting import Lifting
 from .wording import CLOSED_FORMS, INITS, closed_form_texts, closed_forms_apply
 

@@ -1,0 +1,306 @@
+"""The Python API: symflow's commands as functions, for notebooks and scripts (docs/api.md).
+
+Every function takes the network or the lifting as ``spec``: a shorthand ("relu:3-2-1",
+"linear:2-2-2"), the path of a YAML/JSON file, a ``networkx.DiGraph`` (the rules of the DAG
+files), or SymPy expressions φ_1, …, φ_d with their ``symbols`` (a polynomial lifting). Results
+carry SymPy objects (φ, the laws, the witnesses) and render in Jupyter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import SpecError
+from .lifting import DEFAULT_MAX_PARAMS, DEFAULT_MAX_PATHS, DEFAULT_MAX_TERMS, Lifting
+
+__all__ = ["lifting", "laws", "intrinsic", "certify", "check", "homogeneity", "simulate",
+           "Laws", "Intrinsic", "Certificate", "CheckResult"]
+
+
+# ----------------------------------------------------------------------------- inputs
+def lifting(spec: Any, symbols: Sequence | None = None, *, name: str | None = None,
+            max_params: int = DEFAULT_MAX_PARAMS, max_paths: int = DEFAULT_MAX_PATHS,
+            max_terms: int = DEFAULT_MAX_TERMS) -> Lifting:
+    """The lifting z = φ(θ) of ``spec`` (see the module docstring), within the limits."""
+    limits = {"max_params": max_params, "max_paths": max_paths, "max_terms": max_terms}
+    if isinstance(spec, Lifting):
+        return spec
+    if isinstance(spec, (str, Path)):
+        from .spec import load_lifting
+
+        return load_lifting(str(spec), **limits)
+    import networkx as nx
+
+    if isinstance(spec, nx.DiGraph):
+        return _from_graph(spec, name or spec.graph.get("name", "dag"), limits)
+    return _from_sympy(spec, symbols, name or "phi", limits)
+
+
+def _from_graph(g: Any, name: str, limits: dict) -> Lifting:
+    """A DiGraph as a DAG file: nodes without predecessors are inputs, without successors
+    outputs, the others hidden (``activation`` "relu" by default, or "linear"); a node with
+    ``bias=True`` carries a bias; an edge's ``name`` (optional) names its parameter."""
+    from .architecture import from_description
+    from .lifting import network_lifting
+
+    neurons, edges, biases = [], [], []
+    for v, data in g.nodes(data=True):
+        v = str(v)
+        if g.in_degree(v) == 0:
+            kind, act = "input", "linear"
+        elif g.out_degree(v) == 0:
+            kind, act = "output", "linear"
+        else:
+            kind, act = "hidden", data.get("activation", "relu")
+        neurons.append((v, kind, act))
+        if data.get("bias"):
+            biases.append(v)
+    for u, v, data in g.edges(data=True):
+        edges.append((str(u), str(v), data.get("name")))
+    arch = from_description(neurons, edges, biases, name=name)
+    lf = network_lifting(arch, **limits)
+    lf.max_terms = limits["max_terms"]
+    return lf
+
+
+def _from_sympy(exprs: Any, symbols: Sequence | None, name: str, limits: dict) -> Lifting:
+    import sympy
+
+    from .lifting import custom_lifting
+
+    if isinstance(exprs, sympy.Basic):
+        exprs = [exprs]
+    if not isinstance(exprs, Sequence) or not exprs:
+        raise SpecError("spec must be a shorthand, a file, a networkx.DiGraph, or SymPy "
+                        "expressions with their symbols")
+    exprs = [sympy.sympify(e) for e in exprs]
+    if symbols is None:
+        symbols = sorted(set().union(*(e.free_symbols for e in exprs)), key=str)
+    symbols = list(symbols)
+    for e in exprs:
+        if e.free_symbols - set(symbols):
+            raise SpecError(f"{e} uses symbols not listed: {e.free_symbols - set(symbols)}")
+        if not e.is_polynomial(*symbols) or \
+                sympy.Poly(e, *symbols).domain not in (sympy.ZZ, sympy.QQ):
+            raise SpecError(f"not a polynomial with rational coefficients in {symbols}: {e} "
+                            "(only polynomial liftings are supported)")
+    lf = custom_lifting(name, [str(s) for s in symbols], exprs, **limits)
+    lf.max_terms = limits["max_terms"]
+    return lf
+
+
+def _latex_law(expr: Any) -> str:
+    import sympy
+
+    return sympy.latex(expr)
+
+
+# ----------------------------------------------------------------------------- results
+@dataclass
+class Laws:
+    """The conservation laws of a lifting: the proved count and the explicit laws."""
+
+    name: str
+    D: int  # noqa: N815 - the paper's notation
+    d: int
+    count: int | None  # the exact number of independent laws near θ0, when proved
+    lower: int  # explicit, verified laws with independent gradients at θ0
+    upper: int  # D − (rank of the brackets at θ0)
+    argument: str | None  # why the count is exact ("bounds", "one coordinate", "closure")
+    laws: list  # SymPy expressions h(θ)
+    sources: list[str]
+    phi: list  # SymPy expressions φ_i(θ)
+    symbols: list
+    statement: str  # what was proved, in words (the certificate's sentence)
+    result: Any = field(repr=False)  # the engine's LawsResult
+
+    def __repr__(self) -> str:
+        what = (f"{self.count} independent conservation laws (exact: {self.argument})"
+                if self.count is not None else f"between {self.lower} and {self.upper} laws")
+        return f"Laws({self.name}: {what}; {len(self.laws)} explicit)"
+
+    def _count_text(self) -> str:
+        if self.count is None:
+            return (f"between {self.lower} and {self.upper} independent conservation laws "
+                    f"near θ0 (bounds only)")
+        extra = self.count - len(self.laws)
+        more = f"; {extra} more exist (Frobenius), not written down" if extra else ""
+        return (f"exactly {self.count} independent conservation laws near θ0 "
+                f"(argument: {self.argument}); {len(self.laws)} explicit{more}")
+
+    def _repr_markdown_(self) -> str:
+        lines = [f"**{self.name}**: D = {self.D} parameters, d = {self.d} coordinates; "
+                 f"{self._count_text()}.", ""]
+        for i, (h, src) in enumerate(zip(self.laws, self.sources, strict=True), 1):
+            lines.append(f"- $h_{{{i}}} = {_latex_law(h)}$ ({src})")
+        lines += ["", self.statement]
+        return "\n".join(lines)
+
+    def _repr_latex_(self) -> str:
+        rows = " \\\\ ".join(f"h_{{{i}}} &= {_latex_law(h)}"
+                             for i, h in enumerate(self.laws, 1))
+        return f"$\\begin{{aligned}} {rows} \\end{{aligned}}$" if rows else "$\\emptyset$"
+
+
+@dataclass
+class Intrinsic:
+    """The three intrinsic properties of [MPG25] (recoverability ⇒ metric ⇒ dynamic), each
+    with its verdict, and the witnesses found at the points decided."""
+
+    name: str
+    recoverability: str  # "holds" / "fails" / "not decided"
+    metric: str  # "holds" / "refuted" / "not decided"
+    dynamic: str  # "holds" / "not decided"
+    frobenius: bool
+    points: list  # the points decided, SymPy column vectors
+    witnesses: list  # per point: v with ∂φ v = 0, v ∈ Lie, ∂M v ≠ 0 (SymPy vector), or None
+    statement: str
+    result: Any = field(repr=False)  # the engine's IntrinsicResult
+
+    def __repr__(self) -> str:
+        return (f"Intrinsic({self.name}: recoverability {self.recoverability}, metric "
+                f"{self.metric}, dynamic {self.dynamic})")
+
+    def _repr_markdown_(self) -> str:
+        lines = [f"**{self.name}**", "",
+                 "| property | verdict |", "|---|---|",
+                 f"| recoverability | {self.recoverability} |",
+                 f"| metric | {self.metric} |", f"| dynamic | {self.dynamic} |"]
+        if self.frobenius:
+            lines.append("| Frobenius | holds |")
+        lines += ["", self.statement]
+        return "\n".join(lines)
+
+
+@dataclass
+class Certificate:
+    """The files of a certificate, re-checked before they were written, and its verdicts."""
+
+    json: Path
+    tex: Path
+    pdf: Path | None
+    pdf_note: str | None  # why there is no PDF, if there is none
+    laws: int | None
+    recoverability: str
+    metric: str
+    dynamic: str
+
+    def _repr_markdown_(self) -> str:
+        pdf = f", `{self.pdf}`" if self.pdf else f" ({self.pdf_note})" if self.pdf_note else ""
+        return (f"Certificate `{self.json}`, `{self.tex}`{pdf}: laws {self.laws}, "
+                f"recoverability {self.recoverability}, metric {self.metric}, dynamic "
+                f"{self.dynamic} (re-checked: valid)")
+
+
+@dataclass
+class CheckResult:
+    """The independent check of one certificate."""
+
+    path: str
+    valid: bool
+    steps: list[str]
+    failed_step: str | None = None
+    message: str | None = None
+
+    def __bool__(self) -> bool:
+        return self.valid
+
+    def _repr_markdown_(self) -> str:
+        if self.valid:
+            return f"`{self.path}`: **valid** ({len(self.steps)} steps)"
+        return f"`{self.path}`: **INVALID** at step '{self.failed_step}': {self.message}"
+
+
+# ----------------------------------------------------------------------------- functions
+def laws(spec: Any, symbols: Sequence | None = None, *, seed: int = 0,
+         degree: int | None = None, **limits: int) -> Laws:
+    """Count the conservation laws of ``spec`` exactly (D − dim Lie(W_φ)(θ0) when proved) and
+    write down those it finds (docs/counting.md)."""
+    from .counting import conservation_laws
+
+    lf = lifting(spec, symbols, **limits)
+    r = conservation_laws(lf, seed=seed, max_degree=degree)
+    syms = lf.ring.symbols()
+    return Laws(lf.name, lf.D, lf.d, r.count, r.lower, r.upper, r.argument,
+                [law.to_sympy(lf.ring) for law in r.laws], [law.source for law in r.laws],
+                [lf.ring.to_sympy(p) for p in lf.phi] if _expandable(lf) else [], list(syms),
+                r.statement(), r)
+
+
+def _expandable(lf: Lifting) -> bool:
+    """φ can be shown as SymPy expressions (a linear network counted without expanding it
+    keeps φ unexpanded above the term limit)."""
+    from .counting import _phi_size
+
+    return _phi_size(lf)[0] <= lf.max_terms
+
+
+def intrinsic(spec: Any, symbols: Sequence | None = None, *, init: str = "generic",
+              seed: int = 0, samples: int = 3, at: Sequence | None = None,
+              level: Any = None, **limits: int) -> Intrinsic:
+    """Decide recoverability, the metric and the dynamic property of [MPG25] at a generic
+    point, at ``at``, on an initialisation family (``init``) or on level sets (``level``: a
+    symmetric matrix H or "random") of a two-layer linear network (docs/intrinsic.md)."""
+    import sympy
+
+    from .properties import intrinsic as decide
+    from .properties import parse_level, parse_point
+
+    lf = lifting(spec, symbols, **limits)
+    point = parse_point(lf, list(at)) if at is not None else None
+    lev = parse_level(lf, level) if level is not None and level != "random" else level
+    r = decide(lf, init=init, at=point, seed=seed, samples=samples, level=lev)
+
+    def vector(v: Any) -> Any:
+        return None if v is None else sympy.Matrix([sympy.Rational(str(x)) for x in v])
+
+    return Intrinsic(lf.name, r.recoverability, r.metric, r.dynamic, r.frobenius,
+                     [vector(c.point) for c in r.checks], [vector(c.witness) for c in r.checks],
+                     r.statement(), r)
+
+
+def certify(spec: Any, symbols: Sequence | None = None, *, directory: str | Path = ".",
+            init: str = "generic", seed: int = 0, samples: int = 3, at: Sequence | None = None,
+            pdf: bool = True, **limits: int) -> Certificate:
+    """Write the certificate of ``spec`` (JSON evidence, LaTeX, PDF if pdflatex is installed)
+    into ``directory``, after re-checking it with the independent checker."""
+    from .certificate.run import certify_one
+
+    lf = lifting(spec, symbols, **limits)
+    return certify_one(lf, Path(directory), init=init, seed=seed, samples=samples, at=at,
+                       pdf=pdf, label=str(spec) if isinstance(spec, (str, Path)) else lf.name)
+
+
+def check(path: str | Path, max_params: int = 1000, max_paths: int = 2000) -> CheckResult:
+    """Re-verify a certificate independently (docs/certificates.md): every field that reaches a
+    verdict, a count or a sentence is recomputed."""
+    from .certificate.check import Limits, Unreadable, check_path
+
+    try:
+        rep = check_path(Path(path), Limits(max_params, max_paths))
+    except Unreadable as exc:
+        return CheckResult(str(path), False, [], "format", str(exc))
+    if rep.ok:
+        return CheckResult(str(path), True, list(rep.passed))
+    return CheckResult(str(path), False, list(rep.passed), rep.failed.step, rep.failed.message)
+
+
+def homogeneity(spec: Any, symbols: Sequence | None = None, **limits: int) -> Any:
+    """The degree L of homogeneity of the output, H(x; cθ) = c^L H(x; θ), per layer too."""
+    from .homogeneous import homogeneity as analyse
+
+    return analyse(lifting(spec, symbols, **limits))
+
+
+def simulate(spec: Any, symbols: Sequence | None = None, *, init: str = "generic",
+             data: str = "random:20", seed: int = 0, time: float = 5.0, scale: float = 1.0,
+             max_seconds: float = 20.0, **limits: int) -> Any:
+    """The numerical cross-check (floats): integrate the θ-flow across ReLU kinks and report
+    the drift of the laws and the loss (a ``flow.Simulation``)."""
+    from .flow import simulate as run
+
+    return run(lifting(spec, symbols, **limits), init=init, data=data, seed=seed, t_end=time,
+               scale=scale, max_seconds=max_seconds)

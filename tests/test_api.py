@@ -1,0 +1,92 @@
+"""The Python API: the same answers as the CLI, from every kind of input, rendered for Jupyter."""
+
+import json
+from pathlib import Path
+
+import networkx as nx
+import pytest
+import sympy
+
+import symflow
+from symflow.errors import SpecError
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_two_layer_linear_net_has_r_r_plus_1_over_2_laws_as_sympy_expressions():
+    r = symflow.laws("linear:2-3-2")
+    assert r.count == 6 and r.argument == "bounds" and len(r.laws) == 6
+    assert all(isinstance(h, sympy.Expr) for h in r.laws)
+    s = {str(x): x for x in r.symbols}  # the parameters, as SymPy symbols
+    h11 = s["U2_1_1"]**2 + s["U2_2_1"]**2 - s["U1_1_1"]**2 - s["U1_1_2"]**2
+    assert any(sympy.expand(h - h11) == 0 for h in r.laws)
+    assert "6 independent conservation laws" in repr(r)
+    md = r._repr_markdown_()
+    assert "$h_{1} = " in md and "exactly 6 independent" in md
+    assert r._repr_latex_().startswith("$\\begin{aligned}")
+
+
+def test_sympy_expressions_with_their_symbols():
+    u, v = sympy.symbols("u v")
+    r = symflow.laws([u * v], [u, v])
+    (h,) = r.laws
+    s = {str(x): x for x in r.symbols}
+    assert r.count == 1 and sympy.expand(h**2 - (s["u"]**2 - s["v"]**2)**2) == 0
+    x1, x2 = sympy.symbols("x1 x2")
+    log_law = symflow.laws(x1**2 + x2)  # symbols taken from the expression
+    assert log_law.count == 1 and log_law.laws[0].has(sympy.log)
+    with pytest.raises(SpecError, match="not a polynomial"):
+        symflow.laws([sympy.sin(u)], [u])
+
+
+def test_a_networkx_graph_follows_the_rules_of_the_dag_files():
+    g = nx.DiGraph()
+    g.add_edges_from([("x1", "h1"), ("x2", "h1"), ("x1", "h2"), ("x2", "h2"),
+                      ("h1", "y"), ("h2", "y"), ("x1", "y")])
+    g.nodes["h2"]["activation"] = "linear"
+    g.edges["x1", "y"]["name"] = "skip"
+    r = symflow.laws(g)
+    assert r.count == 2 and "skip" in [str(s) for s in r.symbols]
+    g.add_edge("y", "x1")  # a cycle: one clear error
+    with pytest.raises(SpecError):
+        symflow.laws(g)
+
+
+def test_intrinsic_names_the_three_properties_and_gives_witnesses_as_vectors():
+    r = symflow.intrinsic("linear:2-2-2")
+    assert (r.recoverability, r.metric, r.dynamic) == ("fails", "refuted", "not decided")
+    (w,) = r.witnesses
+    assert isinstance(w, sympy.Matrix) and w.shape == (8, 1) and any(w)
+    assert "| metric | refuted |" in r._repr_markdown_()
+    b = symflow.intrinsic("linear:2-2-2", init="balanced")
+    assert b.metric == "holds" and b.dynamic == "holds"
+
+
+def test_certify_and_check_round_trip(tmp_path):
+    c = symflow.certify("relu:2-2-1", directory=tmp_path, pdf=False)
+    assert c.json.is_file() and c.laws == 2 and c.recoverability == "holds"
+    assert symflow.check(c.json)
+    data = json.loads(c.json.read_text())
+    data["claims"][0]["count"]["value"] = 3  # a forgery
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(data))
+    res = symflow.check(bad)
+    assert not res and res.failed_step and "INVALID" in res._repr_markdown_()
+
+
+def test_homogeneity_and_simulate_from_the_api():
+    h = symflow.homogeneity("relu:3-4-1")
+    assert h.degree == 2
+    uv = ROOT / "examples" / "uv.yaml"
+    sim = symflow.simulate(uv, time=0.5)
+    assert sim.max_law_drift < 1e-8
+
+
+def test_import_symflow_stays_light():
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-c", "import symflow, sys; "
+                          "print('sympy' in sys.modules, 'symflow.api' in sys.modules)"],
+                         capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["False", "False"]
