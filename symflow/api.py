@@ -277,12 +277,13 @@ def certify(spec: Any, symbols: Sequence | None = None, *, directory: str | Path
 def check(path: str | Path, max_params: int = 1000, max_paths: int = 2000) -> CheckResult:
     """Re-verify a certificate independently (docs/certificates.md): every field that reaches a
     verdict, a count or a sentence is recomputed."""
-    from .certificate.check import Limits, Unreadable, check_path
+    from .certificate.check import Limits, Refused, Unreadable, check_path
 
     try:
         rep = check_path(Path(path), Limits(max_params, max_paths))
     except Unreadable as exc:
-        return CheckResult(str(path), False, [], "format", str(exc))
+        step = "limits" if isinstance(exc, Refused) else "format"
+        return CheckResult(str(path), False, [], step, str(exc))
     if rep.ok:
         return CheckResult(str(path), True, list(rep.passed))
     return CheckResult(str(path), False, list(rep.passed), rep.failed.step, rep.failed.message)

@@ -69,14 +69,30 @@ def _jsonable(x):  # noqa: ANN001, ANN202 - JSON's default hook
 
 def emit_json(body: dict) -> None:
     """Print one JSON object: the envelope (symflow version, command, spec, options) and the
-    command's own fields."""
+    command's own fields. Non-finite floats (an overflowed simulation) become null: strict
+    JSON has no NaN or Infinity."""
     ctx = click.get_current_context()
     params = dict(ctx.params)
     spec = params.pop("spec", None)
     params.pop("as_json", None)
     out = {"symflow": __version__, "command": ctx.info_name, "spec": spec, "options": params}
     out.update({k: v for k, v in body.items() if k not in ("symflow", "command", "spec")})
-    click.echo(json.dumps(out, indent=2, default=_jsonable))
+    text = json.dumps(out, indent=2, default=_jsonable)
+    if "NaN" in text or "Infinity" in text:
+        text = json.dumps(_finite_only(json.loads(text)), indent=2, allow_nan=False)
+    click.echo(text)
+
+
+def _finite_only(x):  # noqa: ANN001, ANN202 - JSON data
+    import math
+
+    if isinstance(x, float) and not math.isfinite(x):
+        return None
+    if isinstance(x, dict):
+        return {k: _finite_only(v) for k, v in x.items()}
+    if isinstance(x, list):
+        return [_finite_only(v) for v in x]
+    return x
 
 
 def _limits(f: Callable) -> Callable:
@@ -352,7 +368,7 @@ def _finite(**values: float) -> None:
 
     for name, x in values.items():
         if not math.isfinite(x):
-            raise SymflowError(f"--{name} must be a finite number, got {x}")
+            raise SymflowError(f"--{name.replace('_', '-')} must be a finite number, got {x}")
 
 
 def _check_writable(path: str, suffix: str) -> None:
@@ -384,9 +400,12 @@ def _check_writable(path: str, suffix: str) -> None:
 @click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True)
 @click.option("--plot", "plot_path", type=click.Path(dir_okay=False), default=None,
               help="Write the gap as a function of L to this PNG file (needs matplotlib).")
+@click.option("--max-seconds", type=click.FloatRange(min=0, min_open=True, max=86400),
+              default=40.0, show_default=True,
+              help="Refuse, in one line, to integrate longer than this (all depths together).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object and nothing else.")
 def neural_ode(width: int, depths: str, t_end: float, seed: int, plot_path: str | None,
-               as_json: bool) -> None:
+               max_seconds: float, as_json: bool) -> None:
     """Balanced deep linear nets converge to the linear neural ODE, numerically (floats).
 
     The balanced depth-L metric Σ_j (zzᵀ)^{(L−j)/L} G (zᵀz)^{(j−1)/L} grows like L; with time
@@ -402,22 +421,31 @@ def neural_ode(width: int, depths: str, t_end: float, seed: int, plot_path: str 
     """
     from .flow import SCALING, neural_ode_convergence, plot_neural_ode
 
+    _finite(time=t_end, max_seconds=max_seconds)
     try:
-        ls = [int(x) for x in depths.split(",") if x.strip()]
+        ls = [int(x) for x in depths.split(",")]
     except ValueError:
         raise SymflowError(f"--depths must be integers separated by commas, got {depths!r}") \
             from None
     if not ls or any(not 2 <= x <= 64 for x in ls):
         raise SymflowError("--depths must be between 2 and 64 (the limit is the flag's range)")
+    if len(set(ls)) != len(ls) or ls != sorted(ls):
+        raise SymflowError(f"--depths must be increasing, each depth once (got {depths!r})")
     if plot_path is not None:
         _check_writable(plot_path, ".png")
-    res = neural_ode_convergence(width, tuple(ls), t_end, seed)
+    res = neural_ode_convergence(width, tuple(ls), t_end, seed, max_seconds=max_seconds)
+    inaccurate = [L for L, f in zip(res.depths, res.formula_gaps, strict=True) if f > 1e-6]
+    ratios = [g * L for L, g in zip(res.depths, res.gaps, strict=True)]
+    one_over_l = (len(ls) >= 2 and not inaccurate
+                  and all(a > b for a, b in zip(res.gaps, res.gaps[1:], strict=False))
+                  and max(ratios) <= 1.5 * min(ratios))
     if plot_path is not None:
         plot_neural_ode(res, plot_path)
     if as_json:
         emit_json({"width": width, "depths": res.depths, "gaps": res.gaps,
                                "theta_flow_vs_finite_L_formula": res.formula_gaps,
-                               "time": t_end, "scaling": SCALING})
+                               "time": t_end, "scaling": SCALING,
+                               "inaccurate_depths": inaccurate, "gap_like_1_over_L": one_over_l})
         return
     click.echo(f"symflow neural-ode  (linear:{width}-…-{width}, balanced, t ∈ [0, {t_end:g}], "
                f"seed {seed})")
@@ -425,9 +453,17 @@ def neural_ode(width: int, depths: str, t_end: float, seed: int, plot_path: str 
     click.echo("  L      max_t ‖z_L − z_∞‖/‖z0‖   × L      θ-flow vs finite-L formula")
     for L, g, f in zip(res.depths, res.gaps, res.formula_gaps, strict=True):
         click.echo(f"  {L:<6} {g:<24.3e} {g * L:<8.3f} {f:.1e}")
-    click.echo("  The gap decreases roughly like 1/L (the column × L changes little as L "
-               "doubles): the balanced nets approach the neural ODE. Floats: a numerical "
-               "illustration, not a proof.")
+    if inaccurate:
+        click.echo(f"  WARNING      at L = {', '.join(map(str, inaccurate))} the θ-flow and the "
+                   "finite-L formula differ by more than 1e-6: the integration is not accurate "
+                   "there (shorten --time); no conclusion is drawn")
+    elif one_over_l:
+        click.echo("  The gap decreases roughly like 1/L (the column × L stays within a factor "
+                   "1.5): the balanced nets approach the neural ODE. Floats: a numerical "
+                   "illustration, not a proof.")
+    else:
+        click.echo("  With these depths the gaps do not show a 1/L decrease (one depth, a gap "
+                   "that does not decrease, or × L varying by more than a factor 1.5).")
     if plot_path is not None:
         click.echo(f"  plot         {plot_path}")
 
@@ -683,6 +719,19 @@ def certify(spec: str | None, outdir: str, init: str, at_file: str | None, sampl
     from .catalog import CATALOG
     from .certificate.run import certify_one
 
+    ctx = click.get_current_context()
+    given = {n for n in ("init", "at_file", "samples", "seed")
+             if ctx.get_parameter_source(n) != click.core.ParameterSource.DEFAULT}
+    if library is not None and given - {"seed"}:
+        flags = ", ".join(sorted("--" + n.replace("_file", "") for n in given - {"seed"}))
+        raise SymflowError(f"--library regenerates the catalog with its own settings: {flags} "
+                           "cannot be combined with it")
+    if "samples" in given and init == "generic":
+        raise SymflowError("--samples applies to --init balanced / relaxed-balanced (a generic "
+                           "point is one seeded point: use --seed)")
+    if at_file is not None and init != "generic":
+        raise SymflowError(f"--at decides at the point you give: it cannot be combined with "
+                           f"--init {init}")
     if library is not None:
         if spec is not None:
             raise click.UsageError("give either SPEC or --library, not both")
@@ -759,14 +808,15 @@ def check(paths: tuple[str, ...], quiet: bool, max_params: int, max_paths: int,
     recomputed, and every sentence is regenerated from the verified data. Sizes are checked
     before any work. One line per file; the exit code is the worst status:
     0 all valid; 1 some certificate is invalid (the failing step is named);
-    2 some file is missing, unreadable, not a certificate, or of an unsupported version.
+    2 some file is missing, unreadable, not a certificate, of an unsupported version, or
+    beyond --max-params / --max-paths (refused, not judged).
 
     \b
     Examples:
       symflow check proofs/
       symflow check cert/relu-3-2-1.json cert/linear-2-2-2.json
     """
-    from .certificate.check import Limits, Unreadable, check_path, printable
+    from .certificate.check import Limits, Refused, Unreadable, check_path, printable
 
     limits = Limits(max_params, max_paths)
     status = 0
@@ -785,9 +835,10 @@ def check(paths: tuple[str, ...], quiet: bool, max_params: int, max_paths: int,
             try:
                 rep = check_path(f, limits)
             except Unreadable as exc:
-                results.append({"path": str(f), "status": "unreadable", "message": str(exc)})
+                word = "refused" if isinstance(exc, Refused) else "unreadable"
+                results.append({"path": str(f), "status": word, "message": str(exc)})
                 if not as_json:
-                    click.echo(printable(f"UNREADABLE  {f}  {exc}"), err=True)
+                    click.echo(printable(f"{word.upper():10}  {f}  {exc}"), err=True)
                 status = 2
                 continue
             if rep.ok:
@@ -945,6 +996,8 @@ def ncf(spec: str, data_file: str, as_json: bool, max_params: int, max_paths: in
                                    "strings")
         xs = [[sympy.Rational(str(v)) for v in row] for row in data["x"]]
         ys = [[sympy.Rational(str(v)) for v in row] for row in data["y"]]
+        if not xs or not ys:
+            raise SymflowError(f"{data_file}: x and y need at least one data point each")
     except (KeyError, TypeError, ValueError, sympy.SympifyError):
         raise SymflowError(f"{data_file}: expected {{x: [[...]], y: [[...]]}} with exact "
                            "numbers") from None
@@ -999,8 +1052,8 @@ def ncf(spec: str, data_file: str, as_json: bool, max_params: int, max_paths: in
 @click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True)
 @click.option("--time", "t_end", type=click.FloatRange(min=0, min_open=True, max=1000),
               default=10.0, show_default=True, help="Integrate on [0, TIME] (TIME ≤ 1000).")
-@click.option("--scale", type=click.FloatRange(min=0, min_open=True, max=100), default=1.0,
-              show_default=True, help="‖θ0‖ (at most 100).")
+@click.option("--scale", type=click.FloatRange(min=1e-3, max=100), default=1.0,
+              show_default=True, help="Multiplies the seeded θ0 (between 1e-3 and 100).")
 @click.option("--plot", "plot_path", type=click.Path(dir_okay=False), default=None,
               help="Write a PNG with the loss, the law drifts and the z trajectories.")
 @click.option("--max-steps", type=click.IntRange(min=1), default=1_000_000, show_default=True,
@@ -1028,7 +1081,7 @@ def simulate(spec: str, init: str, data: str, seed: int, t_end: float, scale: fl
     from .flow import plot as draw
     from .flow import simulate as run_flow
 
-    _finite(time=t_end, scale=scale)
+    _finite(time=t_end, scale=scale, max_seconds=max_seconds)
     if plot_path is not None:
         _check_writable(plot_path, ".png")
     lf = load_lifting(spec, max_params=max_params, max_paths=max_paths,

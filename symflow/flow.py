@@ -17,7 +17,7 @@ from scipy.integrate import solve_ivp
 
 from . import linear
 from .counting import conservation_laws
-from .errors import SymflowError
+from .errors import LimitError, SymflowError
 from .lifting import Lifting
 
 
@@ -268,9 +268,12 @@ class Budget:
         if self.steps > self.max_steps:
             raise BudgetExceeded(f"more than {self.max_steps} evaluations of the vector field "
                                  "(raise --max-steps)")
-        if self.steps % 64 == 0 and self.clock() - self.start > self.max_seconds:
-            raise BudgetExceeded(f"more than {self.max_seconds:g} s of integration (raise "
-                                 "--max-seconds)")
+        self.check()
+
+    def check(self) -> None:
+        """The wall-clock part alone (event functions, setup and post-processing call it)."""
+        if self.clock() - self.start > self.max_seconds:
+            raise BudgetExceeded(f"more than {self.max_seconds:g} s (raise --max-seconds)")
 
 
 class BudgetExceeded(Exception):
@@ -301,7 +304,7 @@ def integrate_budgeted(field: Callable, y0: np.ndarray, times: np.ndarray,
 def integrate_relu_flow(lifting: Lifting, x: np.ndarray, y: np.ndarray, theta0: np.ndarray,
                         times: np.ndarray, budget: Budget,
                         progress: Callable[[str], None] | None = None
-                        ) -> tuple[np.ndarray, dict, str | None]:
+                        ) -> tuple[np.ndarray, dict, str | None, np.ndarray]:
     """The network's gradient flow θ' = −∇L(θ) across its ReLU kinks, as a Filippov solution.
 
     Inside an activation region the field is smooth (DOP853, rtol = atol = 1e-12). An event
@@ -310,8 +313,8 @@ def integrate_relu_flow(lifting: Lifting, x: np.ndarray, y: np.ndarray, theta0: 
     relu′ = 1 on kink k alone, the sliding field is F = F₀ + Σ_k α_k D_k with ∇p_j·F = 0 for
     every j ∈ S (a linear system for α; ∇p_j·G by a tangent forward pass). If α ∈ [0, 1]^S the
     flow slides along the kinks (Filippov), else it crosses. It leaves a kink when its α_k
-    leaves [0, 1]. Returns the states at the times reached, counts {"crossings", "slides"},
-    and why it stopped early."""
+    leaves [0, 1]. Returns the states, counts {"crossings", "slides"}, why it stopped early,
+    and the times of the states (those of ``times`` reached, then the time it stopped at)."""
     pre_f = relu_preactivations(lifting, x)
     relus = _relu_order(lifting)
     n_data = x.shape[1]
@@ -372,6 +375,7 @@ def integrate_relu_flow(lifting: Lifting, x: np.ndarray, y: np.ndarray, theta0: 
             events = []
             if np.any(others):
                 def crossing(_t, th, signs=signs, others=others):
+                    budget.check()
                     return float(np.min((signs * pre_f(th))[others]))
                 crossing.terminal, crossing.direction = True, -1
                 events.append(crossing)
@@ -382,6 +386,7 @@ def integrate_relu_flow(lifting: Lifting, x: np.ndarray, y: np.ndarray, theta0: 
                     return slide(th, kinks)[1]
 
                 def leaving(_t, th, kinks=kinks):  # min over k of distance of α_k inside [0, 1]
+                    budget.check()
                     a = slide(th, kinks)[0]
                     return float(np.min(np.minimum(a + tol, 1 + tol - a))) if np.all(
                         np.isfinite(a)) else -1.0
@@ -467,7 +472,11 @@ def integrate_relu_flow(lifting: Lifting, x: np.ndarray, y: np.ndarray, theta0: 
                          f"t = {t:.3g}")
     except BudgetExceeded as exc:
         stop = f"{exc}; stopped at t = {t:.4g}"
-    return np.array(out), counts, stop
+    reached = list(times[:len(out)])
+    if stop is not None and t > reached[-1]:
+        out.append(np.asarray(state, dtype=float))  # the last state located (an event's)
+        reached.append(t)
+    return np.array(out), counts, stop, np.array(reached)
 
 
 def _relu_order(lifting: Lifting) -> list[str]:
@@ -545,6 +554,21 @@ def simulate(lifting: Lifting, init: str = "generic", data: str = "random:20", s
     runs out, the partial result is kept and the reason is in the notes."""
     if lifting.D > 2000:
         raise SymflowError("simulation is limited to D ≤ 2000 parameters")
+    import warnings
+
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # overflow is reported in the notes
+        sim = _simulate(lifting, init, data, seed, t_end, n_eval, scale, progress, max_steps,
+                        max_seconds)
+    if not (np.all(np.isfinite(sim.loss)) and np.all(np.isfinite(sim.phi))):
+        sim.notes.append("the flow left the range of floats (overflow or underflow): reduce "
+                         "--scale or --time; non-finite values are shown as nan / null")
+    return sim
+
+
+def _simulate(lifting: Lifting, init: str, data: str, seed: int, t_end: float, n_eval: int,
+              scale: float, progress: Callable[[str], None] | None, max_steps: int,
+              max_seconds: float) -> Simulation:
     x, y = make_data(lifting, data, seed)
     theta0 = initial_point(lifting, init, seed, scale)
     f = loss_and_gradient(lifting, x, y)
@@ -552,8 +576,8 @@ def simulate(lifting: Lifting, init: str = "generic", data: str = "random:20", s
     budget = Budget(max_steps, max_seconds)
     early_notes = []
     if relu_preactivations(lifting, x) is not None:
-        thetas, counts, stop = integrate_relu_flow(lifting, x, y, theta0, times, budget,
-                                                   progress)
+        thetas, counts, stop, times = integrate_relu_flow(lifting, x, y, theta0, times,
+                                                          budget, progress)
         if counts["crossings"] or counts["slides"]:
             early_notes.append(
                 f"ReLU kinks: {counts['crossings']} crossing(s) and {counts['slides']} sliding "
@@ -568,14 +592,20 @@ def simulate(lifting: Lifting, init: str = "generic", data: str = "random:20", s
     loss = np.array([f(th)[0] for th in thetas])
     laws = conservation_laws(lifting, seed=seed).laws
     syms = lifting.ring.symbols()
-    law_exprs = [law.to_sympy(lifting.ring) for law in laws]
-    law_f = [sympy.lambdify(syms, e, "numpy") for e in law_exprs]
     norm0 = float(np.linalg.norm(theta0))
     degrees = [max(1, int(law.poly.total_degree())) for law in laws]  # scale of the drift
-    drift = np.array([[abs(hf(*th) - hf(*theta0)) / norm0 ** k for th in thetas]
-                      for hf, k in zip(law_f, degrees, strict=True)])
-    phi_f = sympy.lambdify(syms, [lifting.ring.to_sympy(p) for p in lifting.phi], "numpy")
-    phis = np.array([np.array(phi_f(*th), dtype=float) for th in thetas])
+    points = np.vstack([theta0[None, :], thetas])
+    values = np.zeros((len(points), len(laws)))
+    poly_laws = [i for i, law in enumerate(laws) if not law.logs]
+    if poly_laws:
+        values[:, poly_laws] = numeric_polys([laws[i].poly for i in poly_laws], lifting.D)(points)
+    for i, law in enumerate(laws):
+        if law.logs:  # P + Σ λ ln|f|: SymPy, for the few laws of small liftings that have one
+            hf = sympy.lambdify(syms, law.to_sympy(lifting.ring), "numpy")
+            values[:, i] = [hf(*th) for th in points]
+    drift = np.array([np.abs(values[1:, i] - values[0, i]) / norm0 ** k
+                      for i, k in enumerate(degrees)]).reshape(len(laws), len(thetas))
+    phis = numeric_polys(list(lifting.phi), lifting.D)(thetas)
     z, formula, notes = None, None, []
     if lifting.kind == "product":
         widths = list(lifting.widths)
@@ -614,14 +644,60 @@ def simulate(lifting: Lifting, init: str = "generic", data: str = "random:20", s
                       z, formula, init, early_notes + notes)
 
 
-def _integrate(field, y0, times, progress, what):
-    """DOP853 with rtol = atol = 1e-12, in chunks so that a progress bar can be shown."""
+def numeric_polys(polys: list, nvars: int) -> Callable[[np.ndarray], np.ndarray]:
+    """Floats: (n × D points) ↦ (n × len(polys)) values, from the sparse terms of the exact
+    polynomials (numpy, in chunks; no SymPy, so that thousands of coordinates stay cheap)."""
+    from scipy.sparse import csr_matrix
+
+    from .algebra.poly import compiled
+
+    coef, factors, owner = [], [], []
+    for i, p in enumerate(polys):
+        for c, fs in compiled(p):
+            coef.append(float(c))
+            factors.append(fs)
+            owner.append(i)
+    width = max((len(fs) for fs in factors), default=1) or 1
+    idx = np.full((len(factors), width), nvars)  # column D of the padded points holds 1.0
+    exp = np.zeros((len(factors), width))
+    for t, fs in enumerate(factors):
+        for j, (k, e) in enumerate(fs):
+            idx[t, j], exp[t, j] = k, e
+    gather = csr_matrix((np.array(coef), (np.arange(len(coef)), np.array(owner, dtype=int))),
+                        shape=(len(coef), len(polys)))
+    chunk = max(1, 2_000_000 // max(1, len(coef) * width))
+
+    def evaluate(points: np.ndarray) -> np.ndarray:
+        points = np.atleast_2d(points)
+        out = np.zeros((len(points), len(polys)))
+        for a in range(0, len(points), chunk):
+            block = points[a:a + chunk]
+            ext = np.concatenate([block, np.ones((len(block), 1))], axis=1)
+            monos = np.prod(ext[:, idx] ** exp, axis=2)  # (n, T)
+            out[a:a + chunk] = (gather.T @ monos.T).T
+        return out
+
+    return evaluate
+
+
+def _integrate(field, y0, times, progress, what, budget: Budget | None = None):
+    """DOP853 with rtol = atol = 1e-12, in chunks so that a progress bar can be shown; past the
+    budget's seconds, a one-line LimitError naming --max-seconds."""
     out = [np.asarray(y0, dtype=float)]
     chunks = np.array_split(np.arange(1, len(times)), min(20, len(times) - 1))
     state = out[0]
+
+    def counted(t, y):
+        if budget is not None:
+            try:
+                budget.check()
+            except BudgetExceeded as exc:
+                raise LimitError(f"the {what} integration needs {exc}") from None
+        return field(t, y)
+
     for c, idx in enumerate(chunks, 1):
         t0, t1 = times[idx[0] - 1], times[idx[-1]]
-        sol = solve_ivp(field, (t0, t1), state, method="DOP853", rtol=1e-12, atol=1e-12,
+        sol = solve_ivp(counted, (t0, t1), state, method="DOP853", rtol=1e-12, atol=1e-12,
                         t_eval=times[idx])
         if not sol.success:
             raise SymflowError(f"the {what} integration failed: {sol.message}")
@@ -713,8 +789,8 @@ def log_mean_metric(z: np.ndarray, g: np.ndarray) -> np.ndarray:
 
 
 def neural_ode_convergence(width: int = 2, depths: tuple[int, ...] = (2, 4, 8, 16),
-                           t_end: float = 2.0, seed: int = 0,
-                           n_eval: int = 41) -> NeuralODEConvergence:
+                           t_end: float = 2.0, seed: int = 0, n_eval: int = 41,
+                           max_seconds: float = 60.0) -> NeuralODEConvergence:
     """For each L: the θ-flow of a balanced linear:n-…-n (L layers, time rescaled by 1/L) from
     the same z0, against the neural ODE z' = −∫(zzᵀ)^{1−s}∇ℓ(z)(zᵀz)^s ds; ℓ(z) = ½‖z − Y‖²."""
     rng = np.random.default_rng(seed)
@@ -723,12 +799,13 @@ def neural_ode_convergence(width: int = 2, depths: tuple[int, ...] = (2, 4, 8, 1
     target = rng.standard_normal((n, n))
     p0, s0, q0t = np.linalg.svd(z0)
     times = np.linspace(0.0, t_end, n_eval)
+    budget = Budget(10**12, max_seconds)  # one clock for all the integrations
 
     def limit_field(_t, y):
         z = y.reshape(n, n)
         return -log_mean_metric(z, z - target).ravel()
 
-    z_lim = _integrate(limit_field, z0.ravel(), times, None, "neural ODE")
+    z_lim = _integrate(limit_field, z0.ravel(), times, None, "neural ODE", budget)
     gaps, formula_gaps = [], []
     for L in depths:
         root = np.diag(s0 ** (1.0 / L))
@@ -746,7 +823,7 @@ def neural_ode_convergence(width: int = 2, depths: tuple[int, ...] = (2, 4, 8, 1
             return np.concatenate(out)
 
         thetas = _integrate(theta_field, np.concatenate([u.ravel() for u in us]), times, None,
-                            f"depth {L}")
+                            f"depth {L}", budget)
         zs = np.array([_prod([th[k * n * n:(k + 1) * n * n].reshape(n, n)
                               for k in range(L)]).ravel() for th in thetas])
 
@@ -759,7 +836,7 @@ def neural_ode_convergence(width: int = 2, depths: tuple[int, ...] = (2, 4, 8, 1
                 total += _mpow(zzt, (L - j) / L) @ g @ _mpow(ztz, (j - 1) / L)
             return (-total / L).ravel()
 
-        zf = _integrate(formula_field, z0.ravel(), times, None, f"formula {L}")
+        zf = _integrate(formula_field, z0.ravel(), times, None, f"formula {L}", budget)
         scale = np.linalg.norm(z0)
         gaps.append(float(np.max(np.linalg.norm(zs - z_lim, axis=1)) / scale))
         formula_gaps.append(float(np.max(np.linalg.norm(zs - zf, axis=1)) / scale))

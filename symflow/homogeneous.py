@@ -227,8 +227,11 @@ def read_pattern(lifting: Lifting, path: Path) -> list[str]:
     for key, value in data.items():
         if value is not None and not (isinstance(value, list)
                                       and all(isinstance(x, str) for x in value)):
-            raise SymflowError(f"{path}: '{key}' must be a list of names, e.g. {key}: [h1_2] "
-                               f"(got {type(value).__name__})")
+            got = (type(value).__name__ if not isinstance(value, list) else
+                   "a list with " + ", ".join(sorted({type(x).__name__ for x in value
+                                                      if not isinstance(x, str)})))
+            raise SymflowError(f"{path}: '{key}' must be a list of names (strings), e.g. "
+                               f"{key}: [h1_2] (got {got})")
     zeros: list[str] = []
     for p in data.get("parameters", []) or []:
         zeros.append(str(p))

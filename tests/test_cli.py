@@ -326,13 +326,13 @@ def test_check_on_an_unreadable_device_is_unreadable():
 
 def test_check_json_reports_each_file_with_the_same_exit_code(tmp_path):
     bad = tmp_path / "v.json"
-    bad.write_text('{"format": "symflow-certificate", "format_version": "3"}')
+    bad.write_text('{"format": "symflow-certificate", "format_version": "4"}')
     proofs = Path(__file__).resolve().parent.parent / "proofs"
     res = run("check", str(proofs / "uv.json"), str(bad), "--json")
     assert res.exit_code == 2
     files = json.loads(res.stdout)["files"]
     assert [f["status"] for f in files] == ["valid", "unreadable"]
-    assert "must be the number 3, not the string '3'" in files[1]["message"]
+    assert "must be the number 4, not the string '4'" in files[1]["message"]
 
 
 def test_certify_json_names_the_files_and_the_verdicts(tmp_path):
@@ -360,3 +360,42 @@ def test_a_zero_pattern_must_be_a_list_of_names(tmp_path):
     pattern.write_text('incoming: "h1_2"\n')
     res = run("zeros", "relu:3-4-1", "--pattern", str(pattern))
     assert res.exit_code == 2 and "'incoming' must be a list of names" in res.stderr
+
+
+@pytest.mark.parametrize("args,needle", [
+    (["simulate", "relu:2-2-1", "--max-seconds", "nan"], "--max-seconds must be a finite"),
+    (["simulate", "relu:2-2-1", "--scale", "1e-300"], "--scale"),
+    (["neural-ode", "--time", "nan"], "--time must be a finite"),
+    (["neural-ode", "--depths", "2,2"], "increasing, each depth once"),
+    (["neural-ode", "--depths", "2,,4"], "integers separated by commas"),
+    (["certify", "--library", "LIB", "--init", "balanced"], "cannot be combined"),
+    (["certify", "linear:2-2-2", "--samples", "5", "-o", "LIB"], "--samples applies"),
+    (["ncf", "relu:1-1-1", "--data", "EMPTY"], "at least one data point"),
+])
+def test_more_bad_options_are_one_line_errors(tmp_path, args, needle):
+    empty = tmp_path / "empty.yaml"
+    empty.write_text("x: []\ny: []\n")
+    names = {"LIB": str(tmp_path / "lib"), "EMPTY": str(empty)}
+    res = run(*[names.get(a, a) for a in args])
+    assert res.exit_code == 2 and needle in res.stderr, res.output
+    assert len(res.stderr.strip().splitlines()) == 1
+
+
+def test_neural_ode_draws_no_conclusion_from_one_depth():
+    data = json.loads(run("neural-ode", "--depths", "2", "--json").stdout)
+    assert data["gap_like_1_over_L"] is False and data["inaccurate_depths"] == []
+    res = run("neural-ode", "--depths", "2")
+    assert "do not show a 1/L decrease" in res.stdout and "decreases roughly" not in res.stdout
+
+
+def test_a_simulation_stopped_early_keeps_the_time_it_reached():
+    data = json.loads(run("simulate", "relu:3-3-1+bias", "--data", "random:200", "--time",
+                          "1000", "--scale", "100", "--max-seconds", "2", "--json").stdout)
+    assert data["time_reached"] > 0 and any("STOPPED EARLY" in n for n in data["notes"])
+
+
+def test_json_has_no_nan():
+    from symflow.cli import _finite_only
+
+    assert _finite_only({"a": [1.0, float("nan")], "b": float("inf")}) == {"a": [1.0, None],
+                                                                        "b": None}

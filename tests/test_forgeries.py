@@ -386,8 +386,11 @@ def test_a_dag_with_2_to_the_40_paths_is_refused_before_any_work():
     c["name"] = "diamonds"
     c["parameters"] = [e[2] for e in c["architecture"]["edges"]]
     assert len(json.dumps(c)) < 20_000
-    msg = rejected_at(c, "architecture")
-    assert "d = 1099511627776" in msg and "--max-paths" in msg
+    from symflow.certificate.check import Refused
+
+    with pytest.raises(Refused, match="d = 1099511627776") as exc:
+        check_certificate(forged(c))
+    assert "--max-paths" in str(exc.value)  # a refusal by the limits, not a verdict
 
 
 def test_a_cyclic_dag_is_refused():
@@ -459,7 +462,7 @@ def test_check_reports_every_file_and_exits_with_the_worst_status(tmp_path):
 
 def test_the_limits_of_check_are_flags():
     res = run("check", "--max-params", "5", str(PROOFS / "relu-3-2-1.json"))
-    assert res.exit_code == 1 and "--max-params" in res.stdout
+    assert res.exit_code == 2 and "REFUSED" in res.stderr and "--max-params" in res.stderr
 
 
 # -- found by an adversarial review ------------------------------------------------------------
@@ -684,3 +687,13 @@ def test_a_log_search_label_beyond_the_engines_degrees_is_refused():
     c = load("parabola.json")
     c["claims"][0]["laws"][0]["source"] = "logarithmic search, degree ≤ 99"
     assert "beyond" in rejected_at(c, "laws")
+
+
+def test_a_bracket_value_must_be_recorded_in_its_canonical_form():
+    """A positive multiple of the true value changes no rank, but it is not the recorded value
+    the format defines (the value over the gcd of its entries): rejected."""
+    for name in ("linear-2-2-2.json", "relu-3-2-1.json", "cubic.json"):
+        c = load(name)
+        b = c["claims"][0]["brackets"][-1]
+        b["value"] = [3 * int(x) for x in b["value"]]
+        assert "divided by the gcd" in rejected_at(c, "brackets")

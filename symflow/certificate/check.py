@@ -82,6 +82,17 @@ class Unreadable(Exception):
     """The file is missing, not JSON, or not a certificate of a supported version."""
 
 
+class Refused(Unreadable):
+    """The certificate is beyond the limits the user set (--max-params, --max-paths)."""
+
+
+def within(cond: bool, message: str) -> None:
+    """A size the user's limits refuse (--max-params, --max-paths): not a verdict on the
+    certificate, so a refusal (exit 2), not INVALID."""
+    if not cond:
+        raise Refused(printable(message))
+
+
 class Failure(Exception):
     """A verification step failed."""
 
@@ -141,6 +152,20 @@ def _is_num(x: Any) -> bool:
 
 _ZERO = sympy.Integer(0)
 _MAX_BITS = int(MAX_DIGITS * 3.3219)  # 10^MAX_DIGITS has about this many bits
+
+
+def _primitive(vec: list) -> list:
+    """A rational vector times the positive number that makes its entries coprime integers."""
+    from math import gcd, lcm
+
+    den = 1
+    for x in vec:
+        den = lcm(den, int(sympy.Rational(x).q))
+    ints = [int(sympy.Rational(x) * den) for x in vec]
+    g = 0
+    for v in ints:
+        g = gcd(g, abs(v))
+    return [sympy.Integer(v // (g or 1)) for v in ints]
 
 
 def rat(x: Any) -> sympy.Rational:
@@ -546,17 +571,17 @@ def architecture(cert: dict, limits: Limits) -> Net:
         Shape.bool_(arch["bias"], "architecture.bias")
         D = sum(a * b for a, b in zip(w, w[1:], strict=False)) + (sum(w[1:]) if arch["bias"]
                                                                    else 0)
-        expect(D <= limits.max_params, "architecture", f"D = {D} parameters, above the "
+        within(D <= limits.max_params, f"D = {D} parameters, above the "
                f"checker's limit of {limits.max_params} (raise it with --max-params)")
         net = _layered(w, arch["bias"])
     elif kind == "linear":
         Shape.obj(arch, "architecture", {"kind", "widths"})
         w = _widths(arch)
         D = sum(a * b for a, b in zip(w, w[1:], strict=False))
-        expect(D <= limits.max_params, "architecture", f"D = {D} parameters, above the "
+        within(D <= limits.max_params, f"D = {D} parameters, above the "
                f"checker's limit of {limits.max_params} (raise it with --max-params)")
         terms = w[0] * w[-1]
-        expect(terms <= limits.max_coords, "architecture", f"d = {terms} coordinates, above the "
+        within(terms <= limits.max_coords, f"d = {terms} coordinates, above the "
                f"checker's limit of {limits.max_coords} (raise it with --max-paths)")
         for x in w[1:-1]:
             terms *= x
@@ -567,7 +592,7 @@ def architecture(cert: dict, limits: Limits) -> Net:
                    for j in range(1, w[k - 1] + 1)], widths=list(w))
     elif kind == "dag":
         net = _dag(arch)
-        expect(len(net.params) <= limits.max_params, "architecture",
+        within(len(net.params) <= limits.max_params,
                f"D = {len(net.params)} parameters, above the checker's limit of "
                f"{limits.max_params} (raise it with --max-params)")
         dup = [n for n, k in Counter(net.params).items() if k > 1]
@@ -576,20 +601,20 @@ def architecture(cert: dict, limits: Limits) -> Net:
         Shape.obj(arch, "architecture", {"kind", "name", "unused_parameters"})
         net = Net("polynomial", _label(arch), list(names))
         net.unused = Shape.lst(arch["unused_parameters"], "unused_parameters")
-        expect(len(names) <= limits.max_params, "architecture",
+        within(len(names) <= limits.max_params,
                f"D = {len(names)} parameters, above the checker's limit of {limits.max_params} "
                "(raise it with --max-params)")
     if net.is_path:
         paths = _path_count(net)
         d = paths if net.kind == "layered-relu" else _class_count(net)
-        expect(d <= limits.max_coords, "architecture", f"the network's lifting has d = {d} "
+        within(d <= limits.max_coords, f"the network's lifting has d = {d} "
                f"coordinates, above the checker's limit of {limits.max_coords} (raise it with "
                "--max-paths)")
         expect(paths <= max(MAX_PRODUCT_TERMS, limits.max_coords), "architecture",
                f"the lifting is a sum over {paths} paths, above the checker's limit of "
                f"{max(MAX_PRODUCT_TERMS, limits.max_coords)}")
         net.single_paths = d == paths  # every coordinate is one path
-    expect(len(cert["phi"]) <= limits.max_coords, "architecture",
+    within(len(cert["phi"]) <= limits.max_coords,
            f"d = {len(cert['phi'])} coordinates, above the checker's limit of "
            f"{limits.max_coords} (raise it with --max-paths)")
     expect(names == net.params, "architecture",
@@ -1064,14 +1089,11 @@ def _check_brackets(ctx: Context, brackets: list[dict], point: list, claimed_ran
         word, recorded = b["word"], [rat(x) for x in b["value"]]
         expect(len(recorded) == ctx.D, "brackets", f"{word[:60]}: value has the wrong length")
         actual = ctx.field_at(ctx.field(word), point)
-        # recorded values are positive multiples (integer scaling) of the actual ones
-        nz = next((k for k in range(ctx.D) if actual[k] != 0), None)
-        ok = nz is not None and recorded[nz] != 0
-        if ok:
-            c = recorded[nz] / actual[nz]
-            ok = c > 0 and all(recorded[k] == c * actual[k] for k in range(ctx.D))
-        expect(ok, "brackets", f"{word[:60]}{where}: recorded value is not the bracket's value "
-               "at θ0")
+        # the recorded value is the canonical one: the actual value divided by the positive gcd
+        # of its entries (so neither a rescaled generator nor a rescaled record can differ)
+        expect(any(a != 0 for a in actual) and recorded == _primitive(actual), "brackets",
+               f"{word[:60]}{where}: recorded value is not the bracket's value at θ0 divided by "
+               "the gcd of its entries")
         values.append(recorded)
     r = rank(values)
     expect(r == claimed_rank == len(brackets), "bracket-rank",

@@ -1,6 +1,6 @@
 """Certificates as plain JSON data: the claim, the inputs and every witness.
 
-Schema (``format`` = "symflow-certificate", ``format_version`` = 3). Every field is either
+Schema (``format`` = "symflow-certificate", ``format_version`` = 4). Every field is either
 recomputed by ``symflow check`` or compared exactly with what it recomputes; nothing is taken on
 trust (docs/certificates.md lists, field by field, what the checker does with it)::
 
@@ -109,7 +109,18 @@ def _brackets(trace) -> list[dict]:
     claim then serves the wording, and ``build`` refuses it)."""
     if trace.modulus is not None:
         return [{"word": b.word, "value": None} for b in trace.spanning]
-    return [{"word": b.word, "value": list(b.value)} for b in trace.spanning]
+    return [{"word": b.word, "value": _signed_primitive(b.value)} for b in trace.spanning]
+
+
+def _signed_primitive(value: list) -> list[int]:
+    """The value divided by the positive gcd of its entries (sign kept): the canonical form the
+    checker demands."""
+    from ..algebra.linalg import primitive_integer
+
+    p = primitive_integer(value)
+    first = next((x for x in value if x != 0), 1)
+    return [-x for x in p] if first < 0 else p
+
 
 
 def _closure(trace) -> dict | None:
