@@ -25,7 +25,7 @@ from math import comb
 import flint
 
 from .algebra.lie import BRACKET_TERMS_FACTOR, LieTrace, lie_trace, sample_points
-from .algebra.linalg import independent_subset, nullspace_qq, primitive_integer
+from .algebra.linalg import PRIME, independent_subset, nullspace_qq, primitive_integer
 from .algebra.poly import VectorField, ZPoly, evaluate, integer_multiple, variables_of
 from .algebra.structural_limits import MAX_INNER
 from .lifting import Lifting
@@ -36,8 +36,9 @@ MAX_SEARCH_MONOMIALS = 20_000
 #: of ∂φ) terms, each a few microseconds of Python; and it needs φ expanded
 MAX_SEARCH_WORK = 1_000_000
 MAX_SEARCH_PHI_TERMS = 5_000
-#: the exact kernel of the search's dense integer system costs about 1 s per million entries
-MAX_SEARCH_ENTRIES = 3_000_000
+#: the exact kernel of the search's dense integer system: seconds and a GB for a million entries
+#: (its fraction-free elimination grows the integers); blocks of full rank mod p skip it
+MAX_SEARCH_ENTRIES = 1_500_000
 
 
 @dataclass
@@ -409,9 +410,12 @@ def search_laws(lifting: Lifting, degree: int,
             return [], (f"law search at degree {degree} skipped: its linear system has "
                         f"{len(rows)} × {len(monos)} entries (limit {MAX_SEARCH_ENTRIES})")
         else:
-            mat = flint.fmpz_mat([[r.get(j, 0) for j in range(len(monos))] for r in rows.values()])
-            ns, nullity = mat.nullspace()
-            kernel = [[int(ns[i, j]) for i in range(len(monos))] for j in range(nullity)]
+            dense = [[r.get(j, 0) for j in range(len(monos))] for r in rows.values()]
+            if flint.nmod_mat(dense, PRIME).rank() == len(monos):
+                kernel = []  # full column rank mod p, hence over ℚ: no law in this block
+            else:
+                ns, nullity = flint.fmpz_mat(dense).nullspace()
+                kernel = [[int(ns[i, j]) for i in range(len(monos))] for j in range(nullity)]
         for vec in kernel:
             h = zctx.from_dict({monos[i]: c for i, c in enumerate(vec) if c})
             if not h.is_zero():
@@ -551,6 +555,10 @@ def log_search_size(lifting: Lifting, degree: int) -> str | None:
     return None
 
 
+class _TooLarge(Exception):
+    """A search whose exact linear system is beyond the limits (the message says which)."""
+
+
 def search_log_laws(lifting: Lifting, degree: int, darboux: list[ZPoly]) -> list[Law]:
     """Laws h = P + Σ_i λ_i ln|f_i| with f_i the Darboux polynomials, deg P ≤ ``degree`` and
     some λ_i ≠ 0: a basis, modulo polynomial laws, of the solutions (λ, P) of the linear system
@@ -571,6 +579,9 @@ def search_log_laws(lifting: Lifting, degree: int, darboux: list[ZPoly]) -> list
             for mono, c in X.apply(zctx.from_dict({e: 1})).to_dict().items():
                 rows[(j, mono)][m + col] = int(c)
     n = m + len(monos)
+    if len(rows) * n > MAX_SEARCH_ENTRIES:
+        raise _TooLarge(f"logarithmic law search skipped: its linear system has {len(rows)} × "
+                        f"{n} entries (limit {MAX_SEARCH_ENTRIES})")
     kernel = nullspace_qq([[r.get(c, 0) for c in range(n)] for r in rows.values()], n)
     if not kernel:
         return []
@@ -712,7 +723,11 @@ def conservation_laws(
             if progress:
                 progress("searching logarithmic laws")
             darboux = darboux_polynomials(lifting, theta0)
-            found = search_log_laws(lifting, top_searched, darboux)
+            try:
+                found = search_log_laws(lifting, top_searched, darboux)
+            except _TooLarge as exc:
+                notes.append(str(exc))
+                darboux, found = None, []
             if found:
                 laws = select(laws + found)
     if len(laws) > D - lie.dim:  # pragma: no cover - would contradict the mathematics
