@@ -50,6 +50,19 @@ SPEC_HELP = (
 
 #: `symflow intrinsic` works with dense ∂φ (d × D) and M (d × d): its default coordinate limit
 INTRINSIC_MAX_COORDS = 2000
+#: exact points of initialisation families and level sets carry rationals with large numerators
+#: and denominators, and the criterion's exact ranks there grow fast with D: the default limit
+FAMILY_MAX_PARAMS = 250
+
+
+def _family_size(ctx: click.Context, lifting: Lifting, family: bool) -> None:
+    """Refuse, up front, a family or level-set run beyond FAMILY_MAX_PARAMS unless
+    --max-params was given."""
+    if family and lifting.D > FAMILY_MAX_PARAMS and \
+            ctx.get_parameter_source("max_params") == click.core.ParameterSource.DEFAULT:
+        raise LimitError(f"exact points of an initialisation family or level set are limited to "
+                         f"D ≤ {FAMILY_MAX_PARAMS} parameters by default (this network has "
+                         f"D = {lifting.D}; raise it with --max-params)")
 
 
 def _jsonable(x):  # noqa: ANN001, ANN202 - JSON's default hook
@@ -532,6 +545,7 @@ def intrinsic(spec: str, init: str, at_file: str | None, samples: int, level_arg
     # ∂φ); everything else needs the dense d × D Jacobian, whose memory grows like d·D
     if lifting.d:
         lifting.phi[0]  # noqa: B018 - the criterion needs φ expanded: the term limit, up front
+    _family_size(ctx, lifting, init != "generic" or level_arg is not None)
     generic_path = (lifting.kind == "path" and at_file is None and init == "generic"
                     and level_arg is None)
     if lifting.d > dense_limit and not generic_path:
@@ -765,6 +779,8 @@ def certify(spec: str | None, outdir: str, init: str, at_file: str | None, sampl
     for sp, ini, at_path, out in jobs:
         lifting = load_lifting(sp, max_params=max_params, max_paths=max_paths,
                                max_terms=max_terms)
+        if library is None:
+            _family_size(ctx, lifting, ini != "generic")
         at = None
         if at_path is not None:
             from .spec import read_data

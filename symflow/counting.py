@@ -28,6 +28,7 @@ from .algebra.lie import BRACKET_TERMS_FACTOR, LieTrace, lie_trace, sample_point
 from .algebra.linalg import PRIME, independent_subset, nullspace_qq, primitive_integer
 from .algebra.poly import VectorField, ZPoly, evaluate, integer_multiple, variables_of
 from .algebra.structural_limits import MAX_INNER
+from .errors import LimitError
 from .lifting import Lifting
 
 DEFAULT_MAX_DEGREE = 4
@@ -661,6 +662,14 @@ def conservation_laws(
     back to the polynomial engine when its bounds do not meet and φ is small enough to expand.
     """
     D = lifting.D
+    if lifting.kind == "product" and lifting.widths:
+        w = lifting.widths
+        terms = sum(w[k] * (w[k] + 1) // 2 * (w[k - 1] + w[k + 1]) for k in range(1, len(w) - 1))
+        if terms > lifting.max_terms:
+            raise LimitError(
+                f"the family laws (U_{{k+1}}ᵀU_{{k+1}} − U_kU_kᵀ)[a, b] of {lifting.name} have "
+                f"{terms} terms in all, above the limit of {lifting.max_terms} (raise it with "
+                "--max-terms)")
     points = sample_points(seed, D, 1 + extra_points)
     theta0 = points[0]
     candidates = family_laws(lifting)
@@ -693,7 +702,14 @@ def conservation_laws(
         lie = structural_trace(ProductStructure(lifting.widths, lifting.ring.index), points,
                                target=D - len(laws), max_depth=max_depth, progress=progress)
         if len(laws) < D - lie.dim and engine == "auto" and _small_enough(lifting):
-            lie = None
+            # the polynomial engine may close the algebra or find laws; if its brackets grow
+            # past their limits, the structural bounds stand, with a note
+            try:
+                lie = lie_trace(lifting.generators, points, target=D - len(laws),
+                                max_depth=max_depth, progress=progress, field=field,
+                                max_terms=BRACKET_TERMS_FACTOR * lifting.max_terms)
+            except LimitError as exc:
+                notes.append(f"the polynomial engine was not used: {exc}")
     if lie is None:
         lie = lie_trace(lifting.generators, points, target=D - len(laws), max_depth=max_depth,
                         progress=progress, field=field,

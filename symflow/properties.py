@@ -30,7 +30,7 @@ from .certificate.prose import (
     overall,
     recoverability_verdict,
 )
-from .counting import LawsResult, conservation_laws, law_gradients_at
+from .counting import LawsResult, _small_enough, conservation_laws, law_gradients_at
 from .errors import LimitError, SymflowError
 from .lifting import Lifting
 from .wording import CLOSED_FORMS, INITS, closed_form_texts, closed_forms_apply
@@ -187,19 +187,29 @@ def criterion_at(lifting: Lifting, point: list, laws: LawsResult, seed: int = 0,
         pts = [list(point)] + sample_points(seed + 7919, D, 2)
         lie = None
         if engine != "polynomial" and lifting.kind == "product" and lifting.widths \
-                and max(lifting.widths) <= MAX_INNER \
-                and all(isinstance(x, int) for x in point):
+                and max(lifting.widths) <= MAX_INNER:
             from .algebra.structural import ProductStructure, structural_trace
 
             # values mod p from the matrices: enough when they reach D − rank ∂h(θ0), since
             # then Lie(θ0) = ker ∂h(θ0) and no bracket value is needed any further
-            lie = structural_trace(ProductStructure(lifting.widths, lifting.ring.index), pts,
-                                   target=D - rank_dh, max_depth=max_depth)
-            if lie.dim != D - rank_dh:
+            # the spanning brackets are chosen mod p and their values recomputed exactly
+            try:
+                lie = structural_trace(ProductStructure(lifting.widths, lifting.ring.index),
+                                       pts, target=D - rank_dh, max_depth=max_depth,
+                                       exact=True)
+            except ValueError:  # a denominator divisible by p: the polynomial engine
                 lie = None
-        if lie is None:
-            lie = lie_trace(lifting.generators, pts, target=D - rank_dh, max_depth=max_depth,
-                            max_terms=BRACKET_TERMS_FACTOR * lifting.max_terms)
+        if lie is None or (lie.dim != D - rank_dh and _small_enough(lifting)):
+            # below D − rank ∂h(θ0) only the polynomial engine can prove closure (tried on
+            # small liftings); if its brackets grow past their limits, the structural trace
+            # stands (a lower bound)
+            try:
+                lie = lie_trace(lifting.generators, pts, target=D - rank_dh,
+                                max_depth=max_depth,
+                                max_terms=BRACKET_TERMS_FACTOR * lifting.max_terms)
+            except LimitError:
+                if lie is None:
+                    raise
     # Lie(θ0) ⊂ ∩ ker ∇h_k(θ0) always, so reaching D − rank ∂h(θ0) (or closing) makes it exact
     lie_exact = lie.dim == D - rank_dh or lie.exact
     fast = _immersion_from_generators(lie, grads, D, rank_dh)
@@ -211,7 +221,7 @@ def criterion_at(lifting: Lifting, point: list, laws: LawsResult, seed: int = 0,
             f"at this point the criterion needs the dense d × D Jacobian and d = {lifting.d} "
             f"is above {max_dense_coords} coordinates (raise it with --max-paths)")
     jac = jacobian_at(lifting, point)
-    rank_dphi = jac.rank()
+    rank_dphi = rank_qq([[jac[i, j] for j in range(D)] for i in range(lifting.d)])
     # sufficient condition: [∂φ; ∂h] has rank D
     stacked = [[jac[i, j] for j in range(D)] for i in range(lifting.d)]
     stacked += [[Q(x) for x in g] for g in grads]

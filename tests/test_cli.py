@@ -259,7 +259,8 @@ def test_a_skipped_pdf_is_said(tmp_path, monkeypatch):
     (["intrinsic", "linear:10-10-10-10-10-10-10-10-10-10-10"], "--max-terms"),
     (["certify", "linear:10-10-10-10-10-10-10-10-10-10-10", "-o", "OUT"], "--max-terms"),
     (["simulate", "linear:10-10-10-10-10-10-10-10-10-10-10"], "--max-terms"),
-    (["intrinsic", "relu:30-30-30", "--init", "balanced"], "--max-paths"),
+    (["intrinsic", "relu:30-30-30", "--init", "balanced"], "--max-params"),
+    (["intrinsic", "linear:20-10-20", "--level", "random"], "--max-params"),
 ])
 def test_sizes_that_drive_the_cost_are_refused_up_front(tmp_path, args, needle):
     res = run(*[str(tmp_path) if a == "OUT" else a for a in args])

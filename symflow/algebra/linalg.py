@@ -134,13 +134,28 @@ def make_echelon(ncols: int, field: str = "modp") -> ModpEchelon:
 
 
 def rank_qq(rows: Sequence[Sequence]) -> int:
-    """Exact rank over QQ of a matrix given by rows (integers or rationals)."""
+    """Exact rank over QQ of a matrix given by rows (integers or rationals). Each row is scaled
+    to integers (same rank); if the rank mod p is already min(rows, columns), that is the rank
+    (it is a lower bound and cannot be exceeded), else the rank is computed over ℤ."""
     rows = [list(r) for r in rows]
     if not rows or not rows[0]:
         return 0
-    if all(isinstance(x, int) for r in rows for x in r):
-        return flint.fmpz_mat(rows).rank()
-    return flint.fmpq_mat(rows).rank()
+    ints = rows if all(isinstance(x, int) for r in rows for x in r) else \
+        [integer_row(r) for r in rows]
+    top = min(len(ints), len(ints[0]))
+    if flint.nmod_mat(ints, PRIME).rank() == top:
+        return top
+    return flint.fmpz_mat(ints).rank()
+
+
+def integer_row(row: Sequence) -> list[int]:
+    """A rational row times the lcm of its denominators."""
+    from functools import reduce
+    from math import lcm
+
+    qs = [flint.fmpq(x) for x in row]
+    den = reduce(lcm, (int(q.q) for q in qs), 1)
+    return [int(q.p) * (den // int(q.q)) for q in qs]
 
 
 def independent_subset(vectors: Sequence[Sequence[int]], ncols: int) -> list[int]:
@@ -169,7 +184,11 @@ def nullspace_qq(rows: Sequence[Sequence], ncols: int) -> list[list[flint.fmpq]]
     """A basis of {x ∈ QQ^n : A x = 0} for A given by rows, from the reduced row echelon form."""
     if not rows:
         return [[flint.fmpq(int(i == j)) for i in range(ncols)] for j in range(ncols)]
-    rref, rank = flint.fmpq_mat([list(r) for r in rows]).rref()
+    ints = [integer_row(r) for r in rows]  # same kernel; fraction-free elimination over ℤ
+    if flint.nmod_mat(ints, PRIME).rank() == ncols:
+        return []  # full column rank mod p, hence over ℚ
+    red, den, rank = flint.fmpz_mat(ints).rref()
+    rref = flint.fmpq_mat(red) / den
     pivots = []
     for i in range(rank):
         for j in range(ncols):

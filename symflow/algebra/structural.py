@@ -30,20 +30,24 @@ CHUNK = 512
 
 def _mul(a: np.ndarray, b: np.ndarray, spec: str) -> np.ndarray:
     """The product of two jets (leading axis: the 2^m coefficients of the monomials ε_S),
-    c_S = Σ_{T ⊆ S} a_T b_{S∖T}, each coefficient an ``einsum(spec)`` taken mod p."""
+    c_S = Σ_{T ⊆ S} a_T b_{S∖T}, each coefficient an ``einsum(spec)``: mod p for int64 jets,
+    exactly for object jets (Python integers or flint rationals)."""
     n = a.shape[0]
+    exact = a.dtype == object
     out = None
     for s in range(n):
         t = s
         acc = None
         while True:
-            term = np.einsum(spec, a[t], b[s ^ t]) % PRIME
-            acc = term if acc is None else (acc + term) % PRIME
+            term = np.einsum(spec, a[t], b[s ^ t])
+            if not exact:
+                term %= PRIME
+            acc = term if acc is None else (acc + term if exact else (acc + term) % PRIME)
             if t == 0:
                 break
             t = (t - 1) & s
         if out is None:
-            out = np.empty((n,) + acc.shape, dtype=np.int64)
+            out = np.empty((n,) + acc.shape, dtype=object if exact else np.int64)
         out[s] = acc
     return out
 
@@ -72,17 +76,18 @@ class ProductStructure:
         """
         n, b = theta.shape[0], theta.shape[1]
         w = self.widths
+        dtype = theta.dtype
         mats = [theta[:, :, blk] for blk in self.blocks]  # (2^m, B, n_{k+1}, n_k)
         rows, cols = coords // w[0], coords % w[0]
-        f = np.zeros((n, b, w[0]), dtype=np.int64)
+        f = np.zeros((n, b, w[0]), dtype=np.int64).astype(dtype)
         f[0, np.arange(b), cols] = 1
         forward = [f]  # forward[k] = U_k⋯U_1 e_j (length n_k)
         for k in range(self.L - 1):
             f = _mul(mats[k], f, "bij,bj->bi")
             forward.append(f)
-        g = np.zeros((n, b, w[-1]), dtype=np.int64)
+        g = np.zeros((n, b, w[-1]), dtype=np.int64).astype(dtype)
         g[0, np.arange(b), rows] = 1
-        out = np.zeros((n, b, self.D), dtype=np.int64)
+        out = np.zeros((n, b, self.D), dtype=np.int64).astype(dtype)
         for k in range(self.L - 1, -1, -1):  # g = e_iᵀ U_L⋯U_{k+2} (length n_{k+1})
             block = _mul(g, forward[k], "bi,bj->bij")
             out[:, :, self.blocks[k].ravel()] = block.reshape(n, b, -1)
@@ -101,7 +106,20 @@ class ProductStructure:
         c = self.evaluate(inner, _extend(theta, x))  # C(θ + εX) = C(θ) + ε ∂C·X
         c0, dc_x = c[:n], c[n:]
         dx_c = self.fields(_extend(theta, c0), first)[n:]  # ∂X(θ)·C(θ)
-        return (dc_x - dx_c) % PRIME
+        return dc_x - dx_c if theta.dtype == object else (dc_x - dx_c) % PRIME
+
+    def exact_values(self, words: list[tuple[int, ...]], point: list) -> list[list]:
+        """The exact values (integers or flint rationals) of brackets at a rational point."""
+        import flint
+
+        pt = np.array([flint.fmpq(x) if not isinstance(x, int) else x for x in point],
+                      dtype=object)
+        out = []
+        for word in words:
+            theta = np.empty((1, 1, self.D), dtype=object)
+            theta[0, 0] = pt
+            out.append(list(self.evaluate(np.array([word], dtype=np.int64), theta)[0, 0]))
+        return out
 
     def values(self, words: list[tuple[int, ...]], point: np.ndarray) -> np.ndarray:
         """Values mod p of brackets of equal depth at an integer point, in chunks."""
@@ -113,6 +131,19 @@ class ProductStructure:
         return np.concatenate(out, axis=0) if out else np.zeros((0, self.D), dtype=np.int64)
 
 
+def _residue(x: object) -> int:
+    """x mod p for an integer or a rational a/b with p ∤ b (a rational point's values, each
+    row scaled by its common denominator, have the same rank over ℚ; mod p that scaling is
+    invertible, so ranks mod p stay lower bounds)."""
+    import flint
+
+    q = flint.fmpq(x)
+    den = int(q.q) % PRIME
+    if den == 0:
+        raise ValueError("a coordinate's denominator is divisible by p")
+    return int(q.p) * pow(den, -1, PRIME) % PRIME
+
+
 def _word_text(word: tuple[int, ...]) -> str:
     text = f"g{word[-1] + 1}"
     for i in reversed(word[:-1]):
@@ -122,13 +153,14 @@ def _word_text(word: tuple[int, ...]) -> str:
 
 def structural_trace(structure: ProductStructure, points: Sequence[Sequence[int]],
                      target: int, max_depth: int = 8, max_fields: int = 100_000,
-                     progress: Callable[[str], None] | None = None) -> LieTrace:
+                     progress: Callable[[str], None] | None = None,
+                     exact: bool = False) -> LieTrace:
     """The bracket exploration of ``lie.lie_trace`` with values from the network's structure
     (mod p): rank at ``points[0]`` up to ``target``; brackets independent at the other points
     are bracketed further. Never reports "closed" (closure needs the symbolic fields)."""
     D = structure.D
     goal = min(target, D)
-    pts = [np.array([x % PRIME for x in p], dtype=np.int64) for p in points]
+    pts = [np.array([_residue(x) for x in p], dtype=np.int64) for p in points]
     at_point = ModpEchelon(D, PRIME)
     signature = ModpEchelon(D * (len(pts) - 1), PRIME)
     spanning: list[Bracket] = []
@@ -138,6 +170,19 @@ def structural_trace(structure: ProductStructure, points: Sequence[Sequence[int]
             return "target" if at_point.rank < D else "full"
         return None
 
+    span_words: list[tuple[int, ...]] = []
+
+    def finish(depth: int, status: str | None, explored: int) -> LieTrace:
+        if not exact:
+            return LieTrace(at_point.rank, spanning, depth, status or "limit", explored,
+                            modulus=PRIME)
+        from .poly import integer_multiple
+
+        values = structure.exact_values(span_words, list(points[0]))
+        brackets = [Bracket(b.word, b.depth, integer_multiple(v))
+                    for b, v in zip(spanning, values, strict=True)]
+        return LieTrace(at_point.rank, brackets, depth, status or "limit", explored)
+
     def offer(words: list[tuple[int, ...]], depth: int) -> None:
         size = max(64, goal - at_point.rank)
         for start in range(0, len(words), size):
@@ -146,6 +191,7 @@ def structural_trace(structure: ProductStructure, points: Sequence[Sequence[int]
             for w, v, new in zip(part, vals, at_point.add_batch(vals), strict=True):
                 if new:
                     spanning.append(Bracket(_word_text(w), depth, v))
+                    span_words.append(w)
             if progress:
                 progress(f"depth {depth}: rank {at_point.rank}/{goal}")
             if reached():
@@ -161,13 +207,13 @@ def structural_trace(structure: ProductStructure, points: Sequence[Sequence[int]
     offer(words, 1)
     explored = len(words)
     if reached():
-        return LieTrace(at_point.rank, spanning, 1, reached(), explored, modulus=PRIME)
+        return finish(1, reached(), explored)
     gens = sift(words)
     level = gens
     depth = 1
     while True:
         if depth >= max_depth or explored >= max_fields:
-            return LieTrace(at_point.rank, spanning, depth, "limit", explored, modulus=PRIME)
+            return finish(depth, "limit", explored)
         depth += 1
         budget = max_fields - explored
         cands = list(islice(((g[0],) + b for b in level for g in gens
@@ -177,10 +223,9 @@ def structural_trace(structure: ProductStructure, points: Sequence[Sequence[int]
         explored += len(cands)
         offer(cands, depth)
         if reached():
-            return LieTrace(at_point.rank, spanning, depth, reached(), explored, modulus=PRIME)
+            return finish(depth, reached(), explored)
         if capped:
-            return LieTrace(at_point.rank, spanning, depth, "limit", explored, modulus=PRIME)
+            return finish(depth, "limit", explored)
         level = sift(cands)
         if not level:
-            return LieTrace(at_point.rank, spanning, depth, "saturated", explored,
-                            modulus=PRIME)
+            return finish(depth, "saturated", explored)

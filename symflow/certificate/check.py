@@ -785,13 +785,13 @@ class Context:
             head, inner = _split(word[1:-1])
             x, y = self.field(head), self.field(inner)
             self.expanded += 1
-            expect(self.expanded <= MAX_SYMBOLIC_BRACKETS, "brackets",
+            within(self.expanded <= MAX_SYMBOLIC_BRACKETS,
                    f"more than {MAX_SYMBOLIC_BRACKETS} brackets to expand (checker's limit)")
             # predicted cost: every term of X against every term of ∂Y, and conversely, each a
             # monomial operation on D exponents
             tx, ty = sum(map(len, x.values())), sum(map(len, y.values()))
             self.work += 2 * tx * ty * max(1, self.D // 32)
-            expect(self.work <= MAX_BRACKET_WORK, "brackets", f"the bracket words need more "
+            within(self.work <= MAX_BRACKET_WORK, f"the bracket words need more "
                    f"than {MAX_BRACKET_WORK} term products to expand (checker's limit)")
             out = {}
             for j in set(x) | set(y):

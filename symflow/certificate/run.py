@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from ..errors import SymflowError
+from ..errors import LimitError, SymflowError
 from ..lifting import Lifting
 from .schema import MAX_COORDS, MAX_FILE_BYTES
 
@@ -20,7 +20,7 @@ def certify_one(lf: Lifting, out: Path, *, init: str = "generic", seed: int = 0,
     from ..catalog import slug
     from ..counting import conservation_laws
     from ..properties import intrinsic, parse_point
-    from .check import Limits, check_certificate
+    from .check import Limits, Refused, check_certificate
     from .latex import compile_pdf, render
     from .model import build, dumps
 
@@ -35,8 +35,11 @@ def certify_one(lf: Lifting, out: Path, *, init: str = "generic", seed: int = 0,
     intr = intrinsic(lf, init=init, at=point, seed=seed, samples=samples, laws=laws_result,
                      engine="polynomial")
     cert = build(laws_result, intr)
-    report = check_certificate(cert, label, Limits(max(max_params or 0, lf.D),
-                                                   max(MAX_COORDS, lf.d)))
+    try:
+        report = check_certificate(cert, label, Limits(max(max_params or 0, lf.D),
+                                                       max(MAX_COORDS, lf.d)))
+    except Refused as exc:
+        raise LimitError(f"the checker would refuse the certificate of {label}: {exc}") from None
     if not report.ok:  # pragma: no cover - the engine and the checker disagree: a bug
         raise SymflowError(f"internal error: the certificate of {label} fails its own check at "
                            f"step '{report.failed.step}': {report.failed.message}")
