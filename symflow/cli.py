@@ -362,6 +362,12 @@ def laws_text(spec: str, r: LawsResult, verbose: bool = False) -> str:
     if r.searched_degrees:
         lines.append(f"  search       all polynomial laws of degree "
                      f"{', '.join(map(str, r.searched_degrees))} computed exactly")
+        from .certificate.model import search_record
+
+        cited = search_record(r)
+        if cited is not None and cited["degree"] < r.search_degree:
+            lines.append(f"               (the proof below cites degree ≤ {cited['degree']}: "
+                         f"what a certificate's checker redoes within its limits)")
     if r.darboux is not None:
         fs = ", ".join(lf.ring.format(f) for f in r.darboux)
         none = ("none: no candidate (factors of φ and ∂φ, eigen-forms of quadratic factors) "

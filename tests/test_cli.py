@@ -400,3 +400,11 @@ def test_json_has_no_nan():
 
     assert _finite_only({"a": [1.0, float("nan")], "b": float("inf")}) == {"a": [1.0, None],
                                                                         "b": None}
+
+
+def test_the_text_says_when_the_proof_cites_a_lower_search_degree():
+    """linear:1-3-3-3-1 is searched to degree 4, but the certificate's wording cites only what its
+    checker redoes (degree ≤ 2): the text says so instead of seeming to contradict itself."""
+    out = run("laws", "linear:1-3-3-3-1").stdout
+    assert "degree 1, 2, 3, 4 computed exactly" in out
+    assert "the proof below cites degree ≤ 2" in out and "no polynomial law of degree ≤ 2" in out
