@@ -422,8 +422,8 @@ def integrate_relu_flow(lifting: Lifting, x: np.ndarray, y: np.ndarray, theta0: 
                         f"{t:.4g}")
                 break
             recent.append(t)
-            if len(recent) > 100 and recent[-1] - recent[-101] < 1e-6 * (1.0 + abs(t)):
-                stop = (f"the flow chatters at t = {t:.4g}: 100 kink events within 1e-6, where "
+            if len(recent) > 30 and recent[-1] - recent[-31] < 1e-6 * (1.0 + abs(t)):
+                stop = (f"the flow chatters at t = {t:.4g}: 30 kink events within 1e-6, where "
                         f"several kinks meet and no consistent sliding motion was found")
                 break
             near = signs * pre_f(state)
