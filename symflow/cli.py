@@ -769,7 +769,6 @@ def certify(spec: str | None, outdir: str, init: str, at_file: str | None, sampl
         raise click.UsageError("missing SPEC (or --library DIR)")
     else:
         jobs = [(spec, init, at_file, Path(outdir))]
-    ctx = click.get_current_context()
     if ctx.get_parameter_source("max_params") == click.core.ParameterSource.DEFAULT:
         max_params = MAX_CERT_PARAMS  # the checker's default: certificates grow like D²
     for out_dir in {Path(j[3]) for j in jobs}:

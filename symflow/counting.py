@@ -623,7 +623,9 @@ FALLBACK_MAX_TERMS = 2_000
 FALLBACK_MAX_PARAMS = 60
 
 
-def _small_enough(lifting: Lifting) -> bool:
+def polynomial_engine_affordable(lifting: Lifting) -> bool:
+    """Small enough (D ≤ 60, at most 2000 terms of φ) to try the polynomial engine when the
+    structural one leaves the bounds apart."""
     arch = lifting.architecture
     return (lifting.D <= FALLBACK_MAX_PARAMS and arch is not None
             and arch.count_paths() <= FALLBACK_MAX_TERMS)
@@ -701,7 +703,7 @@ def conservation_laws(
 
         lie = structural_trace(ProductStructure(lifting.widths, lifting.ring.index), points,
                                target=D - len(laws), max_depth=max_depth, progress=progress)
-        if len(laws) < D - lie.dim and engine == "auto" and _small_enough(lifting):
+        if len(laws) < D - lie.dim and engine == "auto" and polynomial_engine_affordable(lifting):
             # the polynomial engine may close the algebra or find laws; if its brackets grow
             # past their limits, the structural bounds stand, with a note
             try:

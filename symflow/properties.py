@@ -30,7 +30,7 @@ from .certificate.prose import (
     overall,
     recoverability_verdict,
 )
-from .counting import LawsResult, _small_enough, conservation_laws, law_gradients_at
+from .counting import LawsResult, polynomial_engine_affordable, conservation_laws, law_gradients_at
 from .errors import LimitError, SymflowError
 from .lifting import Lifting
 from .wording import CLOSED_FORMS, INITS, closed_form_texts, closed_forms_apply
@@ -199,7 +199,7 @@ def criterion_at(lifting: Lifting, point: list, laws: LawsResult, seed: int = 0,
                                        exact=True)
             except ValueError:  # a denominator divisible by p: the polynomial engine
                 lie = None
-        if lie is None or (lie.dim != D - rank_dh and _small_enough(lifting)):
+        if lie is None or (lie.dim != D - rank_dh and polynomial_engine_affordable(lifting)):
             # below D − rank ∂h(θ0) only the polynomial engine can prove closure (tried on
             # small liftings); if its brackets grow past their limits, the structural trace
             # stands (a lower bound)
