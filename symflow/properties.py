@@ -30,7 +30,7 @@ from .certificate.prose import (
     overall,
     recoverability_verdict,
 )
-from .counting import LawsResult, polynomial_engine_affordable, conservation_laws, law_gradients_at
+from .counting import LawsResult, conservation_laws, law_gradients_at, polynomial_engine_affordable
 from .errors import LimitError, SymflowError
 from .lifting import Lifting
 from .wording import CLOSED_FORMS, INITS, closed_form_texts, closed_forms_apply
