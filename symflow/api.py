@@ -118,7 +118,8 @@ class Laws:
     result: Any = field(repr=False)  # the engine's LawsResult
 
     def __repr__(self) -> str:
-        what = (f"{self.count} independent conservation laws (exact: {self.argument})"
+        law = "law" if self.count == 1 else "laws"
+        what = (f"{self.count} independent conservation {law} (exact: {self.argument})"
                 if self.count is not None else f"between {self.lower} and {self.upper} laws")
         return f"Laws({self.name}: {what}; {len(self.laws)} explicit)"
 
@@ -128,7 +129,8 @@ class Laws:
                     f"near θ0 (bounds only)")
         extra = self.count - len(self.laws)
         more = f"; {extra} more exist (Frobenius), not written down" if extra else ""
-        return (f"exactly {self.count} independent conservation laws near θ0 "
+        law = "law" if self.count == 1 else "laws"
+        return (f"exactly {self.count} independent conservation {law} near θ0 "
                 f"(argument: {self.argument}); {len(self.laws)} explicit{more}")
 
     def _repr_markdown_(self) -> str:
