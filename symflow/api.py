@@ -266,14 +266,15 @@ def intrinsic(spec: Any, symbols: Sequence | None = None, *, init: str = "generi
 
 def certify(spec: Any, symbols: Sequence | None = None, *, directory: str | Path = ".",
             init: str = "generic", seed: int = 0, samples: int = 3, at: Sequence | None = None,
-            pdf: bool = True, **limits: int) -> Certificate:
+            pdf: bool = True, fragment: bool = False, **limits: int) -> Certificate:
     """Write the certificate of ``spec`` (JSON evidence, LaTeX, PDF if pdflatex is installed)
     into ``directory``, after re-checking it with the independent checker."""
     from .certificate.run import certify_one
 
     lf = lifting(spec, symbols, **limits)
     return certify_one(lf, Path(directory), init=init, seed=seed, samples=samples, at=at,
-                       pdf=pdf, label=str(spec) if isinstance(spec, (str, Path)) else lf.name)
+                       pdf=pdf, label=str(spec) if isinstance(spec, (str, Path)) else lf.name,
+                       fragment=fragment)
 
 
 def check(path: str | Path, max_params: int = 1000, max_paths: int = 2000) -> CheckResult:

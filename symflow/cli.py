@@ -718,12 +718,15 @@ def intrinsic_text(spec: str, r: IntrinsicResult) -> str:
 @click.option("--library", "library", type=click.Path(file_okay=False), default=None,
               help="Regenerate the whole certificate library into this directory (JSON and "
                    ".tex, deterministic) instead of certifying SPEC.")
+@click.option("--fragment", is_flag=True,
+              help="Also write NAME-section.tex: the certificate as a section to \\input into "
+                   "a paper (no preamble; needs amsmath, amssymb, amsthm and tikz).")
 @click.option("--json", "as_json", is_flag=True,
               help="Print one JSON object (the files written and each verdict) and nothing else.")
 @_limits
 def certify(spec: str | None, outdir: str, init: str, at_file: str | None, samples: int,
-            seed: int, no_pdf: bool, library: str | None, as_json: bool, max_params: int,
-            max_paths: int, max_terms: int) -> None:
+            seed: int, no_pdf: bool, library: str | None, fragment: bool, as_json: bool,
+            max_params: int, max_paths: int, max_terms: int) -> None:
     """Write a certificate of SPEC: NAME.json (evidence), NAME.tex (and NAME.pdf if pdflatex is
     installed). Certificates are limited to D ≤ 1000 parameters unless --max-params is given.
     It certifies the count of conservation laws and the intrinsic-property verdict;
@@ -792,8 +795,10 @@ def certify(spec: str | None, outdir: str, init: str, at_file: str | None, sampl
 
             at = read_data(Path(at_path))
         c = certify_one(lifting, out, init=ini, seed=seed, samples=samples, at=at,
-                        pdf=not no_pdf, label=sp, max_params=max_params)
+                        pdf=not no_pdf, label=sp, max_params=max_params, fragment=fragment)
         made = [str(c.json), str(c.tex)] + ([str(c.pdf)] if c.pdf else [])
+        if fragment:
+            made.append(str(c.tex.with_name(c.tex.stem + "-section.tex")))
         written.append({"name": lifting.name, "init": ini, "json": str(c.json),
                         "tex": str(c.tex), "pdf": str(c.pdf) if c.pdf else None,
                         "pdf_skipped": c.pdf_note, "laws": c.laws,

@@ -393,6 +393,32 @@ def what_tex(text: str) -> str:
     return out.replace("$$", "")  # adjacent symbols join into one formula
 
 
+FRAGMENT_PACKAGES = ("amsmath", "amssymb", "amsthm", "tikz")
+
+
+def render_fragment(cert: dict, json_name: str = "certificate.json") -> str:
+    r"""The certificate as a section to ``\input`` into a paper: no preamble, its sections one
+    level down, its claim environment namespaced (``symflowclaim``, defined only if absent).
+    The paper must load the packages of FRAGMENT_PACKAGES."""
+    full = render(cert, json_name)
+    start = full.index(r"\begin{document}\maketitle\raggedright") + len(
+        r"\begin{document}\maketitle\raggedright")
+    body = full[start:full.index(r"\end{document}")]
+    body = body.replace(r"\subsection*{", r"\subsubsection*{").replace(
+        r"\section*{", r"\subsection*{").replace(r"\appendix\subsection*{Appendix}",
+                                                r"\subsection*{Appendix}")
+    body = body.replace(r"\begin{claim}", r"\begin{symflowclaim}").replace(
+        r"\end{claim}", r"\end{symflowclaim}")
+    name = tex_text(cert["name"])
+    head = [f"% symflow certificate of {name}, to \\input into a document that loads "
+            + ", ".join(FRAGMENT_PACKAGES) + f"; evidence: {tex_text(json_name)}",
+            r"\makeatletter\@ifundefined{symflowclaim}{\newtheorem*{symflowclaim}{Claim}}{}"
+            r"\makeatother",
+            r"\section*{symflow certificate: \texttt{" + name + "}}",
+            r"\begingroup\raggedright"]
+    return "\n".join(head) + body + "\\endgroup\n"
+
+
 def compile_pdf(tex_path: Path) -> tuple[bool, str]:
     """Run pdflatex (twice not needed: no references); return (ok, log text)."""
     exe = shutil.which("pdflatex")

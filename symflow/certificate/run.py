@@ -12,16 +12,17 @@ from .schema import MAX_COORDS, MAX_FILE_BYTES
 
 def certify_one(lf: Lifting, out: Path, *, init: str = "generic", seed: int = 0,
                 samples: int = 3, at: Any = None, pdf: bool = True, label: str | None = None,
-                max_params: int | None = None) -> Any:
+                max_params: int | None = None, fragment: bool = False) -> Any:
     """Write ``<stem>.json`` and ``<stem>.tex`` (and the PDF) into ``out``; the certificate is
     re-checked by the independent checker before anything is written. ``at``: the point's
-    data (a list or a mapping, as in a --at file), or None. Returns an ``api.Certificate``."""
+    data (a list or a mapping, as in a --at file), or None. ``fragment``: also write
+    ``<stem>-section.tex``, a section to \\input into a paper. Returns an ``api.Certificate``."""
     from ..api import Certificate
     from ..catalog import slug
     from ..counting import conservation_laws
     from ..properties import intrinsic, parse_point
     from .check import Limits, Refused, check_certificate
-    from .latex import compile_pdf, render
+    from .latex import compile_pdf, render, render_fragment
     from .model import build, dumps
 
     label = label or lf.name
@@ -53,6 +54,8 @@ def certify_one(lf: Lifting, out: Path, *, init: str = "generic", seed: int = 0,
     json_path, tex_path = out / f"{stem}.json", out / f"{stem}.tex"
     json_path.write_text(text)
     tex_path.write_text(render(cert, json_path.name))
+    if fragment:
+        (out / f"{stem}-section.tex").write_text(render_fragment(cert, json_path.name))
     pdf_path, note = None, None
     if pdf:
         ok, why = compile_pdf(tex_path)
