@@ -244,7 +244,7 @@ def law_section(r: Renderer, c: dict, D: int, appendix: list, json_name: str) ->
                    rf"$\mathrm{{Lie}}(W_\phi)(\theta) \subset \bigcap_k \ker\nabla h_k(\theta)$ "
                    rf"has dimension at most $D - {n} = {D - n}$.")
     items = "".join(rf"\item $h_{{{i}}} = {r.law(law)}$ "
-                    rf"\hfill({what_tex(law['source'])})" + "\n"
+                    rf"\hfill({source_tex(law['source'])})" + "\n"
                     for i, law in enumerate(laws[:MAX_LISTED], 1))
     if laws:
         out.append(r"\begin{itemize}" + "\n" + items + r"\end{itemize}")
@@ -383,6 +383,24 @@ _UNICODE = {
     "∂": r"$\partial$", "∇": r"$\nabla$", "⟨": r"$\langle$", "⟩": r"$\rangle$", "…": r"\dots{}",
     "→": r"$\to$", "⊂": r"$\subset$", "·": r"$\cdot$", "∞": r"$\infty$", "∫": r"$\int$",
 }
+
+
+_FAMILY_SOURCE = re.compile(r"\(U(\d+)ᵀU(\d+) − U(\d+)U(\d+)ᵀ\)\[(\d+),(\d+)\]")
+_NEURON_SOURCE = re.compile(r"(balance of neuron|mixing of linear neurons) (.+)")
+
+
+def source_tex(source: str) -> str:
+    """Where a law comes from, typeset: the entry of H_k = U_{k+1}ᵀU_{k+1} − U_kU_kᵀ in math
+    mode, neuron names in typewriter type, anything else as text."""
+    m = _FAMILY_SOURCE.fullmatch(source)
+    if m:
+        k1, _, k, _, a, b = m.groups()
+        return (rf"$(U_{{{k1}}}^\top U_{{{k1}}} - U_{{{k}}} U_{{{k}}}^\top)_{{{a},{b}}}$")
+    m = _NEURON_SOURCE.fullmatch(source)
+    if m:
+        names = ", ".join(rf"\texttt{{{tex_text(n.strip())}}}" for n in m.group(2).split(","))
+        return f"{m.group(1)} {names}"
+    return what_tex(source)
 
 
 def what_tex(text: str) -> str:
