@@ -11,6 +11,8 @@ from collections.abc import Sequence
 
 import flint
 
+from .poly import integer_multiple
+
 #: The Mersenne prime 2^61 − 1 used by the fast path.
 PRIME = (1 << 61) - 1
 #: a batch is eliminated sparsely while its vectors have on average ≤ 1/SPARSE_RATIO non-zeros
@@ -140,22 +142,11 @@ def rank_qq(rows: Sequence[Sequence]) -> int:
     rows = [list(r) for r in rows]
     if not rows or not rows[0]:
         return 0
-    ints = rows if all(isinstance(x, int) for r in rows for x in r) else \
-        [integer_row(r) for r in rows]
+    ints = [integer_multiple(r) for r in rows]
     top = min(len(ints), len(ints[0]))
     if flint.nmod_mat(ints, PRIME).rank() == top:
         return top
     return flint.fmpz_mat(ints).rank()
-
-
-def integer_row(row: Sequence) -> list[int]:
-    """A rational row times the lcm of its denominators."""
-    from functools import reduce
-    from math import lcm
-
-    qs = [flint.fmpq(x) for x in row]
-    den = reduce(lcm, (int(q.q) for q in qs), 1)
-    return [int(q.p) * (den // int(q.q)) for q in qs]
 
 
 def independent_subset(vectors: Sequence[Sequence[int]], ncols: int) -> list[int]:
@@ -184,7 +175,7 @@ def nullspace_qq(rows: Sequence[Sequence], ncols: int) -> list[list[flint.fmpq]]
     """A basis of {x ∈ QQ^n : A x = 0} for A given by rows, from the reduced row echelon form."""
     if not rows:
         return [[flint.fmpq(int(i == j)) for i in range(ncols)] for j in range(ncols)]
-    ints = [integer_row(r) for r in rows]  # same kernel; fraction-free elimination over ℤ
+    ints = [integer_multiple(r) for r in rows]  # same kernel; fraction-free over ℤ
     if flint.nmod_mat(ints, PRIME).rank() == ncols:
         return []  # full column rank mod p, hence over ℚ
     red, den, rank = flint.fmpz_mat(ints).rref()

@@ -113,13 +113,13 @@ def _brackets(trace) -> list[dict]:
 
 
 def _signed_primitive(value: list) -> list[int]:
-    """The value divided by the positive gcd of its entries (sign kept): the canonical form the
+    """The integer value divided by the gcd of its entries (sign kept): the canonical form the
     checker demands."""
-    from ..algebra.linalg import primitive_integer
+    from functools import reduce
+    from math import gcd
 
-    p = primitive_integer(value)
-    first = next((x for x in value if x != 0), 1)
-    return [-x for x in p] if first < 0 else p
+    g = reduce(gcd, (abs(x) for x in value), 0) or 1
+    return [x // g for x in value]
 
 
 
