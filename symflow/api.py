@@ -277,13 +277,15 @@ def certify(spec: Any, symbols: Sequence | None = None, *, directory: str | Path
                        fragment=fragment)
 
 
-def check(path: str | Path, max_params: int = 1000, max_paths: int = 2000) -> CheckResult:
+def check(path: str | Path, max_params: int = 1000, max_paths: int = 2000,
+          tex: bool = False) -> CheckResult:
     """Re-verify a certificate independently (docs/certificates.md): every field that reaches a
-    verdict, a count or a sentence is recomputed."""
+    verdict, a count or a sentence is recomputed; with ``tex``, the LaTeX beside it must be the
+    rendering of the verified data."""
     from .certificate.check import Limits, Refused, Unreadable, check_path
 
     try:
-        rep = check_path(Path(path), Limits(max_params, max_paths))
+        rep = check_path(Path(path), Limits(max_params, max_paths), tex=tex)
     except Unreadable as exc:
         step = "limits" if isinstance(exc, Refused) else "format"
         return CheckResult(str(path), False, [], step, str(exc))

@@ -823,15 +823,19 @@ def certify(spec: str | None, outdir: str, init: str, at_file: str | None, sampl
 @click.option("--max-paths", type=click.IntRange(min=1), default=MAX_CERT_COORDS,
               show_default=True,
               help="Refuse certificates with more coordinates d (paths) than this.")
+@click.option("--tex", is_flag=True,
+              help="Also check that NAME.tex (and NAME-section.tex, if present) beside each "
+                   "certificate is exactly the LaTeX rendering of the verified data.")
 @click.option("--json", "as_json", is_flag=True,
               help="Print one JSON object (a status per file) and nothing else; same exit code.")
 def check(paths: tuple[str, ...], quiet: bool, max_params: int, max_paths: int,
-          as_json: bool) -> None:
+          tex: bool, as_json: bool) -> None:
     """Re-verify certificates (files, or directories of *.json) independently, with SymPy.
 
     Nothing in a certificate is trusted: φ and the parameters are rebuilt from the
     architecture, points from their seeds, every rank, law, bracket, witness and closed form is
-    recomputed, and every sentence is regenerated from the verified data. Sizes are checked
+    recomputed, and every sentence is regenerated from the verified data; with --tex, the LaTeX
+    certificate beside it must be the rendering of that data, word for word. Sizes are checked
     before any work. One line per file; the exit code is the worst status:
     0 all valid; 1 some certificate is invalid (the failing step is named);
     2 some file is missing, unreadable, not a certificate, of an unsupported version, or
@@ -840,6 +844,7 @@ def check(paths: tuple[str, ...], quiet: bool, max_params: int, max_paths: int,
     \b
     Examples:
       symflow check proofs/
+      symflow check --tex proofs/linear-2-2-2.json
       symflow check cert/relu-3-2-1.json cert/linear-2-2-2.json
     """
     from .certificate.check import Limits, Refused, Unreadable, check_path, printable
@@ -859,7 +864,7 @@ def check(paths: tuple[str, ...], quiet: bool, max_params: int, max_paths: int,
             status = 2
         for f in files:
             try:
-                rep = check_path(f, limits)
+                rep = check_path(f, limits, tex=tex)
             except Unreadable as exc:
                 word = "refused" if isinstance(exc, Refused) else "unreadable"
                 results.append({"path": str(f), "status": word, "message": str(exc)})

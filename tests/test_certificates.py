@@ -232,7 +232,7 @@ def test_tex_compiles_without_overfull_boxes(path, tmp_path):
     shutil.copy(path, tex)
     ok, log = compile_pdf(tex)
     assert ok, log[-2000:]
-    assert "Overfull \\hbox" not in log
+    assert "Overfull \\hbox" not in log and "Overfull \\vbox" not in log
     assert tex.with_suffix(".pdf").stat().st_size > 1000
 
 

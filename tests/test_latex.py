@@ -1,12 +1,18 @@
 """Every certificate of proofs/ compiles, and a fragment compiles inside a paper."""
 
+import json
+import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from symflow.certificate.latex import FRAGMENT_PACKAGES, compile_pdf
+from symflow.certificate import prose
+from symflow.certificate.drawing import figure, layout
+from symflow.certificate.latex import FRAGMENT_PACKAGES, NAME_DASH, compile_pdf
+from symflow.certificate.texmath import marked_tex, math_tex, plain
 
 ROOT = Path(__file__).resolve().parent.parent
 needs_pdflatex = pytest.mark.skipif(shutil.which("pdflatex") is None,
@@ -45,3 +51,155 @@ def test_a_fragment_compiles_inside_a_paper_with_its_own_claim_environment(tmp_p
                            paper.name], cwd=tmp_path, capture_output=True, text=True,
                           timeout=120)
     assert proc.returncode == 0, proc.stdout[-2000:]
+
+
+# -- typesetting: chktex, the marked sentences, the drawing, the layout of the proof ----------
+TEX = sorted((ROOT / "proofs").glob("*.tex"))
+LIBRARY = sorted((ROOT / "proofs").glob("*.json"))
+
+
+@pytest.mark.parametrize("tex", TEX, ids=lambda p: p.stem)
+def test_chktex_reports_no_warning(tex):
+    if shutil.which("chktex") is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("chktex is required in CI (.ci/run installs it)")
+        pytest.skip("chktex is not installed")
+    proc = subprocess.run(["chktex", "-q", "-v0", str(tex)], capture_output=True, text=True)
+    assert proc.stdout.strip() == "", proc.stdout[:2000]
+
+
+def test_the_only_suppressed_chktex_warning_is_the_dash_inside_a_name():
+    for tex in TEX:
+        for line in tex.read_text().splitlines():
+            if "chktex" in line:
+                assert line.endswith(NAME_DASH), line
+                assert re.search(r"(\\texttt\{[^}]*|linear:)\d+-\d", line), line
+
+
+@pytest.mark.parametrize("path", LIBRARY, ids=lambda p: p.stem)
+def test_marked_sentences_leave_no_mathematics_in_text_mode(path):
+    cert = json.loads(path.read_text())
+    for c in cert["claims"]:
+        if c["type"] == "conservation-law-count":
+            texts = [prose.law_statement(c, len(cert["parameters"]), {}, marked=True),
+                     prose.search_text(c, marked=True)]
+            plain_texts = [c["statement"], prose.search_text(c)]
+        else:
+            texts = [prose.intrinsic_statement(c, len(cert["parameters"]), [], {}, marked=True),
+                     prose.where(c, marked=True)]
+            plain_texts = [c["statement"], prose.where(c)]
+        for t, p in zip(texts, plain_texts, strict=True):
+            assert plain(t) == p  # the JSON's sentence is the marked one without its marks
+            for k, part in enumerate(re.split("⟦(.*?)⟧", t)):
+                if k % 2 == 0:  # text mode: no formula symbol left outside the marks
+                    assert not re.search(r"[θφ∂∇∩⊂≤≥≠−ᵀΣλ]|\bker\b|\bdim\b", part), part
+            marked_tex(t).encode("ascii")
+
+
+def test_closed_form_texts_have_a_marked_form_for_latex():
+    from symflow.wording import CLOSED_FORMS, LINEAR_POINT_CHECKS, marked
+
+    for t in CLOSED_FORMS.values():
+        for w in [t["name"], t["conditions"], *t["identities"]]:
+            assert plain(marked(w)) == w
+            marked_tex(marked(w)).encode("ascii")
+    for w in LINEAR_POINT_CHECKS:
+        assert "⟦" in marked(f"sample 2: {w}")
+
+
+@pytest.mark.parametrize("formula,latex", [
+    ("ker ∂φ(θ0) ∩ ker ∂h(θ0) = {0}", r"\ker \partial\phi(\theta_{0}) \cap \ker \partial h"
+                                      r"(\theta_{0}) = \{0\}"),
+    ("U₂ᵀU₂ − U₁U₁ᵀ = H", r"U_{2}^\top U_{2} - U_{1}U_{1}^\top = H"),
+    ("Lie(W_φ)(θ0) = range ∂φ(θ0)ᵀ", r"\mathrm{Lie}(W_{\phi})(\theta_{0}) = \operatorname{range} "
+                                     r"\partial\phi{(\theta_{0})}^\top"),
+    ("λ_1 + … + λ_{k−1}", r"\lambda_{1} + \cdots + \lambda_{k-1}"),
+    ("M_pq ≡ Σ_{e∈p∩q} θ_e", r"M_{pq} \equiv \sum_{e\in p\cap q} \theta_{e}"),
+    ("span{∇φ}", r"\operatorname{span}\{\nabla\phi\}"),
+])
+def test_math_tex(formula, latex):
+    assert math_tex(formula) == latex
+
+
+def test_a_linear_family_is_one_matrix_identity_with_its_entries():
+    text = (ROOT / "proofs" / "linear-2-5-2.tex").read_text()
+    assert text.count(r"H_{1} = U_{2}^\top U_{2} - U_{1}U_{1}^\top") == 1
+    # 14 of the 5·6/2 entries on and above the diagonal have independent gradients (det H₁ = 0
+    # since rank H₁ ≤ 4), and the text says so
+    assert text.count(r"{(H_{1})}_{") == 14
+    assert "$14$ of its $15$ entries on and above the diagonal are listed" in text
+    assert r"\item" not in text.split(r"\section*{Conservation laws}")[1].split(
+        r"\emph{Lower bound.}")[0]
+
+
+def test_each_point_is_written_once_with_every_use():
+    text = (ROOT / "proofs" / "relu-3-2-1.tex").read_text()
+    appendix = text.split(r"\subsection*{Points}")[1]
+    assert appendix.count("$P_{1}$ (integer point; the point $\\theta_0$ of the conservation-law "
+                          "claim, from seed $0$; the point of the intrinsic-property claim, from "
+                          "seed $0$)") == 1
+    assert "$P_{2}$" not in appendix
+    assert r"W^{(1)} = \begin{pmatrix}" in appendix  # the point as its weight matrices
+
+
+def test_claims_are_numbered_theorems_with_proofs():
+    text = (ROOT / "proofs" / "linear-2-2-2-balanced.tex").read_text()
+    assert r"\newtheorem{claim}{Claim}" in text
+    assert text.count(r"\begin{claim}") == 2 == text.count(r"\begin{proof}")
+
+
+def _segments(lay):
+    for chain, _ in lay.edges:
+        yield from zip(chain, chain[1:], strict=False)
+
+
+@pytest.mark.parametrize("path", LIBRARY, ids=lambda p: p.stem)
+def test_the_drawing_never_crosses_a_neuron(path):
+    arch = json.loads(path.read_text())["architecture"]
+    if arch["kind"] == "polynomial":
+        return
+    lay = layout(arch)
+    rx, ry = 0.5 * 19 / 72 * 2.54 / 2.2, 0.5 * 19 / 72 * 2.54 / 0.95  # node radius in units
+    for a, b in _segments(lay):
+        (xa, ya), (xb, yb) = lay.pos[a], lay.pos[b]
+        assert xb == xa + 1  # every piece of an edge joins adjacent columns
+        for s, (x, y) in lay.pos.items():
+            if s in (a, b) or lay.kind[s] == "dummy" or x not in (xa, xb):
+                continue
+            t = (x + (rx if x == xa else -rx) - xa) / (xb - xa)  # where the segment meets the
+            y_at = ya + t * (yb - ya)  # near side of that neuron's column
+            assert abs(y_at - y) > ry or not 0 <= t <= 1, (path.stem, a, b, s)
+
+
+def test_skip_edges_bend_and_biases_are_drawn():
+    skip = layout(json.loads((ROOT / "proofs" / "skip.json").read_text())["architecture"])
+    long = [c for c, _ in skip.edges if len(c) > 2]
+    assert len(long) == 4  # x1→y, x2→y (two dummies each), a1→y, a2→y (one each)
+    bias = layout({"kind": "layered-relu", "widths": [2, 3, 1], "bias": True})
+    ones = [s for s, k in bias.kind.items() if k == "bias"]
+    assert len(ones) == 2 and sum(is_bias for _, is_bias in bias.edges) == 4
+    text = figure({"kind": "dag", "inputs": ["x"], "hidden": [["a", "relu"], ["b", "linear"]],
+                   "outputs": ["y"], "edges": [["x", "a", "p"], ["a", "b", "q"],
+                                                ["b", "y", "r"]], "biases": []})
+    assert "[relu]" in text and "[linear]" in text and "ReLU neurons" in text
+
+
+@needs_pdflatex
+def test_check_tex_rejects_an_edited_certificate_document(tmp_path):
+    from symflow.certificate.check import check_path
+
+    for name in ("linear-2-2-2.json", "linear-2-2-2.tex"):
+        shutil.copy(ROOT / "proofs" / name, tmp_path / name)
+    cert = tmp_path / "linear-2-2-2.json"
+    assert check_path(cert, tex=True).ok
+    tex = tmp_path / "linear-2-2-2.tex"
+    tex.write_text(tex.read_text().replace("There are exactly", "There are at least"))
+    rep = check_path(cert, tex=True)
+    assert not rep.ok and rep.failed.step == "tex"
+    tex.unlink()
+    rep = check_path(cert, tex=True)
+    assert not rep.ok and "missing" in rep.failed.message
+    shutil.copy(ROOT / "proofs" / "linear-2-2-2.tex", tex)
+    (tmp_path / "linear-2-2-2-section.tex").write_text("% not the rendering\n")
+    rep = check_path(cert, tex=True)
+    assert not rep.ok and "linear-2-2-2-section.tex" in rep.failed.message

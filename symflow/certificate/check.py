@@ -1740,5 +1740,36 @@ def check_certificate(cert: dict, path: str = "<certificate>",
     return report
 
 
-def check_path(path: Path, limits: Limits | None = None) -> Report:
-    return check_certificate(load(path), str(path), limits)
+def check_path(path: Path, limits: Limits | None = None, tex: bool = False) -> Report:
+    """Check the certificate at ``path``; with ``tex``, also that the LaTeX beside it (NAME.tex,
+    and NAME-section.tex if present) is exactly the rendering of the verified data."""
+    cert = load(path)
+    report = check_certificate(cert, str(path), limits)
+    if tex and report.ok:
+        try:
+            check_tex(cert, path)
+            report.step("tex")
+        except Failure as exc:
+            report.failed = exc
+    return report
+
+
+def check_tex(cert: dict, path: Path) -> None:
+    """NAME.tex (required) and NAME-section.tex (if present) equal the rendering of ``cert``:
+    every word of the LaTeX certificate then comes from checked data."""
+    from .latex import render, render_fragment
+
+    pairs = [(path.with_suffix(".tex"), render), (path.with_name(path.stem + "-section.tex"),
+                                                  render_fragment)]
+    expect(pairs[0][0].exists(), "tex", f"{pairs[0][0].name} is missing")
+    for tex_path, how in pairs:
+        if not tex_path.exists():
+            continue
+        want = how(cert, path.name)
+        have = tex_path.read_text(errors="replace")
+        if have != want:
+            a, b = have.splitlines(), want.splitlines()
+            line = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y),
+                        min(len(a), len(b)))
+            raise Failure("tex", f"{tex_path.name} differs from the rendering of the verified "
+                                 f"certificate (first at line {line + 1})")

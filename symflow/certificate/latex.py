@@ -1,24 +1,43 @@
-"""Render a certificate (its JSON data) as a standalone LaTeX document (pdflatex, TikZ).
+"""Render a certificate (its JSON data) as LaTeX typeset like a paper's appendix (pdflatex,
+amsmath, amsthm, TikZ): numbered claims with their proofs, every formula in math mode, laws
+grouped by the matrix or neuron identity they come from, φ summarised by its structure with the
+full list in an appendix table, each point written once, in matrix form where the parameters are
+matrices.
 
-Long formulas are set inline in ragged-right paragraphs so that TeX can break them at + and −;
-long witnesses go to an appendix or are summarised with a pointer to the JSON file.
+Every sentence comes from the certificate's checked data: the statements are the JSON's, with
+their formulas marked (``prose`` with ``marked=True``, ``texmath.marked_tex``).
 """
 
 from __future__ import annotations
 
+import math
 import re
 import shutil
 import subprocess
 import tempfile
+from collections import Counter
 from pathlib import Path
 
 import sympy
 
 from ..exprparse import polynomial_expr
-from ..wording import CLOSED_FORMS
+from ..wording import CLOSED_FORMS_MARKED, marked
 from . import prose
+from .drawing import figure, neuron_tex
+from .texmath import marked_tex, math_tex, tex_text
 
-MAX_LISTED = 24  # items shown in the main text before deferring to the appendix / the JSON
+MAX_LISTED = 24  # laws shown in the main text before deferring to the JSON
+MAX_TABLE = 400  # coordinates of φ in the appendix table before deferring to the JSON
+TERMS_PER_LINE = 5  # terms of a displayed law per line
+MAX_MATRIX = 8  # rows and columns of a parameter matrix written as a matrix
+ROWS = 24  # rows of one table of the coordinates of φ
+LINE_CHARS = 64  # characters of matrices on one displayed line
+NAME_DASH = "  % chktex 8 (a hyphen inside a name such as linear:2-2-2, not a range)"
+
+
+def _dash(line: str) -> str:
+    """The suppression of chktex's warning 8 on a line with a name such as linear:2-2-2."""
+    return NAME_DASH if re.search(r"\d-\d", line) else ""
 
 
 def tex_name(name: str) -> str:
@@ -36,24 +55,49 @@ def tex_name(name: str) -> str:
     return head
 
 
-def tex_text(s: str) -> str:
-    """Escape plain text for LaTeX."""
-    for a, b in (("\\", r"\textbackslash{}"), ("_", r"\_"), ("&", r"\&"), ("%", r"\%"),
-                 ("#", r"\#"), ("$", r"\$"), ("{", r"\{"), ("}", r"\}")):
-        s = s.replace(a, b)
-    return s
+def _name(cert: dict) -> str:
+    return r"\texttt{" + tex_text(cert["name"]) + "}"
+
+
+def _terms(latex: str) -> list[str]:
+    """A SymPy LaTeX sum split into its terms at top-level + and − (signs kept)."""
+    out, depth, start = [], 0, 0
+    for i, ch in enumerate(latex):
+        depth += ch in "{(" or latex.startswith(r"\left", i)
+        depth -= ch in "})" or latex.startswith(r"\right", i)
+        if depth == 0 and i > start and latex[i - 1:i + 2] in (" + ", " - "):
+            out.append(latex[start:i - 1])
+            start = i
+    out.append(latex[start:])
+    return [t.strip() for t in out if t.strip()]
 
 
 class Renderer:
-    def __init__(self, cert: dict):
-        self.cert = cert
-        self.names = cert["parameters"]
-        self.syms = {n: sympy.Symbol(n) for n in self.names}
-        self.symbol_names = {s: tex_name(n) for n, s in self.syms.items()}
+    """The certificate's numbers and formulas in LaTeX."""
 
+    def __init__(self, cert: dict, json_name: str):
+        self.cert = cert
+        self.json_name = json_name
+        self.names = cert["parameters"]
+        self.D, self.d = len(self.names), len(cert["phi"])
+        self.syms = {n: sympy.Symbol(n) for n in self.names}
+        arch = cert["architecture"]
+        self.tex = {n: tex_name(n) for n in self.names}
+        if arch["kind"] == "dag":  # w_u_v → w_{u,v}, b_v → b_{v}, with the neurons' names
+            for u, v, w in arch["edges"]:
+                self.tex[w] = f"w_{{{_neuron_math(u)},{_neuron_math(v)}}}"
+            for v, b in arch.get("biases", []):
+                self.tex[b] = f"b_{{{_neuron_math(v)}}}"
+        self.symbol_names = {s: self.tex[n] for n, s in self.syms.items()}
+        self.points: list[tuple[tuple, list[str]]] = []  # distinct points and where each is used
+        self.appendix: list[str] = []
+
+    # -- numbers and formulas ------------------------------------------------------------
     def poly(self, text: str) -> str:
         expr = polynomial_expr(text, self.syms)
-        return sympy.latex(expr, symbol_names=self.symbol_names, order="grlex")
+        out = sympy.latex(expr, symbol_names=self.symbol_names, order="grlex")
+        # {(x)}^{2}: a power of a parenthesised symbol braced, as chktex asks
+        return re.sub(r"(\\left\((?:[^()]|\([^()]*\))*?\\right\))\^", r"{\1}^", out)
 
     def law(self, law: dict) -> str:
         """h = P + Σ λ_i ln|f_i| in LaTeX."""
@@ -64,138 +108,130 @@ class Renderer:
             q = sympy.Rational(t["coefficient"])
             mag = "" if abs(q) == 1 else self.num(abs(q)) + r"\,"
             term = mag + r"\ln\lvert " + self.poly(t["factor"]) + r"\rvert"
-            parts.append(("-" if q < 0 else "+" if parts else "") + term)
+            parts.append(("- " if q < 0 else "+ " if parts else "") + term)
         return " ".join(parts)
 
-    def num(self, x) -> str:
+    def lines(self, latex: str) -> str:
+        """A long sum broken into lines of TERMS_PER_LINE terms (for align*)."""
+        terms = _terms(latex)
+        rows = [" ".join(terms[i:i + TERMS_PER_LINE]) for i in range(0, len(terms),
+                                                                    TERMS_PER_LINE)]
+        return r" \\ &\qquad ".join(rows)
+
+    @staticmethod
+    def num(x) -> str:
         q = sympy.Rational(x)
         if q.q == 1:
             return str(q.p)
         sign = "-" if q < 0 else ""
         return sign + r"\tfrac{" + str(abs(q.p)) + "}{" + str(q.q) + "}"
 
-    def vector(self, v: list) -> str:
-        return r"(" + r",\allowbreak ".join(self.num(x) for x in v) + r")"
+    def blocks(self) -> list[tuple[str, list[list[int]]]] | None:
+        """The parameters as matrices (U_k or W^{(k)}, b^{(k)}): (name, rows of indices into
+        θ), or None when they are not matrices or a matrix is too large to write as one."""
+        kind = self.cert["architecture"]["kind"]
+        if kind not in ("linear", "layered-relu"):
+            return None
+        found: dict[str, dict[tuple[int, int], int]] = {}
+        for idx, n in enumerate(self.names):
+            m = re.fullmatch(r"([WU])(\d+)_(\d+)_(\d+)", n)
+            if m:
+                head = f"U_{{{m[2]}}}" if m[1] == "U" else f"W^{{({m[2]})}}"
+                found.setdefault(head, {})[(int(m[3]), int(m[4]))] = idx
+                continue
+            m = re.fullmatch(r"b(\d+)_(\d+)", n)
+            if not m:
+                return None
+            found.setdefault(f"b^{{({m[1]})}}", {})[(int(m[2]), 1)] = idx
+        out = []
+        for head, cells in found.items():
+            rows = max(i for i, _ in cells)
+            cols = max(j for _, j in cells)
+            if rows > MAX_MATRIX or cols > MAX_MATRIX or len(cells) != rows * cols:
+                return None
+            out.append((head, [[cells[(i, j)] for j in range(1, cols + 1)]
+                               for i in range(1, rows + 1)]))
+        return out
 
-    def point(self, theta: list) -> str:
-        return r",\allowbreak\ ".join(f"${tex_name(n)} = {self.num(x)}$"
-                                      for n, x in zip(self.names, theta, strict=True))
+    def vector(self, v: list, symbol: str) -> str:
+        """θ or a tangent vector v: as its parameter matrices when there are any, else as the
+        list of its coordinates."""
+        blocks = self.blocks()
+        widths = [sum(max(len(str(v[row[j]])) for row in rows) + 3 for j in range(len(rows[0])))
+                  for _, rows in blocks or []]
+        if blocks and max(widths) <= LINE_CHARS:
+            parts, line, used = [], [], 0
+            for (head, rows), w in zip(blocks, widths, strict=True):
+                name = head if symbol == r"\theta" else f"{symbol}|_{{{head}}}"
+                body = r" \\ ".join(" & ".join(self.num(v[i]) for i in row) for row in rows)
+                if line and used + w + 8 > LINE_CHARS:
+                    parts.append(r",\quad ".join(line))
+                    line, used = [], 0
+                line.append(f"{name} = \\begin{{pmatrix}} {body} \\end{{pmatrix}}")
+                used += w + 8
+            parts.append(r",\quad ".join(line))
+            return r"\begin{gather*}" + ", \\\\\n".join(parts) + r".\end{gather*}"
+        if symbol == r"\theta":
+            return " " + r",\allowbreak\ ".join(f"${self.tex[n]} = {self.num(x)}$"
+                                          for n, x in zip(self.names, v, strict=True)) + "."
+        return (f" ${symbol} = (" + r",\allowbreak ".join(self.num(x) for x in v) + ")$"
+                + r" in the order of the parameters $" + self.tex[self.names[0]] + r", \dots, "
+                + self.tex[self.names[-1]] + "$.")
+
+    # -- points, each once -----------------------------------------------------------------
+    def point(self, theta: list, use: str) -> str:
+        """Register a point of a claim; its name in the text (θ_0 if there is one point in the
+        certificate, else P_i)."""
+        key = tuple(str(sympy.Rational(x)) for x in theta)
+        for i, (k, uses) in enumerate(self.points):
+            if k == key:
+                uses.append(use)
+                return self._point_name(i)
+        self.points.append((key, [use]))
+        return self._point_name(len(self.points) - 1)
+
+    def _point_name(self, i: int) -> str:
+        return f"P_{{{i + 1}}}"
+
+    def points_appendix(self) -> str:
+        out = [r"\subsection*{Points}"]
+        for i, (key, uses) in enumerate(self.points):
+            integer = all("/" not in x for x in key)
+            out.append(rf"$P_{{{i + 1}}}$ ({'integer' if integer else 'rational'} point; "
+                       + "; ".join(uses) + "):" + self.vector(list(key), r"\theta"))
+        return "\n\n".join(out)
 
 
-def _words(words: list[str]) -> str:
-    return r",\allowbreak\ ".join(r"$" + w.replace(",", r",\,") + "$" for w in words)
-
-
-def architecture_figure(cert: dict) -> str:
-    """A TikZ drawing of the network (layered or DAG), or a sentence for custom liftings."""
-    arch = cert["architecture"]
-    kind = arch["kind"]
-    if kind == "polynomial":
-        unused = arch["unused_parameters"]
-        extra = ("" if not unused else " The parameter(s) " + ", ".join(
-            f"${tex_name(n)}$" for n in unused) + " do not occur in $\\phi$ (each is trivially "
-            "conserved).")
-        return "A polynomial lifting given explicitly (no network)." + extra
-    if kind in ("layered-relu", "linear"):
-        widths = arch["widths"]
-        layers = [[f"x{i}" for i in range(1, widths[0] + 1)]]
-        for lay in range(1, len(widths) - 1):
-            layers.append([f"h{lay}_{i}" for i in range(1, widths[lay] + 1)])
-        layers.append([f"y{i}" for i in range(1, widths[-1] + 1)])
-        edges = [(u, v) for a, b in zip(layers, layers[1:], strict=False) for u in a for v in b]
-        act = "relu" if kind == "layered-relu" else "linear"
-        acts = {v: act for layer in layers[1:-1] for v in layer}
-    else:
-        nodes_in, outputs = arch["inputs"], arch["outputs"]
-        hidden = [h for h, _ in arch["hidden"]]
-        acts = dict(arch["hidden"])
-        edges = [(u, v) for u, v, _ in arch["edges"]]
-        level = {v: 0 for v in nodes_in}
-        for _ in range(len(hidden) + len(outputs) + 1):
-            for u, v in edges:
-                level[v] = max(level.get(v, 0), level.get(u, 0) + 1)
-        top = max(level.get(v, 0) for v in outputs)
-        for v in outputs:
-            level[v] = top
-        layers = [[v for v in nodes_in + hidden + outputs if level.get(v, 0) == k]
-                  for k in range(top + 1)]
-    if sum(len(x) for x in layers) > 40:
-        return (f"The network has {sum(len(x) for x in layers)} neurons in {len(layers)} layers "
-                "(too many to draw); its edges are listed in the JSON certificate.")
-    lines = [r"\begin{center}\begin{tikzpicture}[x=2.2cm,y=0.9cm,"
-             r"n/.style={circle,draw,inner sep=1.5pt,minimum size=16pt,font=\scriptsize},"
-             r"relu/.style={n,fill=black!12},"
-             r"linear/.style={n,rectangle,minimum size=14pt}]"]
-    ids = {}
-    for k, layer in enumerate(layers):
-        for i, v in enumerate(layer):
-            ids[v] = f"n{k}x{i}"
-            y = (len(layer) - 1) / 2 - i
-            label = tex_text(v)
-            style = acts.get(v, "n")
-            lines.append(rf"\node[{style}] ({ids[v]}) at ({k},{y:.2f}) {{{label}}};")
-    for u, v in edges:
-        lines.append(rf"\draw[->] ({ids[u]}) -- ({ids[v]});")
-    lines.append(r"\end{tikzpicture}\end{center}")
-    kinds = sorted(set(acts.values()))
-    legend = {"relu": "shaded circles are ReLU neurons", "linear": "squares are linear "
-              "(identity) neurons"}
-    if kinds:
-        lines.append("Inputs and outputs are plain circles; " + " and ".join(
-            legend[k] for k in kinds) + ".")
-    return "\n".join(lines)
-
-
+# -- the document ----------------------------------------------------------------------------
 def render(cert: dict, json_name: str = "certificate.json") -> str:
-    """The LaTeX source of the certificate."""
-    r = Renderer(cert)
-    arch = cert["architecture"]
-    D, d = len(cert["parameters"]), len(cert["phi"])
-    name = tex_text(cert["name"])
-    out = [r"\documentclass[11pt]{article}",
-           r"\usepackage[T1]{fontenc}",
-           r"\usepackage{amsmath,amssymb,amsthm}",
-           r"\usepackage[margin=2.3cm]{geometry}",
-           r"\usepackage{tikz}",
-           r"\newtheorem*{claim}{Claim}",
-           r"\setlength{\parindent}{0pt}\setlength{\parskip}{0.5em}",
-           r"\title{symflow certificate: \texttt{" + name + "}}",
-           r"\author{}\date{}",
-           r"\begin{document}\maketitle\raggedright",
-           r"\section*{Setting}"]
-    acts = sorted({a for _, a in arch.get("hidden", [])})
-    one_class = (r" with its lifting $\phi$: one coordinate per class of paths with the same "
-                 r"start (an input, or the constant $1$ of the biases), the same ReLU neurons "
-                 r"and the same output, the sum of the weight products along them")
-    dag_kind = {(): "a DAG with the path-lifting $\\phi$ (one coordinate per path)",
-                ("relu",): "a ReLU DAG with the path-lifting $\\phi$ (one coordinate per path)",
-                ("linear",): "a DAG of linear neurons" + one_class}.get(
-        tuple(acts), "a DAG with ReLU and linear hidden neurons" + one_class)
-    kind_text = {"layered-relu": "a layered ReLU network" +
-                 (" with biases" if arch.get("bias") else "") + " with the path-lifting $\\phi$",
-                 "linear": r"a linear network with $\phi(U_1,\dots,U_L) = U_L\cdots U_1$",
-                 "dag": dag_kind,
-                 "polynomial": r"a polynomial lifting $\phi$ given explicitly"}[arch["kind"]]
-    widths = arch.get("widths")
-    wtext = f" (widths {'-'.join(map(str, widths))})" if widths else ""
-    out.append(f"The object is {kind_text}{wtext}: $D = {D}$ parameters $\\theta$ and $d = {d}$ "
-               r"coordinates $z = \phi(\theta)$. Gradient flow $\theta' = -\nabla(\ell\circ\phi)"
-               r"(\theta)$ moves $z$ by $z' = -M(\theta)\nabla\ell(z)$ with "
-               r"$M = \partial\phi\,\partial\phi^\top$.")
-    out.append(architecture_figure(cert))
-    out.append(r"\section*{The lifting}")
-    shown = cert["phi"][:MAX_LISTED]
-    items = "".join(rf"\item $\phi_{{{i}}} = {r.poly(p)}$" + "\n" for i, p in enumerate(shown, 1))
-    out.append(r"\begin{itemize}" + "\n" + items + r"\end{itemize}")
-    if d > MAX_LISTED:
-        out.append(f"and {d - MAX_LISTED} more coordinates, listed in \\texttt{{"
-                   f"{tex_text(json_name)}}}.")
-    appendix: list[str] = []
+    """The LaTeX source of the certificate, a standalone document."""
+    body = _body(cert, json_name)
+    head = [r"\documentclass[11pt]{article}",
+            r"\usepackage[T1]{fontenc}",
+            r"\usepackage{amsmath,amssymb,amsthm}",
+            r"\usepackage[margin=2.3cm]{geometry}",
+            r"\usepackage{tikz}",
+            r"\newtheorem{claim}{Claim}",
+            r"\setlength{\parindent}{0pt}",
+            r"\setlength{\parskip}{0.5em}",
+            r"\title{symflow certificate: " + _name(cert) + "}" + _dash(cert["name"]),
+            r"\author{}",
+            r"\date{}",
+            r"\begin{document}",
+            r"\maketitle",
+            r"\raggedright{}"]
+    return "\n".join(head) + "\n\n" + body + "\n\n" + r"\end{document}" + "\n"
+
+
+def _body(cert: dict, json_name: str) -> str:
+    r = Renderer(cert, json_name)
+    out = [r"\section*{Setting}", setting(r), figure_or_text(r), r"\section*{The lifting}",
+           lifting(r)]
     for claim in cert["claims"]:
         if claim["type"] == "conservation-law-count":
-            out += law_section(r, claim, D, appendix, json_name)
+            out += law_section(r, claim)
         else:
-            out += intrinsic_section(r, claim, D, appendix, json_name)
+            out += intrinsic_section(r, claim)
     out.append(r"\section*{How to re-check}")
     out.append(r"Every number above is exact. The command \texttt{symflow check "
                + tex_text(json_name) + r"} recomputes every step from the JSON file alone "
@@ -204,16 +240,229 @@ def render(cert: dict, json_name: str = "certificate.json") -> str:
                r"architecture, each point from its seed, each law and the label of its source "
                r"as identities, each bracket from its word, every rank over $\mathbb{Q}$, the "
                r"witnesses, the Lie closure, the closed forms, the verdicts and every sentence, "
-               r"and the content hash \texttt{" + tex_text(cert["content_hash"][:23]) +
-               r"\dots}.")
-    if appendix:
-        out.append(r"\appendix\section*{Appendix}")
-        out += appendix
-    out.append(r"\end{document}")
-    return "\n\n".join(out) + "\n"
+               r"and the content hash \texttt{" + tex_text(cert["content_hash"][:23])
+               + r"\dots}. This document is generated from that file; \texttt{symflow check "
+               + tex_text(json_name) + r" --tex} also checks that it is, word for word."
+               + _dash(json_name))
+    out.append(r"\appendix")
+    out.append(r"\section*{Appendix}")
+    out.append(r.points_appendix())
+    out += r.appendix
+    return "\n\n".join(out)
 
 
-def law_section(r: Renderer, c: dict, D: int, appendix: list, json_name: str) -> list[str]:
+def setting(r: Renderer) -> str:
+    cert, arch = r.cert, r.cert["architecture"]
+    acts = sorted({a for _, a in arch.get("hidden", [])})
+    one_class = (r" with its lifting $\phi$: one coordinate per class of paths with the same "
+                 r"start (an input, or the constant $1$ of the biases), the same ReLU neurons "
+                 r"and the same output, the sum of the weight products along them")
+    dag_kind = {(): r"a DAG with the path-lifting $\phi$",
+                ("relu",): r"a ReLU DAG with the path-lifting $\phi$",
+                ("linear",): "a DAG of linear neurons" + one_class}.get(
+        tuple(acts), "a DAG with ReLU and linear hidden neurons" + one_class)
+    kind_text = {"layered-relu": "a layered ReLU network" + (" with biases" if arch.get("bias")
+                                                              else "")
+                 + r" with the path-lifting $\phi$",
+                 "linear": r"a linear network with $\phi(U_1,\dots,U_L) = U_L\cdots U_1$",
+                 "dag": dag_kind,
+                 "polynomial": r"a polynomial lifting $\phi$ given explicitly"}[arch["kind"]]
+    widths = arch.get("widths")
+    wtext = (f" of widths $({', '.join(map(str, widths))})$" if widths else "")
+    return (f"The object is {kind_text}{wtext}, named " + _name(cert) + f": $D = {r.D}$ "
+            rf"parameters $\theta$ and $d = {r.d}$ coordinates $z = \phi(\theta)$. Gradient flow "
+            r"$\theta' = -\nabla(\ell\circ\phi)(\theta)$ moves $z$ by $z' = -M(\theta)\nabla"
+            r"\ell(z)$ with $M = \partial\phi\,\partial\phi^\top$." + _dash(cert["name"]))
+
+
+def figure_or_text(r: Renderer) -> str:
+    arch = r.cert["architecture"]
+    if arch["kind"] != "polynomial":
+        return figure(arch)
+    unused = arch["unused_parameters"]
+    return "" if not unused else ("The parameter(s) " + ", ".join(
+        f"${r.tex[n]}$" for n in unused) + r" do not occur in $\phi$ (each is trivially "
+        "conserved).")
+
+
+
+
+def _range(values: list[int]) -> str:
+    lo, hi = min(values), max(values)
+    return f"${lo}$" if lo == hi else f"${lo}$ to ${hi}$"
+
+
+def _dag_names(arch: dict) -> str:
+    return (r" Here $w_{u,v}$ is the weight of the edge from neuron $u$ to neuron $v$"
+            + (r" and $b_v$ the bias of $v$" if arch.get("biases") else "") + ".")
+
+
+def lifting(r: Renderer) -> str:
+    """φ by its structure (the full list in an appendix table), or written out when short."""
+    cert, arch = r.cert, r.cert["architecture"]
+    exprs = [polynomial_expr(p, r.syms) for p in cert["phi"]]
+    polys = [sympy.Poly(e, *r.syms.values()) if r.syms else None for e in exprs]
+    nterms = [len(p.terms()) if p is not None else 1 for p in polys]
+    degrees = [p.total_degree() if p is not None else 0 for p in polys]
+    kind = arch["kind"]
+    short = r.d <= 6 and sum(nterms) <= 12
+    if kind == "linear":
+        L = len(arch["widths"]) - 1
+        n = arch["widths"]
+        inner = math.prod(n[1:-1])
+        text = (rf"With $U_k \in \mathbb{{R}}^{{n_k\times n_{{k-1}}}}$, $(n_0,\dots,n_{L}) = "
+                rf"({', '.join(map(str, n))})$, and $U^{{(k)}}_{{i,j}}$ the entry $(i,j)$ of "
+                rf"$U_k$, the lifting is the product $z = \phi(\theta) = U_{{{L}}}\cdots U_1 \in "
+                rf"\mathbb{{R}}^{{{n[-1]}\times {n[0]}}}$: $d = {r.d}$ entries, each a sum of "
+                rf"${inner}$ products of ${L}$ weights, $z_{{i,j}} = "
+                rf"\sum_{{k_1,\dots,k_{{{L - 1}}}}} U^{{({L})}}_{{i,k_{{{L - 1}}}}}\cdots "
+                rf"U^{{(1)}}_{{k_1,j}}$." if L > 1 else r"The lifting is $z = \phi(\theta) = U_1$.")
+    elif kind in ("layered-relu", "dag") and all(c == 1 for c in nterms):
+        lengths = Counter(degrees)
+        by = ", ".join(f"{lengths[k]} of length {k}" for k in sorted(lengths, reverse=True))
+        text = (r"The path-lifting has one coordinate per path $p$ from an input (or from the "
+                r"constant input $1$ of a bias) to an output, the product of the parameters "
+                r"along it, $\phi_p(\theta) = \prod_{e\in p}\theta_e$: " + f"$d = {r.d}$ paths ("
+                + by + ").")
+        if kind == "layered-relu":
+            text += (r" Here $W^{(k)}_{i,j}$ is the weight from neuron $j$ of layer $k-1$ to "
+                     r"neuron $i$ of layer $k$" + (r" and $b^{(k)}_i$ the bias of neuron $i$ of "
+                                                  r"layer $k$" if arch.get("bias") else "")
+                     + ".")
+        else:
+            text += _dag_names(arch)
+    elif kind == "dag":
+        text = (rf"The lifting has $d = {r.d}$ coordinates, one per class of paths, each the "
+                rf"sum of the weight products along its paths (${sum(nterms)}$ monomials in "
+                rf"all, of degree {_range(degrees)}).") + _dag_names(arch)
+    else:
+        text = (rf"The lifting has $d = {r.d}$ polynomial coordinates (${sum(nterms)}$ "
+                rf"monomials in all, of degree at most ${max(degrees)}$).")
+    if short:
+        rows = r" \\ ".join(rf"\phi_{{{i}}} &= {r.poly(p)}" for i, p in enumerate(cert["phi"], 1))
+        return text + "\n" + r"\begin{align*}" + rows + r"\end{align*}"
+    r.appendix.insert(0, phi_table(r))
+    return text + r" Its coordinates are listed in the appendix (The coordinates of $\phi$)."
+
+
+def phi_table(r: Renderer) -> str:
+    """The coordinates of φ in tables of ROWS rows, with several (i, φ_i) pairs side by side
+    when the coordinates are short."""
+    phi = r.cert["phi"]
+    shown = phi[:MAX_TABLE]
+    longest = max(len(p) for p in shown)
+    pairs = 3 if longest <= 24 else 2 if longest <= 48 else 1
+    cols = (r"r@{\quad}p{0.85\linewidth}" if pairs == 1
+            else r"@{\qquad}".join([r"r@{\quad}l"] * pairs))
+    out = [r"\subsection*{The coordinates of $\phi$}"]
+    per = ROWS * pairs
+    for start in range(0, len(shown), per):
+        chunk = list(enumerate(shown[start:start + per], start + 1))
+        lines = []
+        for row in range(0, len(chunk), pairs):
+            cells = [rf"${i}$ & ${r.poly(p)}$" for i, p in chunk[row:row + pairs]]
+            cells += ["&"] * (pairs - len(cells))
+            lines.append(" & ".join(cells) + r" \\")
+        out.append(r"{\renewcommand{\arraystretch}{1.35}\begin{tabular}{@{}" + cols + "@{}}\n"
+                   + "\n".join(lines) + "\n" + r"\end{tabular}}")
+    if len(phi) > MAX_TABLE:
+        out.append(f"and {len(phi) - MAX_TABLE} more coordinates in \\texttt{{"
+                   f"{tex_text(r.json_name)}}}.")
+    out[0] += "\n" + r"Row $i$ gives $\phi_i(\theta)$."
+    return "\n\n".join(out)
+
+
+# -- conservation laws -----------------------------------------------------------------------
+_FAMILY_SOURCE = re.compile(r"\(U(\d+)ᵀU(\d+) − U(\d+)U(\d+)ᵀ\)\[(\d+),(\d+)\]")
+_NEURON_SOURCE = re.compile(r"(balance of neuron|mixing of linear neurons) (.+)")
+
+
+def source_tex(source: str) -> str:
+    """Where a law comes from, typeset: the entry of H_k = U_{k+1}ᵀU_{k+1} − U_kU_kᵀ in math
+    mode, neuron names as in the drawing, anything else as text."""
+    m = _FAMILY_SOURCE.fullmatch(source)
+    if m:
+        k1, _, k, _, a, b = m.groups()
+        return rf"$(U_{{{k1}}}^\top U_{{{k1}}} - U_{{{k}}} U_{{{k}}}^\top)_{{{a},{b}}}$"
+    m = _NEURON_SOURCE.fullmatch(source)
+    if m:
+        names = ", ".join(neuron_tex(n.strip()) for n in m.group(2).split(","))
+        return f"{m.group(1)} {names}"
+    return marked_tex(source).replace("≤", r"$\le$")
+
+
+def _neuron_math(name: str) -> str:
+    t = neuron_tex(name)
+    return t[1:-1] if t.startswith("$") else r"\text{" + t + "}"
+
+
+def laws_display(r: Renderer, laws: list[dict]) -> list[str]:
+    """The laws grouped by where they come from: the entries of each H_k, the balance (and
+    mixing) of hidden neurons, then the others with their sources."""
+    family: dict[int, list[tuple[str, dict]]] = {}
+    neurons: list[tuple[str, dict]] = []
+    other: list[dict] = []
+    for law in laws:
+        m = _FAMILY_SOURCE.fullmatch(law["source"])
+        n = _NEURON_SOURCE.fullmatch(law["source"])
+        if m:
+            family.setdefault(int(m[3]), []).append((f"{{(H_{{{m[3]}}})}}_{{{m[5]},{m[6]}}}",
+                                                       law))
+        elif n:
+            who = [_neuron_math(x.strip()) for x in n.group(2).split(",")]
+            neurons.append((f"h_{{{', '.join(who)}}}", law))
+        else:
+            other.append(law)
+    out = []
+    widths = r.cert["architecture"].get("widths") or []
+    for k, entries in sorted(family.items()):
+        n = widths[k] if k < len(widths) else 0
+        total = n * (n + 1) // 2
+        text = (rf"The symmetric matrix $H_{{{k}}} = U_{{{k + 1}}}^\top U_{{{k + 1}}} - "
+                rf"U_{{{k}}}U_{{{k}}}^\top$ is conserved, $H_{{{k}}}(\theta(t)) = "
+                rf"H_{{{k}}}(\theta(0))$")
+        if len(entries) >= total:
+            text += "; its entries on and above the diagonal are the laws:"
+        else:
+            rest = total - len(entries)
+            text += (rf"; ${len(entries)}$ of its ${total}$ entries on and above the diagonal "
+                     r"are listed, those whose gradients are independent at $\theta_0$ (the "
+                     + ("other one is" if rest == 1 else f"other ${rest}$ are")
+                     + " conserved too):")
+        out.append(text)
+        out.append(_align(r, entries))
+    if neurons:
+        mixing = any("," in h for h, _ in neurons)
+        out.append(r"For every hidden neuron $j$, $h_j = \sum_{i\to j}\theta_{i\to j}^2 - "
+                   r"\sum_{j\to k}\theta_{j\to k}^2$ is conserved (the sums over the edges into "
+                   r"and out of $j$, the bias counting as an edge in)"
+                   + (r"; for linear neurons $j \neq j'$ with the same neighbours, so is "
+                      r"$h_{j,j'} = \sum_i\theta_{i\to j}\theta_{i\to j'} - \sum_k\theta_{j\to k}"
+                      r"\theta_{j'\to k}$" if mixing else "") + ":")
+        out.append(_align(r, neurons))
+    if other:
+        entries = [(f"h_{{{i}}}", law) for i, law in enumerate(other, 1)]
+        out.append(_align(r, entries, sources=True))
+    return out
+
+
+def _align(r: Renderer, entries: list[tuple[str, dict]], sources: bool = False) -> str:
+    shown = entries[:MAX_LISTED]
+    rows = []
+    for label, law in shown:
+        row = f"{label} &= {r.lines(r.law(law))}"
+        if sources:
+            row += r" && \text{(" + source_tex(law["source"]) + ")}"
+        rows.append(row)
+    text = r"\begin{align*}" + "\n" + " \\\\\n".join(rows) + "\n" + r"\end{align*}"
+    if len(entries) > MAX_LISTED:
+        text += (f"\nand {len(entries) - MAX_LISTED} more in \\texttt{{"
+                 f"{tex_text(r.json_name)}}}.")
+    return text
+
+
+def law_section(r: Renderer, c: dict) -> list[str]:
+    D = r.D
     n, rk = c["law_rank_at_theta0"], c["bracket_rank_at_theta0"]
     out = [r"\section*{Conservation laws}"]
     count = c["count"]
@@ -228,98 +477,111 @@ def law_section(r: Renderer, c: dict, D: int, appendix: list, json_name: str) ->
         out.append(r"\begin{claim}There are at least $" + str(n) + r"$ and at most $"
                    + str(N) + r"$ functionally independent conservation laws near "
                    r"$\theta_0$ (the bounds do not meet).\end{claim}")
-    out.append(r"\textbf{Point.} $\theta_0$ is the integer point generated from seed "
-               f"${c['point']['seed']}$ (appendix).")
-    appendix.append(r"\subsection*{The point $\theta_0$ of the conservation-law claim}"
-                    + "\n" + r.point(c["point"]["theta0"]) + ".")
+    seed = c["point"]["seed"]
+    pname = r.point(c["point"]["theta0"], f"the point $\\theta_0$ of the conservation-law "
+                                          f"claim, from seed ${seed}$")
+    proof = [rf"\emph{{The point.}} $\theta_0 = {pname}$, the integer point generated from "
+             rf"seed ${seed}$ (written out in the appendix, Points)."]
     laws = c["laws"]
     has_logs = any(law.get("logs") for law in laws)
-    kind = ("functions $h = P + \\sum_i \\lambda_i \\ln\\lvert f_i\\rvert$ (rational "
-            "identities after multiplying by $\\prod_i f_i$)" if has_logs else "polynomials")
+    kind = (r"functions $h = P + \sum_i \lambda_i \ln\lvert f_i\rvert$ (rational identities "
+            r"after multiplying by $\prod_i f_i$)" if has_logs else "polynomials")
     if laws:
-        out.append(r"\textbf{Explicit laws.} The following " + kind + r" satisfy "
-                   r"$\langle\nabla h,\nabla\phi_i\rangle \equiv 0$ for every $i$ (verified "
-                   r"exactly), hence are conserved by every gradient flow; their "
-                   rf"gradients have rank ${n}$ at $\theta_0$, hence on a dense open set, where "
-                   rf"$\mathrm{{Lie}}(W_\phi)(\theta) \subset \bigcap_k \ker\nabla h_k(\theta)$ "
-                   rf"has dimension at most $D - {n} = {D - n}$.")
-    items = "".join(rf"\item $h_{{{i}}} = {r.law(law)}$ "
-                    rf"\hfill({source_tex(law['source'])})" + "\n"
-                    for i, law in enumerate(laws[:MAX_LISTED], 1))
-    if laws:
-        out.append(r"\begin{itemize}" + "\n" + items + r"\end{itemize}")
-    if len(laws) > MAX_LISTED:
-        out.append(f"and {len(laws) - MAX_LISTED} more laws in \\texttt{{{tex_text(json_name)}}}.")
+        proof.append(r"\emph{Explicit laws.} The following " + kind + r" satisfy "
+                     r"$\langle\nabla h,\nabla\phi_i\rangle \equiv 0$ for every $i$ (verified "
+                     r"exactly), hence are conserved by every gradient flow; their gradients "
+                     rf"have rank ${n}$ at $\theta_0$, hence on a dense open set, where "
+                     r"$\mathrm{Lie}(W_\phi)(\theta) \subset \bigcap_k \ker\nabla h_k(\theta)$ "
+                     rf"has dimension at most $D - {n} = {D - n}$.")
+        proof += laws_display(r, laws)
     words = [b["word"] for b in c["brackets"]]
     depth = max((w.count("[") + 1 for w in words), default=0)
-    out.append(r"\textbf{Lower bound.} The " + str(len(words)) + r" iterated brackets of the "
-               r"fields $g_i = \nabla\phi_i$ (with $[X,Y] = \partial Y\,X - \partial X\,Y$, "
-               rf"depth at most ${depth}$) listed in the appendix belong to "
-               r"$\mathrm{Lie}(W_\phi)$; their values at $\theta_0$ have rank "
-               rf"${rk}$ over $\mathbb{{Q}}$, so $\dim\mathrm{{Lie}}(W_\phi)(\theta_0) \ge {rk}$.")
-    appendix.append(r"\subsection*{Brackets spanning $\mathrm{Lie}(W_\phi)(\theta_0)$}" + "\n"
-                    + _words(words) + ".")
+    proof.append(r"\emph{Lower bound.} The " + str(len(words)) + r" iterated brackets of the "
+                 r"fields $g_i = \nabla\phi_i$ (with $[X,Y] = \partial Y\,X - \partial X\,Y$, "
+                 rf"depth at most ${depth}$) listed in the appendix belong to "
+                 r"$\mathrm{Lie}(W_\phi)$; their values at $\theta_0$ have rank "
+                 rf"${rk}$ over $\mathbb{{Q}}$, so "
+                 rf"$\dim\mathrm{{Lie}}(W_\phi)(\theta_0) \ge {rk}$.")
+    r.appendix.append(r"\subsection*{Brackets of the conservation-law claim}" + "\n"
+                      + _words(words) + ".")
     closure = c["lie_closure"]
     if closure is not None:
         m = len(closure["basis"])
-        out.append(r"\textbf{Closure.} The brackets close: every generator $g_j$ and every "
-                   r"bracket $[g_i, k]$ of a generator with a basis element $k$ is an exact "
-                   r"rational combination of the " + str(m) + r" basis elements (each relation "
-                   r"verified as a polynomial identity), so their span is the Lie algebra "
-                   rf"$\mathrm{{Lie}}(W_\phi)$, of dimension ${m}$, and "
-                   rf"$\dim\mathrm{{Lie}}(W_\phi)(\theta_0) = {rk}$ exactly.")
+        proof.append(r"\emph{Closure.} The brackets close: every generator $g_j$ and every "
+                     r"bracket $[g_i, k]$ of a generator with a basis element $k$ is an exact "
+                     r"rational combination of the " + str(m) + r" basis elements (each "
+                     r"relation verified as a polynomial identity), so their span is the Lie "
+                     rf"algebra $\mathrm{{Lie}}(W_\phi)$, of dimension ${m}$, and "
+                     rf"$\dim\mathrm{{Lie}}(W_\phi)(\theta_0) = {rk}$ exactly.")
     frob = (r"by Frobenius, the number of independent laws near a point where "
             r"$\dim\mathrm{Lie}(W_\phi)$ is locally constant is $D - \dim\mathrm{Lie}(W_\phi)$")
     if argument == "bounds":
-        out.append(rf"\textbf{{Conclusion.}} ${rk} = D - {n}$: both bounds are equalities, "
-                   r"the dimension is maximal, hence locally constant, at $\theta_0$, and "
-                   + frob + ".")
+        proof.append(rf"\emph{{Conclusion.}} ${rk} = D - {n}$: both bounds are equalities, "
+                     r"the dimension is maximal, hence locally constant, at $\theta_0$, and "
+                     + frob + ".")
     elif argument == "one coordinate":
-        out.append(r"\textbf{Conclusion.} $d = 1$ and $\nabla\phi(\theta_0) \ne 0$, so "
-                   r"$\mathrm{Lie}(W_\phi) = \mathrm{span}\{\nabla\phi\}$ has dimension $1$ "
-                   r"wherever $\nabla\phi \ne 0$, an open set containing $\theta_0$; " + frob
-                   + rf", here $D - 1 = {N}$.")
+        proof.append(r"\emph{Conclusion.} $d = 1$ and $\nabla\phi(\theta_0) \ne 0$, so "
+                     r"$\mathrm{Lie}(W_\phi) = \operatorname{span}\{\nabla\phi\}$ has dimension "
+                     r"$1$ wherever $\nabla\phi \ne 0$, an open set containing $\theta_0$; "
+                     + frob + rf", here $D - 1 = {N}$.")
     elif argument == "closure":
-        out.append(r"\textbf{Conclusion.} The Lie algebra has dimension $" + str(rk) + r"$ and "
-                   r"rank $" + str(rk) + r"$ at $\theta_0$, so its rank is at most $" + str(rk)
-                   + r"$ everywhere and equal to it near $\theta_0$: $\dim\mathrm{Lie}(W_\phi)$ "
-                   r"is locally constant at $\theta_0$ and, " + frob + rf", here ${N}$.")
+        proof.append(r"\emph{Conclusion.} The Lie algebra has dimension $" + str(rk) + r"$ and "
+                     r"rank $" + str(rk) + r"$ at $\theta_0$, so its rank is at most $" + str(rk)
+                     + r"$ everywhere and equal to it near $\theta_0$: "
+                     r"$\dim\mathrm{Lie}(W_\phi)$ is locally constant at $\theta_0$ and, " + frob
+                     + rf", here ${N}$.")
     else:
-        out.append(rf"\textbf{{Conclusion.}} ${n} \le \#\text{{laws}} \le {N}$ near "
-                   rf"$\theta_0$: ${N - n}$ of the ${N}$ are not accounted for by the "
-                   r"explicit laws.")
+        proof.append(rf"\emph{{Conclusion.}} ${n} \le \#\text{{laws}} \le {N}$ near "
+                     rf"$\theta_0$: ${N - n}$ of the ${N}$ are not accounted for by the "
+                     r"explicit laws.")
     if n < N and c.get("search"):
-        out.append(r"\textbf{Search.} " + what_tex(prose._search(c)) + ".")
+        proof.append(r"\emph{Search.} " + marked_tex(prose.search_text(c, marked=True)) + ".")
+    out.append(r"\begin{proof}" + "\n" + "\n\n".join(proof) + "\n" + r"\end{proof}")
     return out
 
 
-def intrinsic_section(r: Renderer, c: dict, D: int, appendix: list, json_name: str) -> list[str]:
-    out = [r"\section*{The intrinsic properties}"]  # the statement below carries the scope
-    at = what_tex(prose.where(c))
-    names = {"holds": "holds", "fails": "fails", "refuted": "is refuted",
-             "not decided": "is not decided"}
-    items = (rf"\item Intrinsic recoverability {names[c['recoverability']]}." + "\n"
-             + rf"\item The intrinsic metric property {names[c['metric']]}." + "\n"
-             + rf"\item The intrinsic dynamic property {names[c['dynamic']]}." + "\n")
-    if c["frobenius"]:
-        items += r"\item The Frobenius property holds." + "\n"
-    out.append(r"\begin{claim}At " + at + r":\begin{itemize}" + "\n" + items
-               + r"\end{itemize}\end{claim}")
-    out.append(what_tex(c["statement"]))
-    out.append(r"Criterion [MPG25]: if $M = K(\phi, h)$ near $\theta_0$ with $K$ differentiable "
-               r"then $\ker\partial\phi(\theta_0)\cap\mathrm{Lie}(W_\phi)(\theta_0) \subset "
-               r"\ker\partial M(\theta_0)$. Sufficient condition: if $\ker\partial\phi(\theta_0)"
-               r"\cap\ker\partial h(\theta_0) = \{0\}$ then $(\phi, h)$ is an immersion at "
-               r"$\theta_0$, $\theta = \Psi(\phi(\theta), h(\theta))$ nearby (intrinsic "
-               r"recoverability) and $K = M\circ\Psi$.")
+def _words(words: list[str]) -> str:
+    return r",\allowbreak\ ".join("$" + math_tex(w).replace(",", r",\,") + "$" for w in words)
+
+
+# -- the intrinsic properties ---------------------------------------------------------------
+NAMES = {"holds": "holds", "fails": "fails", "refuted": "is refuted",
+         "not decided": "is not decided"}
+
+
+def intrinsic_section(r: Renderer, c: dict) -> list[str]:
+    D = r.D
+    out = [r"\section*{The intrinsic properties}"]
+    at = marked_tex(prose.where(c, marked=True))
+    props = (f"intrinsic recoverability {NAMES[c['recoverability']]}; the intrinsic metric "
+             f"property {NAMES[c['metric']]}; the intrinsic dynamic property "
+             f"{NAMES[c['dynamic']]}" + ("; the Frobenius property holds" if c["frobenius"]
+                                         else ""))
+    out.append(r"\begin{claim}At " + at + ": " + props + r".\end{claim}")
+    proof = [marked_tex(prose.intrinsic_statement(c, D, [], {}, marked=True))]
+    proof.append(r"\emph{The criterion} [MPG25]. If $M = K(\phi, h)$ near $\theta_0$ with $K$ "
+                 r"differentiable, then $\ker\partial\phi(\theta_0)\cap\mathrm{Lie}(W_\phi)"
+                 r"(\theta_0) \subset \ker\partial M(\theta_0)$. Sufficient condition: if "
+                 r"$\ker\partial\phi(\theta_0)\cap\ker\partial h(\theta_0) = \{0\}$ then "
+                 r"$(\phi, h)$ is an immersion at $\theta_0$, $\theta = \Psi(\phi(\theta), "
+                 r"h(\theta))$ nearby (intrinsic recoverability) and $K = M\circ\Psi$.")
+    several = len(c["points"]) > 1
     for i, p in enumerate(c["points"], 1):
-        head = rf"\textbf{{Point {i}.}} " if len(c["points"]) > 1 else r"\textbf{Point.} "
+        origin = ("from seed" if "seed" in p and c["init"] == "generic" else
+                  "from family seed" if "family_seed" in p else "given")
+        s = p.get("seed", p.get("family_seed"))
+        use = (f"point {i} of the intrinsic-property claim" if several
+               else "the point of the intrinsic-property claim")
+        use += f", {origin} ${s}$" if s is not None else ", given"
+        pname = r.point(p["theta0"], use)
+        head = (rf"\emph{{Point {i}}}, $\theta_0 = {pname}$. " if several
+                else rf"\emph{{The point}} $\theta_0 = {pname}$. ")
         text = (head + rf"$\operatorname{{rank}}\partial\phi(\theta_0) = {p['rank_dphi']}$, "
                 rf"$\operatorname{{rank}}\partial h(\theta_0) = {p['rank_dh']}$, "
-                rf"{len(p['brackets'])} brackets of rank ${p['bracket_rank']}$")
-        reason = prose.lie_exact_reason(p, D)
+                rf"${len(p['brackets'])}$ brackets of rank ${p['bracket_rank']}$")
+        reason = prose.lie_exact_reason(p, D, marked=True)
         if reason:
-            text += ": " + what_tex(reason)
+            text += ": " + marked_tex(reason)
         text += ". "
         if "lambdas" in p:
             lams = ", ".join(r.num(x) for x in p["lambdas"])
@@ -330,115 +592,103 @@ def intrinsic_section(r: Renderer, c: dict, D: int, appendix: list, json_name: s
             text += (rf"$\operatorname{{rank}}\,[\partial\phi;\partial h](\theta_0) = D = {D}$: "
                      r"the sufficient condition holds.")
         elif p["witness"] is not None:
-            text += (r"A witness $v$ (appendix) satisfies $\partial\phi(\theta_0)v = 0$, "
-                     r"$v \in \mathrm{Lie}(W_\phi)(\theta_0)$ and $\partial M(\theta_0)[v] \neq 0$:"
-                     r" the criterion fails.")
-            appendix.append(rf"\subsection*{{Witness at point {i}}}" + "\n$v = "
-                            + r.vector(p["witness"]) + "$.")
+            v = f"v_{{{i}}}" if several else "v"
+            text += (rf"The witness ${v}$ (appendix, Witnesses) satisfies $\partial\phi(\theta_0)"
+                     rf"{v} = 0$, ${v} \in \mathrm{{Lie}}(W_\phi)(\theta_0)$ and "
+                     rf"$\partial M(\theta_0)[{v}] \neq 0$: the criterion fails.")
+            w = p["witness"]
+            ints = all("/" not in str(x) for x in w)
+            kind = ("a primitive integer vector" if ints and math.gcd(*map(int, w)) == 1
+                    else "exact")
+            r.appendix.append(rf"\subsection*{{Witness at point {i}}}" if several else
+                              r"\subsection*{Witness}")
+            r.appendix.append(rf"${v}$, {kind}:" + r.vector(w, v))
         elif reason:
             k = len(p["intersection_basis"] or [])
             text += (rf"$\ker\partial\phi(\theta_0)\cap\mathrm{{Lie}}(W_\phi)(\theta_0)$ has "
                      rf"dimension ${k}$ and lies in $\ker\partial M(\theta_0)$: the criterion "
                      r"holds.")
-        text += (rf" Recoverability {names[p['recoverability']]}, the metric property "
-                 rf"{names[p['metric']]}, the dynamic property {names[p['dynamic']]}"
+        text += (rf" Recoverability {NAMES[p['recoverability']]}, the metric property "
+                 rf"{NAMES[p['metric']]}, the dynamic property {NAMES[p['dynamic']]}"
                  + (", the Frobenius property holds" if p["frobenius"] else "") + ".")
-        out.append(text)
-        appendix.append(rf"\subsection*{{Point {i} of the intrinsic claim}}" + "\n"
-                        + r.point(p["theta0"]) + ".")
+        proof.append(text)
     for cf in c["closed_forms"]:
-        t = CLOSED_FORMS[cf["kind"]]
-        role = "" if t["decides"] else " It describes $M$ and does not by itself give $K$."
-        out.append(r"\textbf{Closed form: " + what_tex(t["name"]) + ".} " + CLOSED_FORM_TEX[
-            cf["kind"]] + r" Valid where: " + what_tex(t["conditions"]) + "." + role)
-        checks = [(x["claim"], x["verified"], "identity") for x in cf["identities"]]
-        checks += [(x["claim"], x["verified"], "exact at a point") for x in cf["pointwise"]]
-        marks = {True: r"$\checkmark$", False: r"$\times$"}
-        items = "".join(r"\item[" + marks[ok] + "] " + what_tex(w) + f" ({kind})\n"
-                        for w, ok, kind in checks)
-        out.append(r"\begin{itemize}" + "\n" + items + r"\end{itemize}")
+        t = CLOSED_FORMS_MARKED[cf["kind"]]
+        role = "" if t["decides"] else r" It describes $M$ and does not by itself give $K$."
+        proof.append(r"\emph{Closed form: " + marked_tex(t["name"]) + ".} "
+                     + CLOSED_FORM_TEX[cf["kind"]] + r" Valid where: "
+                     + marked_tex(t["conditions"]) + "." + role
+                     + _dash(t["conditions"]))
+        proof.append(r"\begin{itemize}" + "\n" + _checks(cf) + r"\end{itemize}")
+    out.append(r"\begin{proof}" + "\n" + "\n\n".join(proof) + "\n" + r"\end{proof}")
     return out
+
+
+def _checks(cf: dict) -> str:
+    """The checks of a closed form, each once: an identity, or a pointwise check with the
+    samples where it was verified (and those where it was not)."""
+    marks = {True: r"$\checkmark$", False: r"$\times$"}
+    items = [r"\item[" + marks[x["verified"]] + "] " + marked_tex(marked(x["claim"]))
+             + " (identity)" for x in cf["identities"]]
+    at: dict[str, dict[bool, list[str]]] = {}
+    for x in cf["pointwise"]:
+        head, _, rest = x["claim"].partition(": ")
+        sample = head.removeprefix("sample ")
+        at.setdefault(rest, {True: [], False: []})[x["verified"]].append(sample)
+    for w, by in at.items():
+        where = []
+        for ok in (True, False):
+            if by[ok]:
+                word = "sample" if len(by[ok]) == 1 else "samples"
+                where.append(("exact at " if ok else "fails at ") + f"{word} "
+                             + ", ".join(f"${s}$" for s in by[ok]))
+        items.append(r"\item[" + marks[not by[False]] + "] " + marked_tex(marked(w)) + " ("
+                     + "; ".join(where) + ")")
+    return "\n".join(items) + "\n"
 
 
 CLOSED_FORM_TEX = {
     "uv": r"$M = \sqrt{c^4 h^2 + 4c^2 z^2}$ with $h = u^2 - v^2$, established by the "
           r"identities $M \equiv c^2(u^2+v^2)$ and $M^2 \equiv c^4h^2 + 4c^2z^2$.",
-    "two-layer-relu": r"Per hidden neuron $j$, with $z_j = u_jv_j^\top$, "
-                      r"$h_j = \|v_j\|^2 - \|u_j\|^2$ and $s_j = \sqrt{h_j^2 + 4\|z_j\|^2}$: "
-                      r"$K_j = \frac{2}{s_j+h_j} z_jz_j^\top\otimes I + \frac{2}{s_j-h_j} "
-                      r"I\otimes z_j^\top z_j$, and $M = \bigoplus_j K_j$.",
+    "two-layer-relu": r"Per hidden neuron $j$, with $z_{j} = u_{j}v_{j}^\top$, "
+                      r"$h_{j} = \|v_{j}\|^2 - \|u_{j}\|^2$ and "
+                      r"$s_{j} = \sqrt{h_{j}^2 + 4\|z_{j}\|^2}$: $K_{j} = \frac{2}{s_{j}+h_{j}} "
+                      r"z_{j}z_{j}^\top\otimes I + \frac{2}{s_{j}-h_{j}} "
+                      r"I\otimes z_{j}^\top z_{j}$, "
+                      r"and $M = \bigoplus_{j} K_{j}$.",
     "path-metric": r"$M_{pq} = \sum_{e\in p\cap q}\prod_{e'\in p\setminus e}\theta_{e'}"
                    r"\prod_{e'\in q\setminus e}\theta_{e'}$.",
-    "linear-family": r"$M(G) = \sum_j \prod_{k>j}(S + c_kI)\,G\,\prod_{k<j}(S' + c_kI)$ with "
-                     r"$c_k = \lambda_1+\dots+\lambda_{k-1}$ and $S$ ($S'$) the unique solution "
-                     r"of $\prod_k(S + c_kI) = zz^\top$ ($z^\top z$) with $S + c_kI \succeq 0$.",
+    "linear-family": r"$M(G) = \sum_{j} \prod_{k>j}(S + c_{k}I)\,G\,\prod_{k<j}(S' + c_{k}I)$ "
+                     r"with $c_{k} = \lambda_{1}+\cdots+\lambda_{k-1}$ and $S$ ($S'$) the unique "
+                     r"solution of $\prod_{k}(S + c_{k}I) = zz^\top$ ($z^\top z$) with "
+                     r"$S + c_{k}I \succeq 0$.",
 }
-
-_UNICODE = {
-    "θ": r"$\theta$", "φ": r"$\phi$", "λ": r"$\lambda$", "ℓ": r"$\ell$", "Σ": r"$\Sigma$",
-    "Ψ": r"$\Psi$", "ᵀ": r"$^\top$", "²": r"$^2$", "⁴": r"$^4$", "≡": r"$\equiv$",
-    "⊗": r"$\otimes$", "⊕": r"$\oplus$", "⪰": r"$\succeq$", "∏": r"$\prod$", "−": "-",
-    "‖": r"$\|$", "≥": r"$\ge$", "≤": r"$\le$", "≠": r"$\neq$", "₀": r"$_0$", "₁": r"$_1$",
-    "₂": r"$_2$", "∖": r"$\setminus$", "∈": r"$\in$", "∩": r"$\cap$", "∘": r"$\circ$",
-    "∂": r"$\partial$", "∇": r"$\nabla$", "⟨": r"$\langle$", "⟩": r"$\rangle$", "…": r"\dots{}",
-    "→": r"$\to$", "⊂": r"$\subset$", "·": r"$\cdot$", "∞": r"$\infty$", "∫": r"$\int$",
-}
-
-
-_FAMILY_SOURCE = re.compile(r"\(U(\d+)ᵀU(\d+) − U(\d+)U(\d+)ᵀ\)\[(\d+),(\d+)\]")
-_NEURON_SOURCE = re.compile(r"(balance of neuron|mixing of linear neurons) (.+)")
-
-
-def source_tex(source: str) -> str:
-    """Where a law comes from, typeset: the entry of H_k = U_{k+1}ᵀU_{k+1} − U_kU_kᵀ in math
-    mode, neuron names in typewriter type, anything else as text."""
-    m = _FAMILY_SOURCE.fullmatch(source)
-    if m:
-        k1, _, k, _, a, b = m.groups()
-        return (rf"$(U_{{{k1}}}^\top U_{{{k1}}} - U_{{{k}}} U_{{{k}}}^\top)_{{{a},{b}}}$")
-    m = _NEURON_SOURCE.fullmatch(source)
-    if m:
-        names = ", ".join(rf"\texttt{{{tex_text(n.strip())}}}" for n in m.group(2).split(","))
-        return f"{m.group(1)} {names}"
-    return what_tex(source)
-
-
-def what_tex(text: str) -> str:
-    """A check's description (plain text with a few symbols) for LaTeX."""
-    out = tex_text(text).replace("W\\_φ", r"$W_\phi$").replace("θ0", r"$\theta_0$")
-    for a, b in _UNICODE.items():
-        out = out.replace(a, b)
-    return out.replace("$$", "")  # adjacent symbols join into one formula
-
 
 FRAGMENT_PACKAGES = ("amsmath", "amssymb", "amsthm", "tikz")
 
 
 def render_fragment(cert: dict, json_name: str = "certificate.json") -> str:
     r"""The certificate as a section to ``\input`` into a paper: no preamble, its sections one
-    level down, its claim environment namespaced (``symflowclaim``, defined only if absent).
-    The paper must load the packages of FRAGMENT_PACKAGES."""
-    full = render(cert, json_name)
-    start = full.index(r"\begin{document}\maketitle\raggedright") + len(
-        r"\begin{document}\maketitle\raggedright")
-    body = full[start:full.index(r"\end{document}")]
+    level down, its claims numbered in a namespaced environment (``symflowclaim``, defined
+    only if absent). The paper must load the packages of FRAGMENT_PACKAGES."""
+    body = _body(cert, json_name)
     body = body.replace(r"\subsection*{", r"\subsubsection*{").replace(
-        r"\section*{", r"\subsection*{").replace(r"\appendix\subsection*{Appendix}",
-                                                r"\subsection*{Appendix}")
+        r"\section*{", r"\subsection*{").replace("\\appendix\n\n", "")
     body = body.replace(r"\begin{claim}", r"\begin{symflowclaim}").replace(
         r"\end{claim}", r"\end{symflowclaim}")
-    name = tex_text(cert["name"])
-    head = [f"% symflow certificate of {name}, to \\input into a document that loads "
-            + ", ".join(FRAGMENT_PACKAGES) + f"; evidence: {tex_text(json_name)}",
-            r"\makeatletter\@ifundefined{symflowclaim}{\newtheorem*{symflowclaim}{Claim}}{}"
+    head = [f"% symflow certificate of {tex_text(cert['name'])}, to \\input into a document "
+            "that loads " + ", ".join(FRAGMENT_PACKAGES) + f"; evidence: {tex_text(json_name)}",
+            r"\makeatletter",
+            r"\@ifundefined{symflowclaim}{\newtheorem{symflowclaim}{Claim}}{}",
             r"\makeatother",
-            r"\section*{symflow certificate: \texttt{" + name + "}}",
-            r"\begingroup\raggedright"]
-    return "\n".join(head) + body + "\\endgroup\n"
+            r"\section*{symflow certificate: " + _name(cert) + "}" + _dash(cert["name"]),
+            r"\begingroup",
+            r"\raggedright{}"]
+    return "\n".join(head) + "\n\n" + body + "\n\n" + r"\endgroup" + "\n"
 
 
 def compile_pdf(tex_path: Path) -> tuple[bool, str]:
-    """Run pdflatex (twice not needed: no references); return (ok, log text)."""
+    """Run pdflatex once (no cross-references to resolve); return (ok, log text)."""
     exe = shutil.which("pdflatex")
     if exe is None:
         return False, "pdflatex not found"

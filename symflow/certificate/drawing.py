@@ -1,0 +1,142 @@
+"""The network of a certificate as a layered drawing (TikZ): columns by longest path from the
+inputs, a dummy slot in every column that an edge skips (so an edge only ever joins adjacent
+columns and never crosses a neuron), one bias node ``1`` per column that feeds biased neurons,
+ReLU and linear neurons drawn differently."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .texmath import tex_text
+
+MAX_DRAWN = 40  # neurons; beyond, a sentence replaces the drawing
+
+
+@dataclass
+class Layout:
+    """Positions (column, height) of neurons, bias nodes and dummy slots, and every edge as a
+    polyline through the slots of the columns it skips."""
+
+    pos: dict[str, tuple[int, float]] = field(default_factory=dict)
+    kind: dict[str, str] = field(default_factory=dict)  # input/output/relu/linear/bias/dummy
+    edges: list[tuple[list[str], bool]] = field(default_factory=list)  # (slots, is_bias)
+
+
+def network_of(arch: dict) -> tuple[list[str], dict[str, str], list[tuple[str, str]], list[str]]:
+    """Neurons in order, their kinds, the weighted edges and the neurons with a bias."""
+    kind = arch["kind"]
+    if kind in ("layered-relu", "linear"):
+        widths = arch["widths"]
+        act = "relu" if kind == "layered-relu" else "linear"
+        layers = [[f"x{i}" for i in range(1, widths[0] + 1)]]
+        layers += [[f"h{k}_{i}" for i in range(1, widths[k] + 1)]
+                   for k in range(1, len(widths) - 1)]
+        layers.append([f"y{i}" for i in range(1, widths[-1] + 1)])
+        kinds = {v: "input" for v in layers[0]} | {v: "output" for v in layers[-1]}
+        kinds |= {v: act for layer in layers[1:-1] for v in layer}
+        edges = [(u, v) for a, b in zip(layers, layers[1:], strict=False) for u in a for v in b]
+        biased = [v for layer in layers[1:] for v in layer] if arch.get("bias") else []
+        return [v for layer in layers for v in layer], kinds, edges, biased
+    kinds = {v: "input" for v in arch["inputs"]} | dict(arch["hidden"])
+    kinds |= {v: "output" for v in arch["outputs"]}
+    edges = [(u, v) for u, v, _ in arch["edges"]]
+    biased = [v for v, _ in arch.get("biases", [])]
+    return list(kinds), kinds, edges, biased
+
+
+def layout(arch: dict) -> Layout:
+    """Columns by longest path (outputs in the last column), skipped columns filled by dummy
+    slots (above the neurons for an edge from the upper half, below otherwise), the bias node
+    feeding column k at the bottom of column k − 1; every column centred on height 0."""
+    nodes, kinds, edges, biased = network_of(arch)
+    level = {v: 0 for v in nodes if kinds[v] == "input"}
+    for _ in range(len(nodes)):
+        for u, v in edges:
+            level[v] = max(level.get(v, 0), level.get(u, 0) + 1)
+    top = max([level.get(v, 0) for v in nodes if kinds[v] == "output"] or [1])
+    for v in nodes:
+        if kinds[v] == "output":
+            level[v] = top
+        level.setdefault(v, 0)
+    columns: list[list[str]] = [[v for v in nodes if level[v] == k] for k in range(top + 1)]
+    home = {v: (len(col) - 1) / 2 - i for col in columns for i, v in enumerate(col)}
+    above: list[list[str]] = [[] for _ in columns]
+    below: list[list[str]] = [[] for _ in columns]
+    out = Layout()
+    paths = []
+    for n, (u, v) in enumerate(edges):
+        chain = [u]
+        for k in range(level[u] + 1, level[v]):
+            slot = f"d{n}c{k}"
+            (above if home[u] >= 0 else below)[k].append(slot)
+            out.kind[slot] = "dummy"
+            chain.append(slot)
+        paths.append((chain + [v], False))
+    for k in range(1, top + 1):
+        fed = [v for v in columns[k] if v in biased]
+        if fed:
+            b = f"one{k}"
+            below[k - 1].append(b)
+            out.kind[b] = "bias"
+            paths += [([b, v], True) for v in fed]
+    for k, col in enumerate(columns):
+        slots = above[k] + col + below[k]
+        for i, s in enumerate(slots):
+            out.pos[s] = (k, (len(slots) - 1) / 2 - i)
+    for v in nodes:
+        out.kind[v] = kinds[v]
+    out.edges = paths
+    return out
+
+
+def neuron_tex(name: str) -> str:
+    """x1 → x_{1}, h2_3 → h^{(2)}_{3}, a1 → a_{1}; other names in typewriter type."""
+    m = re.fullmatch(r"h(\d+)_(\d+)", name)
+    if m:
+        return f"$h^{{({m[1]})}}_{{{m[2]}}}$"
+    m = re.fullmatch(r"([A-Za-z])(\d*)", name)
+    if m:
+        return f"${m[1]}_{{{m[2]}}}$" if m[2] else f"${m[1]}$"
+    return r"\texttt{" + tex_text(name) + "}"
+
+
+STYLES = {"input": "n", "output": "n", "relu": "relu", "linear": "linear", "bias": "bias"}
+LEGEND = {"relu": "shaded circles are ReLU neurons", "linear": "white squares are linear "
+          "(identity) neurons", "bias": r"the node $1$ is the constant input of the biases "
+          "(dashed edges)"}
+
+
+def figure(arch: dict) -> str:
+    """The TikZ drawing with a one-line legend, or a sentence when there are too many
+    neurons."""
+    nodes, kinds, _, _ = network_of(arch)
+    lay = layout(arch)
+    columns = 1 + max(c for c, _ in lay.pos.values())
+    if len(nodes) > MAX_DRAWN:
+        return (f"The network has {len(nodes)} neurons in {columns} columns (too many to "
+                "draw); its edges are listed in the JSON certificate.")
+    lines = [r"\begin{center}",
+             r"\begin{tikzpicture}[x=2.2cm,y=0.95cm,>=stealth,"
+             r"n/.style={circle,draw,inner sep=1pt,minimum size=19pt,font=\scriptsize},"
+             r"relu/.style={n,fill=black!15},"
+             r"linear/.style={n,rectangle,minimum size=17pt},"
+             r"bias/.style={n,dashed,minimum size=13pt}]"]
+    ids = {}
+    for i, (s, (k, y)) in enumerate(lay.pos.items()):
+        ids[s] = f"s{i}"
+        if lay.kind[s] == "dummy":
+            lines.append(rf"\coordinate ({ids[s]}) at ({k},{y:.2f});")
+        else:
+            label = "$1$" if lay.kind[s] == "bias" else neuron_tex(s)
+            lines.append(rf"\node[{STYLES[lay.kind[s]]}] ({ids[s]}) at ({k},{y:.2f}) {{{label}}};")
+    for chain, is_bias in lay.edges:
+        style = "->,dashed" if is_bias else ("->,rounded corners=10pt" if len(chain) > 2 else "->")
+        lines.append(rf"\draw[{style}] " + " -- ".join(f"({ids[s]})" for s in chain) + ";")
+    lines.append(r"\end{tikzpicture}")
+    lines.append(r"\end{center}")
+    present = [k for k in ("relu", "linear", "bias") if k in lay.kind.values()]
+    if present:
+        lines.append("Inputs (left) and outputs (right) are plain circles; "
+                     + "; ".join(LEGEND[k] for k in present) + ".")
+    return "\n".join(lines)
