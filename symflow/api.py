@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -101,7 +102,8 @@ def _latex_law(expr: Any) -> str:
 # ----------------------------------------------------------------------------- results
 @dataclass
 class Laws:
-    """The conservation laws of a lifting: the proved count and the explicit laws."""
+    """The conservation laws of a lifting: the proved count and the explicit laws (as SymPy
+    expressions, built on first access)."""
 
     name: str
     D: int  # noqa: N815 - the paper's notation
@@ -110,12 +112,26 @@ class Laws:
     lower: int  # explicit, verified laws with independent gradients at θ0
     upper: int  # D − (rank of the brackets at θ0)
     argument: str | None  # why the count is exact ("bounds", "one coordinate", "closure")
-    laws: list  # SymPy expressions h(θ)
     sources: list[str]
-    phi: list  # SymPy expressions φ_i(θ)
-    symbols: list
     statement: str  # what was proved, in words (the certificate's sentence)
     result: Any = field(repr=False)  # the engine's LawsResult
+    lifting: Any = field(repr=False, default=None)
+
+    @cached_property
+    def laws(self) -> list:
+        """The explicit laws h(θ), SymPy expressions."""
+        return [law.to_sympy(self.lifting.ring) for law in self.result.laws]
+
+    @cached_property
+    def phi(self) -> list:
+        """The coordinates φ_i(θ), SymPy expressions ([] if φ is above the term limit)."""
+        lf = self.lifting
+        return [lf.ring.to_sympy(p) for p in lf.phi] if _expandable(lf) else []
+
+    @cached_property
+    def symbols(self) -> list:
+        """The parameters θ, SymPy symbols."""
+        return list(self.lifting.ring.symbols())
 
     def __repr__(self) -> str:
         law = "law" if self.count == 1 else "laws"
@@ -199,13 +215,15 @@ class Certificate:
 
 @dataclass
 class CheckResult:
-    """The independent check of one certificate."""
+    """The independent check of one certificate: ``status`` is "valid", "invalid" (the failing
+    step is named), "refused" (beyond the size limits) or "unreadable"."""
 
     path: str
     valid: bool
     steps: list[str]
     failed_step: str | None = None
     message: str | None = None
+    status: str = "valid"
 
     def __bool__(self) -> bool:
         return self.valid
@@ -213,23 +231,25 @@ class CheckResult:
     def _repr_markdown_(self) -> str:
         if self.valid:
             return f"`{self.path}`: **valid** ({len(self.steps)} steps)"
+        if self.status in ("refused", "unreadable"):
+            return f"`{self.path}`: **{self.status.upper()}**: {self.message}"
         return f"`{self.path}`: **INVALID** at step '{self.failed_step}': {self.message}"
 
 
 # ----------------------------------------------------------------------------- functions
 def laws(spec: Any, symbols: Sequence | None = None, *, seed: int = 0,
-         degree: int | None = None, **limits: int) -> Laws:
+         degree: int | None = None, max_depth: int = 8, progress: Any = None,
+         **limits: int) -> Laws:
     """Count the conservation laws of ``spec`` exactly (D − dim Lie(W_φ)(θ0) when proved) and
-    write down those it finds (docs/counting.md)."""
+    write down those it finds (docs/counting.md). ``degree``: search every polynomial law up to
+    it; ``max_depth``: the deepest brackets explored; ``progress``: a callable taking a line."""
     from .counting import conservation_laws
 
     lf = lifting(spec, symbols, **limits)
-    r = conservation_laws(lf, seed=seed, max_degree=degree)
-    syms = lf.ring.symbols()
+    r = conservation_laws(lf, seed=seed, max_degree=degree, max_depth=max_depth,
+                          progress=progress)
     return Laws(lf.name, lf.D, lf.d, r.count, r.lower, r.upper, r.argument,
-                [law.to_sympy(lf.ring) for law in r.laws], [law.source for law in r.laws],
-                [lf.ring.to_sympy(p) for p in lf.phi] if _expandable(lf) else [], list(syms),
-                r.statement(), r)
+                [law.source for law in r.laws], r.statement(), r, lf)
 
 
 def _expandable(lf: Lifting) -> bool:
@@ -240,21 +260,69 @@ def _expandable(lf: Lifting) -> bool:
     return _phi_size(lf)[0] <= lf.max_terms
 
 
+#: the criterion uses dense ∂φ (d × D) and M (d × d): the default limit on d (``max_paths``
+#: given explicitly replaces it)
+INTRINSIC_MAX_COORDS = 2000
+#: exact points of initialisation families and level sets carry rationals with large numerators
+#: and denominators, and the criterion's exact ranks there grow fast with D: the default limit
+#: (``max_params`` given explicitly replaces it)
+FAMILY_MAX_PARAMS = 250
+
+
 def intrinsic(spec: Any, symbols: Sequence | None = None, *, init: str = "generic",
-              seed: int = 0, samples: int = 3, at: Sequence | None = None,
-              level: Any = None, **limits: int) -> Intrinsic:
+              seed: int = 0, samples: int | None = None, at: Sequence | None = None,
+              level: Any = None, max_depth: int = 8, **limits: int) -> Intrinsic:
     """Decide recoverability, the metric and the dynamic property of [MPG25] at a generic
-    point, at ``at``, on an initialisation family (``init``) or on level sets (``level``: a
-    symmetric matrix H or "random") of a two-layer linear network (docs/intrinsic.md)."""
+    point, at ``at`` (values in parameter order, {name: value}, or a JSON/YAML file of either),
+    on an initialisation family (``init``, ``samples`` points) or on level sets (``level``: a
+    symmetric matrix H, a file holding one, or "random") of a two-layer linear network
+    (docs/intrinsic.md). Sizes are checked before any
+    work: d ≤ 2000 (or ``max_paths``) for the dense criterion, D ≤ 250 (or ``max_params``) on
+    families and level sets."""
     import sympy
 
+    from .errors import LimitError, SymflowError
     from .properties import intrinsic as decide
     from .properties import parse_level, parse_point
 
+    if level is not None and (at is not None or init != "generic"):
+        raise SymflowError("--level chooses the points itself: it cannot be combined with --at "
+                           "or --init")
+    if at is not None and init != "generic":
+        raise SymflowError("--at decides at the point you give: it cannot be combined with "
+                           f"--init {init}")
+    if samples is not None and init == "generic" and level is None:
+        raise SymflowError("--samples applies to --init balanced / relaxed-balanced and to "
+                           "--level (a generic point is one seeded point: use --seed)")
+    if isinstance(at, (str, Path)) or isinstance(level, (str, Path)) and level != "random":
+        from .spec import read_data  # files: a point {name: value} or [values]; a matrix H
+
+        at = read_data(Path(at)) if isinstance(at, (str, Path)) else at
+        level = read_data(Path(level)) if isinstance(level, (str, Path)) and \
+            level != "random" else level
+    dense_limit = limits.get("max_paths", INTRINSIC_MAX_COORDS)
     lf = lifting(spec, symbols, **limits)
-    point = parse_point(lf, list(at)) if at is not None else None
+    if lf.d:
+        lf.phi[0]  # noqa: B018 - the criterion needs φ expanded: the term limit, up front
+    family = init != "generic" or level is not None
+    family_limit = limits.get("max_params", FAMILY_MAX_PARAMS)
+    if family and lf.D > family_limit:
+        raise LimitError(f"exact points of an initialisation family or level set are limited to "
+                         f"D ≤ {FAMILY_MAX_PARAMS} parameters by default (this network has "
+                         f"D = {lf.D}; raise it with --max-params)")
+    # a ReLU path-lifting at its generic point is decided from D generator values (no dense
+    # ∂φ); everything else needs the dense d × D Jacobian, whose memory grows like d·D
+    generic_path = lf.kind == "path" and at is None and not family
+    if lf.d > dense_limit and not generic_path:
+        raise LimitError(f"the lifting has d = {lf.d} coordinates, above the limit of "
+                         f"{dense_limit} for the dense Jacobian of the criterion (raise it with "
+                         f"--max-paths)")
+    if at is not None and not isinstance(at, (dict, str, bytes)):
+        at = list(at)  # a tuple, a SymPy or numpy vector: the values in parameter order
+    point = parse_point(lf, at) if at is not None else None
     lev = parse_level(lf, level) if level is not None and level != "random" else level
-    r = decide(lf, init=init, at=point, seed=seed, samples=samples, level=lev)
+    r = decide(lf, init=init, at=point, seed=seed, samples=3 if samples is None else samples,
+               level=lev, max_depth=max_depth, max_dense_coords=dense_limit)
 
     def vector(v: Any) -> Any:
         return None if v is None else sympy.Matrix([sympy.Rational(str(x)) for x in v])
@@ -287,11 +355,13 @@ def check(path: str | Path, max_params: int = 1000, max_paths: int = 2000,
     try:
         rep = check_path(Path(path), Limits(max_params, max_paths), tex=tex)
     except Unreadable as exc:
-        step = "limits" if isinstance(exc, Refused) else "format"
-        return CheckResult(str(path), False, [], step, str(exc))
+        refused = isinstance(exc, Refused)
+        return CheckResult(str(path), False, [], "limits" if refused else "format", str(exc),
+                           "refused" if refused else "unreadable")
     if rep.ok:
         return CheckResult(str(path), True, list(rep.passed))
-    return CheckResult(str(path), False, list(rep.passed), rep.failed.step, rep.failed.message)
+    return CheckResult(str(path), False, list(rep.passed), rep.failed.step, rep.failed.message,
+                       "invalid")
 
 
 def homogeneity(spec: Any, symbols: Sequence | None = None, **limits: int) -> Any:
@@ -303,10 +373,14 @@ def homogeneity(spec: Any, symbols: Sequence | None = None, **limits: int) -> An
 
 def simulate(spec: Any, symbols: Sequence | None = None, *, init: str = "generic",
              data: str = "random:20", seed: int = 0, time: float = 5.0, scale: float = 1.0,
-             max_seconds: float = 20.0, **limits: int) -> Any:
+             max_seconds: float = 20.0, max_steps: int = 1_000_000, progress: Any = None,
+             **limits: int) -> Any:
     """The numerical cross-check (floats): integrate the θ-flow across ReLU kinks and report
     the drift of the laws and the loss (a ``flow.Simulation``)."""
     from .flow import simulate as run
 
-    return run(lifting(spec, symbols, **limits), init=init, data=data, seed=seed, t_end=time,
-               scale=scale, max_seconds=max_seconds)
+    lf = lifting(spec, symbols, **limits)
+    if lf.d:
+        lf.phi[0]  # noqa: B018 - φ(θ(t)) is evaluated from φ expanded: the term limit, up front
+    return run(lf, init=init, data=data, seed=seed, t_end=time, scale=scale,
+               max_seconds=max_seconds, max_steps=max_steps, progress=progress)

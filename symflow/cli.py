@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import click
 
 from . import __version__
+from .api import FAMILY_MAX_PARAMS
 from .certificate.prose import dynamic_verdict
 from .certificate.schema import MAX_COORDS as MAX_CERT_COORDS
 from .certificate.schema import MAX_PARAMS as MAX_CERT_PARAMS
@@ -25,34 +26,18 @@ if TYPE_CHECKING:
     from .properties import IntrinsicResult
 
 
-def analyse_intrinsic(*args, **kwargs):  # noqa: ANN002, ANN003, ANN201 - intrinsic(), lazily
-    from .properties import intrinsic
-
-    return intrinsic(*args, **kwargs)
-
-
-def parse_point(*args):  # noqa: ANN002, ANN201 - intrinsic.parse_point, lazily
-    from .properties import parse_point as parse
-
-    return parse(*args)
-
-
-def conservation_laws(*args, **kwargs):  # noqa: ANN002, ANN003, ANN201 - laws, lazily
-    from .counting import conservation_laws as count
-
-    return count(*args, **kwargs)
-
 SPEC_HELP = (
     "SPEC is a shorthand (relu:3-2-1, relu:3-2-1+bias, linear:2-3-2) or a YAML/JSON file "
     "describing a DAG (inputs, hidden, outputs, edges, biases) or a polynomial lifting "
     "(parameters, phi).")
 
 
-#: `symflow intrinsic` works with dense ∂φ (d × D) and M (d × d): its default coordinate limit
-INTRINSIC_MAX_COORDS = 2000
-#: exact points of initialisation families and level sets carry rationals with large numerators
-#: and denominators, and the criterion's exact ranks there grow fast with D: the default limit
-FAMILY_MAX_PARAMS = 250
+def _explicit_limits(**values: int) -> dict[str, int]:
+    """The limit options the user gave (the API reads an explicit max_paths / max_params as
+    also lifting its own tighter defaults for the dense criterion and for families)."""
+    ctx = click.get_current_context()
+    return {k: v for k, v in values.items()
+            if ctx.get_parameter_source(k) != click.core.ParameterSource.DEFAULT}
 
 
 def _family_size(ctx: click.Context, lifting: Lifting, family: bool) -> None:
@@ -237,11 +222,11 @@ def laws(spec: str, as_json: bool, seed: int, degree: int | None, max_depth: int
       symflow laws linear:1-2-2-1              # 7 laws (d = 1), 6 written down
       symflow laws examples/parabola.yaml      # x2 − ½ ln|x1|
     """
-    lifting = load_lifting(spec, max_params=max_params, max_paths=max_paths,
-                        max_terms=max_terms)
+    from . import api
+
     progress = _progress(not as_json)
-    result = conservation_laws(lifting, seed=seed, max_degree=degree, max_depth=max_depth,
-                               progress=progress)
+    result = api.laws(spec, seed=seed, degree=degree, max_depth=max_depth, progress=progress,
+                      max_params=max_params, max_paths=max_paths, max_terms=max_terms).result
     _end_progress(progress)
     if as_json:
         emit_json(laws_json(spec, result))
@@ -531,47 +516,14 @@ def intrinsic(spec: str, init: str, at_file: str | None, samples: int, level_arg
       symflow intrinsic linear:1-2-2-1                  # recoverable without the 7th law
       symflow intrinsic linear:2-2-2 --level random     # non-scalar level sets: refuted
     """
-    ctx = click.get_current_context()
-    if level_arg is not None and (at_file is not None or init != "generic"):
-        raise SymflowError("--level chooses the points itself: it cannot be combined with --at "
-                           "or --init")
-    samples_given = ctx.get_parameter_source("samples") != click.core.ParameterSource.DEFAULT
-    if at_file is not None and init != "generic":
-        raise SymflowError("--at decides at the point you give: it cannot be combined with "
-                           f"--init {init}")
-    if samples_given and init == "generic" and level_arg is None:
-        raise SymflowError("--samples applies to --init balanced / relaxed-balanced and to "
-                           "--level (a generic point is one seeded point: use --seed)")
-    dense_limit = INTRINSIC_MAX_COORDS
-    if ctx.get_parameter_source("max_paths") != click.core.ParameterSource.DEFAULT:
-        dense_limit = max_paths
-    lifting = load_lifting(spec, max_params=max_params, max_paths=max_paths,
-                           max_terms=max_terms)
-    # a ReLU path-lifting at its generic point is decided from D generator values (no dense
-    # ∂φ); everything else needs the dense d × D Jacobian, whose memory grows like d·D
-    if lifting.d:
-        lifting.phi[0]  # noqa: B018 - the criterion needs φ expanded: the term limit, up front
-    _family_size(ctx, lifting, init != "generic" or level_arg is not None)
-    generic_path = (lifting.kind == "path" and at_file is None and init == "generic"
-                    and level_arg is None)
-    if lifting.d > dense_limit and not generic_path:
-        raise LimitError(f"the lifting has d = {lifting.d} coordinates, above the limit of "
-                         f"{dense_limit} for the dense Jacobian of the criterion (raise it with "
-                         f"--max-paths)")
-    at = None
-    if at_file is not None:
-        from .spec import read_data
+    from . import api
 
-        at = parse_point(lifting, read_data(Path(at_file)))
-    level = None
-    if level_arg is not None:
-        from .properties import parse_level
-        from .spec import read_data
-
-        level = "random" if level_arg == "random" else parse_level(
-            lifting, read_data(Path(level_arg)))
-    result = analyse_intrinsic(lifting, init=init, at=at, seed=seed, samples=samples,
-                               max_depth=max_depth, level=level, max_dense_coords=dense_limit)
+    explicit = _explicit_limits(max_params=max_params, max_paths=max_paths)
+    samples_given = click.get_current_context().get_parameter_source("samples") != \
+        click.core.ParameterSource.DEFAULT
+    result = api.intrinsic(spec, init=init, at=at_file, seed=seed,
+                           samples=samples if samples_given else None, level=level_arg,
+                           max_depth=max_depth, max_terms=max_terms, **explicit).result
     if as_json:
         emit_json(intrinsic_json(spec, result))
     else:
@@ -847,9 +799,9 @@ def check(paths: tuple[str, ...], quiet: bool, max_params: int, max_paths: int,
       symflow check --tex proofs/linear-2-2-2.json
       symflow check cert/relu-3-2-1.json cert/linear-2-2-2.json
     """
-    from .certificate.check import Limits, Refused, Unreadable, check_path, printable
+    from . import api
+    from .certificate.check import printable
 
-    limits = Limits(max_params, max_paths)
     status = 0
     results: list[dict] = []
     for arg in paths:
@@ -863,26 +815,24 @@ def check(paths: tuple[str, ...], quiet: bool, max_params: int, max_paths: int,
                            err=True)
             status = 2
         for f in files:
-            try:
-                rep = check_path(f, limits, tex=tex)
-            except Unreadable as exc:
-                word = "refused" if isinstance(exc, Refused) else "unreadable"
-                results.append({"path": str(f), "status": word, "message": str(exc)})
+            rep = api.check(f, max_params=max_params, max_paths=max_paths, tex=tex)
+            if rep.status in ("refused", "unreadable"):
+                results.append({"path": str(f), "status": rep.status, "message": rep.message})
                 if not as_json:
-                    click.echo(printable(f"{word.upper():10}  {f}  {exc}"), err=True)
+                    click.echo(printable(f"{rep.status.upper():10}  {f}  {rep.message}"),
+                               err=True)
                 status = 2
-                continue
-            if rep.ok:
-                results.append({"path": str(f), "status": "valid", "steps": rep.passed})
+            elif rep.valid:
+                results.append({"path": str(f), "status": "valid", "steps": rep.steps})
                 if not quiet and not as_json:
-                    click.echo(f"valid    {f}  ({len(rep.passed)} steps)")
+                    click.echo(f"valid    {f}  ({len(rep.steps)} steps)")
             else:
                 status = max(status, 1)
                 results.append({"path": str(f), "status": "invalid",
-                                "step": rep.failed.step, "message": rep.failed.message})
+                                "step": rep.failed_step, "message": rep.message})
                 if not as_json:
-                    click.echo(printable(f"INVALID  {f}  step '{rep.failed.step}': "
-                                         f"{rep.failed.message}"))
+                    click.echo(printable(f"INVALID  {f}  step '{rep.failed_step}': "
+                                         f"{rep.message}"))
     if as_json:
         emit_json({"files": results, "status": status})
     if status:
@@ -902,11 +852,9 @@ def homogeneity(spec: str, as_json: bool, max_params: int, max_paths: int,
       symflow homogeneity relu:3-4-1
       symflow homogeneity relu:2-3-1+bias     # biases: weighted homogeneity instead
     """
-    from .homogeneous import homogeneity as analyse
+    from . import api
 
-    lf = load_lifting(spec, max_params=max_params, max_paths=max_paths,
-                        max_terms=max_terms)
-    h = analyse(lf)
+    h = api.homogeneity(spec, max_params=max_params, max_paths=max_paths, max_terms=max_terms)
     data = {"spec": spec, "degree": h.degree, "euler_identity_verified": h.euler_verified,
             "coordinate_degrees": h.path_degrees, "per_group": h.groups,
             "weighted_degree": h.weighted_degree,
@@ -1109,19 +1057,16 @@ def simulate(spec: str, init: str, data: str, seed: int, t_end: float, scale: fl
       symflow simulate relu:2-3-1 --data random:20 --seed 0 --plot flow.png
       symflow simulate linear:2-2-2 --init balanced --plot flow.png --json
     """
+    from . import api
     from .flow import plot as draw
-    from .flow import simulate as run_flow
 
     _finite(time=t_end, scale=scale, max_seconds=max_seconds)
     if plot_path is not None:
         _check_writable(plot_path, ".png")
-    lf = load_lifting(spec, max_params=max_params, max_paths=max_paths,
-                        max_terms=max_terms)
-    if lf.d:
-        lf.phi[0]  # noqa: B018 - φ(θ(t)) is evaluated from φ expanded: the term limit, up front
     progress = _progress(not as_json)
-    sim = run_flow(lf, init=init, data=data, seed=seed, t_end=t_end, scale=scale,
-                   progress=progress, max_steps=max_steps, max_seconds=max_seconds)
+    sim = api.simulate(spec, init=init, data=data, seed=seed, time=t_end, scale=scale,
+                       progress=progress, max_steps=max_steps, max_seconds=max_seconds,
+                       max_params=max_params, max_paths=max_paths, max_terms=max_terms)
     _end_progress(progress)
     if plot_path:
         draw(sim, plot_path, f"{spec} ({init}, {data}, seed {seed})")

@@ -103,3 +103,36 @@ def test_the_examples_of_docs_api_run(capsys):
         exec(compile(block, "docs/api.md", "exec"), {})  # noqa: S102 - our own documentation
     out = capsys.readouterr().out
     assert "fails refuted not decided" in out and "log(Abs(x1))" in out
+
+
+def test_the_api_refuses_what_the_cli_refuses(tmp_path):
+    from symflow.errors import LimitError, SymflowError
+
+    with pytest.raises(SymflowError, match="cannot be combined"):
+        symflow.intrinsic("linear:2-2-2", init="balanced", at=[1] * 8)
+    with pytest.raises(SymflowError, match="--samples applies"):
+        symflow.intrinsic("relu:3-2-1", samples=2)
+    with pytest.raises(LimitError, match="D ≤ 250"):  # exact family points: D = 300 > 250
+        symflow.intrinsic("linear:10-15-10", init="balanced")
+    point = tmp_path / "p.json"
+    point.write_text(json.dumps({"u": 1, "v": 2}))
+    r = symflow.intrinsic(ROOT / "examples" / "uv.yaml", at=point)  # a point from a file
+    assert r.recoverability == "holds" and r.points[0] == sympy.Matrix([1, 2])
+
+
+def test_check_reports_its_status_and_checks_the_document_on_demand(tmp_path):
+    for name in ("uv.json", "uv.tex"):
+        (tmp_path / name).write_bytes((ROOT / "proofs" / name).read_bytes())
+    assert symflow.check(tmp_path / "uv.json", tex=True).status == "valid"
+    (tmp_path / "uv.tex").write_text("forged\n")
+    bad = symflow.check(tmp_path / "uv.json", tex=True)
+    assert bad.status == "invalid" and bad.failed_step == "tex"
+    assert symflow.check(tmp_path / "uv.json").valid  # the JSON alone is still valid
+    (tmp_path / "x.json").write_text("{")
+    assert symflow.check(tmp_path / "x.json").status == "unreadable"
+
+
+def test_laws_builds_sympy_only_when_asked():
+    r = symflow.laws("linear:6-6-6")
+    assert "laws" not in r.__dict__ and "phi" not in r.__dict__
+    assert r.count == 21 and len(r.laws) == 21 and "laws" in r.__dict__

@@ -198,12 +198,13 @@ def test_deeply_nested_yaml_is_one_line(tmp_path):
 
 
 def test_an_unexpected_failure_is_one_line_not_a_traceback(monkeypatch, capsys):
+    from symflow import api
     from symflow import cli as cli_module
 
     def boom(*_a, **_k):
         raise RuntimeError("kaboom")
 
-    monkeypatch.setattr(cli_module, "load_lifting", boom)
+    monkeypatch.setattr(api, "lifting", boom)
     monkeypatch.delenv("SYMFLOW_DEBUG", raising=False)
     with pytest.raises(SystemExit) as exc:
         cli_module.main(["laws", "relu:2-2-1"])

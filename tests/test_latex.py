@@ -41,6 +41,8 @@ def test_a_fragment_compiles_inside_a_paper_with_its_own_claim_environment(tmp_p
     text = section.read_text()
     assert r"\documentclass" not in text and r"\begin{document}" not in text
     assert r"\begin{symflowclaim}" in text and r"\begin{claim}" not in text
+    assert r"\newtheorem{symflowclaim}{Claim}" in text  # numbered, defined only if absent
+    assert text.count(r"\begin{proof}") == 2 and r"\subsection*{Conservation laws}" in text
     paper = tmp_path / "paper.tex"
     paper.write_text(r"\documentclass{article}" + "".join(
         rf"\usepackage{{{p}}}" for p in FRAGMENT_PACKAGES)
