@@ -385,7 +385,7 @@ def scalar_product_closed_form(lifting: Lifting) -> ClosedForm | None:
 
 
 def path_metric_identity(lifting: Lifting) -> ClosedForm | None:
-    """Path-lifting of a DAG: M_pq ≡ Σ_{e ∈ p∩q} ∏_{e'∈p∖e} θ_e' ∏_{e'∈q∖e} θ_e'
+    """Path-lifting of a DAG: M_pq ≡ Σ_{e ∈ p∩q} ∏_{e'∈p∖{e}} θ_{e'} ∏_{e'∈q∖{e}} θ_{e'}
     (docs/intrinsic.md), checked as a polynomial identity; K is M∘Ψ, Ψ the local inverse of the
     immersion (φ, h)."""
     if lifting.kind != "path" or not closed_forms_apply(lifting.D, lifting.d, _degree(lifting)):

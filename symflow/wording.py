@@ -55,10 +55,10 @@ CLOSED_FORMS_MARKED: dict[str, dict] = {
     },
     "path-metric": {
         "name": "path-lifting metric",
-        "formula": "M_pq = Σ_{e∈p∩q} ∏_{e'∈p∖e} θ_e' ∏_{e'∈q∖e} θ_e'",
+        "formula": "M_pq = Σ_{e∈p∩q} ∏_{e'∈p∖{e}} θ_{e'} ∏_{e'∈q∖{e}} θ_{e'}",
         "conditions": "every ⟦θ⟧ for the identity; it describes ⟦M⟧ and does not by itself "
                       "give ⟦K⟧",
-        "identities": ["⟦M_pq ≡ Σ_{e∈p∩q} ∏_{e'∈p∖e} θ_e' ∏_{e'∈q∖e} θ_e'⟧"],
+        "identities": ["⟦M_pq ≡ Σ_{e∈p∩q} ∏_{e'∈p∖{e}} θ_{e'} ∏_{e'∈q∖{e}} θ_{e'}⟧"],
         "decides": False,
     },
     "linear-family": {

@@ -128,8 +128,9 @@ def test_a_linear_family_is_one_matrix_identity_with_its_entries():
     assert text.count(r"H_{1} = U_{2}^\top U_{2} - U_{1}U_{1}^\top") == 1
     # 14 of the 5·6/2 entries on and above the diagonal have independent gradients (det H₁ = 0
     # since rank H₁ ≤ 4), and the text says so
-    assert text.count(r"{(H_{1})}_{") == 14
+    assert text.count(r"{(H_{1})}_{") == 14 + 1  # and the one not listed, named
     assert "$14$ of its $15$ entries on and above the diagonal are listed" in text
+    assert "(the other one, ${(H_{1})}_{5,5}$, is conserved too)" in text
     assert r"\item" not in text.split(r"\section*{Conservation laws}")[1].split(
         r"\emph{Lower bound.}")[0]
 
@@ -195,7 +196,10 @@ def test_check_tex_rejects_an_edited_certificate_document(tmp_path):
     cert = tmp_path / "linear-2-2-2.json"
     assert check_path(cert, tex=True).ok
     tex = tmp_path / "linear-2-2-2.tex"
-    tex.write_text(tex.read_text().replace("There are exactly", "There are at least"))
+    text = tex.read_text()
+    forged = text.replace("the dynamic property is not decided", "the dynamic property holds")
+    assert forged != text
+    tex.write_text(forged)
     rep = check_path(cert, tex=True)
     assert not rep.ok and rep.failed.step == "tex"
     tex.unlink()

@@ -65,14 +65,21 @@ def layout(arch: dict) -> Layout:
     below: list[list[str]] = [[] for _ in columns]
     out = Layout()
     paths = []
+    start: dict[str, tuple[int, float]] = {}
     for n, (u, v) in enumerate(edges):
         chain = [u]
         for k in range(level[u] + 1, level[v]):
             slot = f"d{n}c{k}"
             (above if home[u] >= 0 else below)[k].append(slot)
             out.kind[slot] = "dummy"
+            start[slot] = (level[u], home[u])
             chain.append(slot)
         paths.append((chain + [v], False))
+    # nested, not crossing: an edge that starts further left runs further out; among edges
+    # from one column, the one from the outer neuron runs further out
+    for k in range(len(columns)):
+        above[k].sort(key=lambda s: (start[s][0], -start[s][1]))
+        below[k].sort(key=lambda s: (-start[s][0], -start[s][1]))
     for k in range(1, top + 1):
         fed = [v for v in columns[k] if v in biased]
         if fed:

@@ -21,7 +21,7 @@ from pathlib import Path
 import sympy
 
 from ..exprparse import polynomial_expr
-from ..wording import CLOSED_FORMS_MARKED, marked
+from ..wording import CLOSED_FORMS_MARKED, marked, plural
 from . import prose
 from .drawing import figure, neuron_tex
 from .texmath import marked_tex, math_tex, tex_text
@@ -48,6 +48,9 @@ def tex_name(name: str) -> str:
     m = re.fullmatch(r"b(\d+)_(\d+)", name)
     if m:
         return f"b^{{({m[1]})}}_{{{m[2]}}}"
+    m = re.fullmatch(r"([A-Za-z])(\d+)", name)
+    if m:
+        return f"{m[1]}_{{{m[2]}}}"
     head, _, rest = name.partition("_")
     head = head if len(head) == 1 else r"\mathrm{" + head + "}"
     if rest:
@@ -72,6 +75,21 @@ def _terms(latex: str) -> list[str]:
     return [t.strip() for t in out if t.strip()]
 
 
+def _path_order(arch: dict) -> dict[str, float]:
+    """Where each parameter of a network sits along a path (the column of the edge's start; a
+    bias just before its neuron's column), or {} for a polynomial lifting."""
+    if arch["kind"] == "layered-relu":
+        return {}  # W1 < W2 < … already sorts along the path; biases are set below
+    if arch["kind"] != "dag":
+        return {}
+    from .drawing import layout
+
+    col = {v: x for v, (x, _) in layout(arch).pos.items()}
+    order = {w: col[u] for u, _, w in arch["edges"]}
+    order.update({b: col[v] - 0.5 for v, b in arch.get("biases", [])})
+    return order
+
+
 class Renderer:
     """The certificate's numbers and formulas in LaTeX."""
 
@@ -89,12 +107,21 @@ class Renderer:
             for v, b in arch.get("biases", []):
                 self.tex[b] = f"b_{{{_neuron_math(v)}}}"
         self.symbol_names = {s: self.tex[n] for n, s in self.syms.items()}
+        self.path_order = _path_order(arch)  # parameter → its place along a path
+        if arch["kind"] == "layered-relu":
+            for n in self.names:
+                m = re.fullmatch(r"([Wb])(\d+)_.*", n)
+                self.path_order[n] = int(m[2]) - (0.5 if m[1] == "b" else 0)
         self.points: list[tuple[tuple, list[str]]] = []  # distinct points and where each is used
         self.appendix: list[str] = []
 
     # -- numbers and formulas ------------------------------------------------------------
     def poly(self, text: str) -> str:
         expr = polynomial_expr(text, self.syms)
+        factors = expr.args if expr.is_Mul else (expr,)
+        if self.path_order and all(f.is_Symbol for f in factors):  # a path: input to output
+            return " ".join(self.symbol_names[f] for f in sorted(
+                factors, key=lambda f: self.path_order[str(f)]))
         out = sympy.latex(expr, symbol_names=self.symbol_names, order="grlex")
         # {(x)}^{2}: a power of a parenthesised symbol braced, as chktex asks
         return re.sub(r"(\\left\((?:[^()]|\([^()]*\))*?\\right\))\^", r"{\1}^", out)
@@ -114,8 +141,9 @@ class Renderer:
     def lines(self, latex: str) -> str:
         """A long sum broken into lines of TERMS_PER_LINE terms (for align*)."""
         terms = _terms(latex)
-        rows = [" ".join(terms[i:i + TERMS_PER_LINE]) for i in range(0, len(terms),
-                                                                    TERMS_PER_LINE)]
+        per = len(terms) if len(terms) <= TERMS_PER_LINE + 2 else math.ceil(
+            len(terms) / math.ceil(len(terms) / TERMS_PER_LINE))
+        rows = [" ".join(terms[i:i + per]) for i in range(0, len(terms), per)]
         return r" \\ &\qquad ".join(rows)
 
     @staticmethod
@@ -154,29 +182,35 @@ class Renderer:
         return out
 
     def vector(self, v: list, symbol: str) -> str:
-        """θ or a tangent vector v: as its parameter matrices when there are any, else as the
-        list of its coordinates."""
+        """θ or a tangent vector v: as its parameter matrices when there are any (a common
+        denominator factored out), else coordinate by coordinate, each with its parameter."""
+        q = [sympy.Rational(x) for x in v]
         blocks = self.blocks()
-        widths = [sum(max(len(str(v[row[j]])) for row in rows) + 3 for j in range(len(rows[0])))
-                  for _, rows in blocks or []]
-        if blocks and max(widths) <= LINE_CHARS:
+        shown = []
+        for head, rows in blocks or []:
+            den = math.lcm(*(q[i].q for row in rows for i in row))
+            ints = [[int(q[i] * den) for i in row] for row in rows]
+            width = sum(max(len(str(r[j])) for r in ints) + 3 for j in range(len(ints[0])))
+            shown.append((head, den, ints, width + (6 if den > 1 else 0)))
+        if shown and max(w for *_, w in shown) <= LINE_CHARS:
             parts, line, used = [], [], 0
-            for (head, rows), w in zip(blocks, widths, strict=True):
+            for head, den, ints, w in shown:
                 name = head if symbol == r"\theta" else f"{symbol}|_{{{head}}}"
-                body = r" \\ ".join(" & ".join(self.num(v[i]) for i in row) for row in rows)
+                body = r" \\ ".join(" & ".join(map(str, row)) for row in ints)
+                scale = rf"\frac{{1}}{{{den}}}" if den > 1 else ""
                 if line and used + w + 8 > LINE_CHARS:
                     parts.append(r",\quad ".join(line))
                     line, used = [], 0
-                line.append(f"{name} = \\begin{{pmatrix}} {body} \\end{{pmatrix}}")
+                line.append(f"{name} = {scale}\\begin{{pmatrix}} {body} \\end{{pmatrix}}")
                 used += w + 8
             parts.append(r",\quad ".join(line))
             return r"\begin{gather*}" + ", \\\\\n".join(parts) + r".\end{gather*}"
         if symbol == r"\theta":
             return " " + r",\allowbreak\ ".join(f"${self.tex[n]} = {self.num(x)}$"
                                           for n, x in zip(self.names, v, strict=True)) + "."
-        return (f" ${symbol} = (" + r",\allowbreak ".join(self.num(x) for x in v) + ")$"
-                + r" in the order of the parameters $" + self.tex[self.names[0]] + r", \dots, "
-                + self.tex[self.names[-1]] + "$.")
+        return (" its coordinate on each parameter: " + r",\allowbreak\ ".join(
+            f"${self.tex[n]}\\colon {self.num(x)}$" for n, x in zip(self.names, v, strict=True))
+            + ".")
 
     # -- points, each once -----------------------------------------------------------------
     def point(self, theta: list, use: str) -> str:
@@ -207,20 +241,26 @@ def render(cert: dict, json_name: str = "certificate.json") -> str:
     """The LaTeX source of the certificate, a standalone document."""
     body = _body(cert, json_name)
     head = [r"\documentclass[11pt]{article}",
-            r"\usepackage[T1]{fontenc}",
             r"\usepackage{amsmath,amssymb,amsthm}",
             r"\usepackage[margin=2.3cm]{geometry}",
             r"\usepackage{tikz}",
             r"\newtheorem{claim}{Claim}",
             r"\setlength{\parindent}{0pt}",
             r"\setlength{\parskip}{0.5em}",
-            r"\title{symflow certificate: " + _name(cert) + "}" + _dash(cert["name"]),
-            r"\author{}",
-            r"\date{}",
             r"\begin{document}",
-            r"\maketitle",
-            r"\raggedright{}"]
+            r"\raggedright{}",
+            r"\begin{center}",
+            r"{\Large symflow certificate: " + _name(cert) + "}" + _dash(cert["name"]),
+            *([r"\\[0.3em] " + _init_line(cert)] if _init_line(cert) else []),
+            r"\end{center}"]
     return "\n".join(head) + "\n\n" + body + "\n\n" + r"\end{document}" + "\n"
+
+
+def _init_line(cert: dict) -> str:
+    """The initialisation family of the intrinsic claim, if any (it tells apart two
+    certificates of the same network)."""
+    inits = [c["init"] for c in cert["claims"] if c["type"] == "intrinsic-property"]
+    return "" if not inits or inits[0] == "generic" else f"{tex_text(inits[0])} initialisation"
 
 
 def _body(cert: dict, json_name: str) -> str:
@@ -242,13 +282,35 @@ def _body(cert: dict, json_name: str) -> str:
                r"witnesses, the Lie closure, the closed forms, the verdicts and every sentence, "
                r"and the content hash \texttt{" + tex_text(cert["content_hash"][:23])
                + r"\dots}. This document is generated from that file; \texttt{symflow check "
-               + tex_text(json_name) + r" --tex} also checks that it is, word for word."
+               + tex_text(json_name) + r" -{}-tex} also checks that it is, word for word."
                + _dash(json_name))
+    out.append(r"\section*{References}")
+    out.append(REFERENCES)
     out.append(r"\appendix")
     out.append(r"\section*{Appendix}")
     out.append(r.points_appendix())
     out += r.appendix
     return "\n\n".join(out)
+
+
+DEFINITIONS = (
+    r"Following [MPG25], with $h$ a complete set of independent conservation laws: "
+    r"\emph{intrinsic recoverability} near $\theta_0$ means that $\theta$ is locally a function "
+    r"of $(\phi(\theta), h(\theta))$, equivalently $\ker\partial\phi(\theta_0)\cap\ker"
+    r"\partial h(\theta_0) = \{0\}$; \emph{the intrinsic metric property} means $M(\theta) = "
+    r"K(\phi(\theta), h(\theta))$ on the level set of $h$ near $\theta_0$, for some $K$, so that "
+    r"$z' = -K(z, h(\theta_0))\nabla\ell(z)$ is a flow on $z$ alone; \emph{the intrinsic dynamic "
+    r"property} means $M(\theta(t)) = K(z(t))$ along the trajectory. Recoverability implies the "
+    r"metric property, which implies the dynamic property; \emph{the Frobenius property} means "
+    r"$\mathrm{Lie}(W_\phi)(\theta_0) = \operatorname{range}{\partial\phi(\theta_0)}^\top$ with "
+    r"locally constant rank ($W_\phi$ is involutive).")
+
+REFERENCES = (
+    r"[MGP23] S.~Marcotte, G.~Peyr\'e, R.~Gribonval. Abide by the law and follow the flow: "
+    r"conservation laws for gradient flows. NeurIPS 2023, arXiv:2307.00144."
+    "\n\n"
+    r"[MPG25] S.~Marcotte, G.~Peyr\'e, R.~Gribonval. Intrinsic training dynamics of deep "
+    r"neural networks. ICLR 2026, arXiv:2508.07370.")
 
 
 def setting(r: Renderer) -> str:
@@ -269,10 +331,17 @@ def setting(r: Renderer) -> str:
                  "polynomial": r"a polynomial lifting $\phi$ given explicitly"}[arch["kind"]]
     widths = arch.get("widths")
     wtext = (f" of widths $({', '.join(map(str, widths))})$" if widths else "")
-    return (f"The object is {kind_text}{wtext}, named " + _name(cert) + f": $D = {r.D}$ "
-            rf"parameters $\theta$ and $d = {r.d}$ coordinates $z = \phi(\theta)$. Gradient flow "
-            r"$\theta' = -\nabla(\ell\circ\phi)(\theta)$ moves $z$ by $z' = -M(\theta)\nabla"
-            r"\ell(z)$ with $M = \partial\phi\,\partial\phi^\top$." + _dash(cert["name"]))
+    return (_name(cert) + f" is {kind_text}{wtext}." + _dash(cert["name"]) + "\n"
+            + rf"It has $D = {r.D}$ parameters $\theta$ and $d = {r.d}$ coordinates "
+            r"$z = \phi(\theta)$. For a loss $\ell$, gradient flow "
+            r"$\theta' = -\nabla(\ell\circ\phi)(\theta)$ moves $z$ by "
+            r"$z' = -M(\theta)\nabla\ell(z)$ with $M = \partial\phi\,\partial\phi^\top$. A "
+            r"conservation law is a function $h(\theta)$ constant along every such flow, for every "
+            r"loss: $\langle\nabla h, \nabla\phi_i\rangle = 0$ for every $i$. With "
+            r"$W_\phi = \operatorname{span}\{\nabla\phi_1,\dots,\nabla\phi_d\}$, "
+            r"$\mathrm{Lie}(W_\phi)$ is the Lie algebra of vector fields it generates (its "
+            r"iterated brackets) and $\mathrm{Lie}(W_\phi)(\theta)$ the subspace of "
+            r"$\mathbb{R}^D$ of their values at $\theta$ [MGP23].")
 
 
 def figure_or_text(r: Renderer) -> str:
@@ -290,6 +359,13 @@ def figure_or_text(r: Renderer) -> str:
 def _range(values: list[int]) -> str:
     lo, hi = min(values), max(values)
     return f"${lo}$" if lo == hi else f"${lo}$ to ${hi}$"
+
+
+def _entry_formula(L: int) -> str:  # noqa: N803 - the number of layers
+    if L == 2:
+        return r"$z_{i,j} = \sum_{k} U^{(2)}_{i,k}U^{(1)}_{k,j}$"
+    return (rf"$z_{{i,j}} = \sum_{{k_1,\dots,k_{{{L - 1}}}}} U^{{({L})}}_{{i,k_{{{L - 1}}}}}"
+            rf"\cdots U^{{(1)}}_{{k_1,j}}$")
 
 
 def _dag_names(arch: dict) -> str:
@@ -314,9 +390,10 @@ def lifting(r: Renderer) -> str:
                 rf"({', '.join(map(str, n))})$, and $U^{{(k)}}_{{i,j}}$ the entry $(i,j)$ of "
                 rf"$U_k$, the lifting is the product $z = \phi(\theta) = U_{{{L}}}\cdots U_1 \in "
                 rf"\mathbb{{R}}^{{{n[-1]}\times {n[0]}}}$: $d = {r.d}$ entries, each a sum of "
-                rf"${inner}$ products of ${L}$ weights, $z_{{i,j}} = "
-                rf"\sum_{{k_1,\dots,k_{{{L - 1}}}}} U^{{({L})}}_{{i,k_{{{L - 1}}}}}\cdots "
-                rf"U^{{(1)}}_{{k_1,j}}$." if L > 1 else r"The lifting is $z = \phi(\theta) = U_1$.")
+                rf"${inner}$ products of ${L}$ weights, " + _entry_formula(L) + "."
+                if L > 1 else r"The lifting is $z = \phi(\theta) = U_1$.")
+        text += (r" The coordinates are the entries of $z$ row by row: $\phi_{(i-1)n_0 + j} = "
+                 "z_{i,j}$.")
     elif kind in ("layered-relu", "dag") and all(c == 1 for c in nterms):
         lengths = Counter(degrees)
         by = ", ".join(f"{lengths[k]} of length {k}" for k in sorted(lengths, reverse=True))
@@ -368,7 +445,8 @@ def phi_table(r: Renderer) -> str:
     if len(phi) > MAX_TABLE:
         out.append(f"and {len(phi) - MAX_TABLE} more coordinates in \\texttt{{"
                    f"{tex_text(r.json_name)}}}.")
-    out[0] += "\n" + r"Row $i$ gives $\phi_i(\theta)$."
+    out[0] += "\n" + r"Entry $i$ is $\phi_i(\theta)$" + (", its factors in the order of the path."
+                                                        if r.path_order else ".")
     return "\n\n".join(out)
 
 
@@ -410,7 +488,9 @@ def laws_display(r: Renderer, laws: list[dict]) -> list[str]:
                                                        law))
         elif n:
             who = [_neuron_math(x.strip()) for x in n.group(2).split(",")]
-            neurons.append((f"h_{{{', '.join(who)}}}", law))
+            label = (who[0] if len(who) == 1 and who[0].startswith("h^")  # layered: h^{(k)}_i
+                     else f"h_{{{', '.join(who)}}}")
+            neurons.append((label, law))
         else:
             other.append(law)
     out = []
@@ -424,11 +504,15 @@ def laws_display(r: Renderer, laws: list[dict]) -> list[str]:
         if len(entries) >= total:
             text += "; its entries on and above the diagonal are the laws:"
         else:
-            rest = total - len(entries)
+            listed = {tuple(map(int, re.findall(r"\d+", lab)[1:3])) for lab, _ in entries}
+            rest = [(a, b) for a in range(1, n + 1) for b in range(a, n + 1)
+                    if (a, b) not in listed]
+            names = ", ".join(f"${{(H_{{{k}}})}}_{{{a},{b}}}$" for a, b in rest[:4]) + (
+                r", \dots" if len(rest) > 4 else "")
             text += (rf"; ${len(entries)}$ of its ${total}$ entries on and above the diagonal "
                      r"are listed, those whose gradients are independent at $\theta_0$ (the "
-                     + ("other one is" if rest == 1 else f"other ${rest}$ are")
-                     + " conserved too):")
+                     + ("other one, " if len(rest) == 1 else f"other ${len(rest)}$, ") + names
+                     + (", is" if len(rest) == 1 else ", are") + " conserved too):")
         out.append(text)
         out.append(_align(r, entries))
     if neurons:
@@ -468,15 +552,15 @@ def law_section(r: Renderer, c: dict) -> list[str]:
     count = c["count"]
     exact, argument, N = count["exact"], count["argument"], D - rk
     if exact:
-        explicit = ("" if n == N else f", of which ${n}$ are written down explicitly below")
-        out.append(r"\begin{claim}There are exactly $" + str(N) + r"$ functionally independent "
-                   r"conservation laws, near $\theta_0$ and for generic $\theta$, and "
+        explicit = ("" if n == N else f"; ${n}$ of them are written down explicitly below")
+        out.append(r"\begin{claim}The maximal number of functionally independent conservation "
+                   rf"laws near $\theta_0$ is ${N}$, and so it is for generic $\theta$: "
                    rf"$\dim \mathrm{{Lie}}(W_\phi)(\theta_0) = {rk} = D - {N}$" + explicit
                    + r".\end{claim}")
     else:
-        out.append(r"\begin{claim}There are at least $" + str(n) + r"$ and at most $"
-                   + str(N) + r"$ functionally independent conservation laws near "
-                   r"$\theta_0$ (the bounds do not meet).\end{claim}")
+        out.append(r"\begin{claim}The maximal number of functionally independent conservation "
+                   rf"laws near $\theta_0$ is at least ${n}$ and at most ${N}$ (the bounds do not "
+                   r"meet).\end{claim}")
     seed = c["point"]["seed"]
     pname = r.point(c["point"]["theta0"], f"the point $\\theta_0$ of the conservation-law "
                                           f"claim, from seed ${seed}$")
@@ -491,15 +575,18 @@ def law_section(r: Renderer, c: dict) -> list[str]:
                      r"$\langle\nabla h,\nabla\phi_i\rangle \equiv 0$ for every $i$ (verified "
                      r"exactly), hence are conserved by every gradient flow; their gradients "
                      rf"have rank ${n}$ at $\theta_0$, hence on a dense open set, where "
-                     r"$\mathrm{Lie}(W_\phi)(\theta) \subset \bigcap_k \ker\nabla h_k(\theta)$ "
+                     r"$\mathrm{Lie}(W_\phi)(\theta) \subset \bigcap_k {\nabla h_k(\theta)}^\perp$ "
                      rf"has dimension at most $D - {n} = {D - n}$.")
         proof += laws_display(r, laws)
     words = [b["word"] for b in c["brackets"]]
     depth = max((w.count("[") + 1 for w in words), default=0)
-    proof.append(r"\emph{Lower bound.} The " + str(len(words)) + r" iterated brackets of the "
+    proof.append(r"\emph{Lower bound.} The " + ("iterated bracket" if len(words) == 1 else
+                                                 f"{len(words)} iterated brackets") + r" of the "
                  r"fields $g_i = \nabla\phi_i$ (with $[X,Y] = \partial Y\,X - \partial X\,Y$, "
-                 rf"depth at most ${depth}$) listed in the appendix belong to "
-                 r"$\mathrm{Lie}(W_\phi)$; their values at $\theta_0$ have rank "
+                 rf"depth at most ${depth}$) listed in the appendix "
+                 + ("belongs" if len(words) == 1 else "belong") + r" to "
+                 r"$\mathrm{Lie}(W_\phi)$; " + ("its value" if len(words) == 1 else "their values")
+                 + r" at $\theta_0$ " + ("has" if len(words) == 1 else "have") + " rank "
                  rf"${rk}$ over $\mathbb{{Q}}$, so "
                  rf"$\dim\mathrm{{Lie}}(W_\phi)(\theta_0) \ge {rk}$.")
     r.appendix.append(r"\subsection*{Brackets of the conservation-law claim}" + "\n"
@@ -535,7 +622,8 @@ def law_section(r: Renderer, c: dict) -> list[str]:
                      rf"$\theta_0$: ${N - n}$ of the ${N}$ are not accounted for by the "
                      r"explicit laws.")
     if n < N and c.get("search"):
-        proof.append(r"\emph{Search.} " + marked_tex(prose.search_text(c, marked=True)) + ".")
+        proof.append(r"\emph{Search.} A search shows that "
+                     + marked_tex(prose.search_text(c, marked=True)) + ".")
     out.append(r"\begin{proof}" + "\n" + "\n\n".join(proof) + "\n" + r"\end{proof}")
     return out
 
@@ -551,15 +639,24 @@ NAMES = {"holds": "holds", "fails": "fails", "refuted": "is refuted",
 
 def intrinsic_section(r: Renderer, c: dict) -> list[str]:
     D = r.D
-    out = [r"\section*{The intrinsic properties}"]
+    out = [r"\section*{The intrinsic properties}", DEFINITIONS]
     at = marked_tex(prose.where(c, marked=True))
+    family = c["init"] in ("balanced", "relaxed-balanced")
+    scope = f" on the {tex_text(c['init'])} family" if family else ""
     props = (f"intrinsic recoverability {NAMES[c['recoverability']]}; the intrinsic metric "
-             f"property {NAMES[c['metric']]}; the intrinsic dynamic property "
-             f"{NAMES[c['dynamic']]}" + ("; the Frobenius property holds" if c["frobenius"]
-                                         else ""))
+             f"property {NAMES[c['metric']]}"
+             + (scope if c["metric"] == "holds" else "") + "; the intrinsic dynamic property "
+             f"{NAMES[c['dynamic']]}" + (scope if c["dynamic"] == "holds" else "")
+             + ("; the Frobenius property holds" if c["frobenius"] else ""))
     out.append(r"\begin{claim}At " + at + ": " + props + r".\end{claim}")
     proof = [marked_tex(prose.intrinsic_statement(c, D, [], {}, marked=True))]
-    proof.append(r"\emph{The criterion} [MPG25]. If $M = K(\phi, h)$ near $\theta_0$ with $K$ "
+    proof.append(r"\emph{The criterion} [MPG25]. Here $h = (h_1,\dots,h_N)$ is a complete set of "
+                 r"independent conservation laws near $\theta_0$: the explicit ones and, when the "
+                 r"count exceeds them, the others that exist by Frobenius; "
+                 r"$\ker\partial h(\theta_0) \supseteq \mathrm{Lie}(W_\phi)(\theta_0)$, with "
+                 r"equality where "
+                 r"$\dim\mathrm{Lie}(W_\phi)$ is locally constant. "
+                 r"If $M = K(\phi, h)$ near $\theta_0$ with $K$ "
                  r"differentiable, then $\ker\partial\phi(\theta_0)\cap\mathrm{Lie}(W_\phi)"
                  r"(\theta_0) \subset \ker\partial M(\theta_0)$. Sufficient condition: if "
                  r"$\ker\partial\phi(\theta_0)\cap\ker\partial h(\theta_0) = \{0\}$ then "
@@ -577,31 +674,33 @@ def intrinsic_section(r: Renderer, c: dict) -> list[str]:
         head = (rf"\emph{{Point {i}}}, $\theta_0 = {pname}$. " if several
                 else rf"\emph{{The point}} $\theta_0 = {pname}$. ")
         text = (head + rf"$\operatorname{{rank}}\partial\phi(\theta_0) = {p['rank_dphi']}$, "
-                rf"$\operatorname{{rank}}\partial h(\theta_0) = {p['rank_dh']}$, "
-                rf"${len(p['brackets'])}$ brackets of rank ${p['bracket_rank']}$")
+                rf"$\operatorname{{rank}}\partial h(\theta_0) = {p['rank_dh']}$ for the explicit "
+                rf"laws, " + plural(len(p["brackets"]), "bracket") + rf" of rank "
+                rf"${p['bracket_rank']}$")
         reason = prose.lie_exact_reason(p, D, marked=True)
         if reason:
             text += ": " + marked_tex(reason)
         text += ". "
         if "lambdas" in p:
-            lams = ", ".join(r.num(x) for x in p["lambdas"])
+            lams = [r.num(x) for x in p["lambdas"]]
+            value = (rf"$\lambda_1 = {lams[0]}$" if len(lams) == 1
+                     else rf"$\lambda = ({', '.join(lams)})$")
             text += (rf"It lies on the {tex_text(c['init'])} family: "
-                     rf"$U_{{k+1}}^\top U_{{k+1}} - U_k U_k^\top = \lambda_k I$ with "
-                     rf"$\lambda = ({lams})$. ")
+                     rf"$U_{{k+1}}^\top U_{{k+1}} - U_k U_k^\top = \lambda_k I$ with {value}. ")
         if p["sufficient_condition"]:
             text += (rf"$\operatorname{{rank}}\,[\partial\phi;\partial h](\theta_0) = D = {D}$: "
                      r"the sufficient condition holds.")
         elif p["witness"] is not None:
             v = f"v_{{{i}}}" if several else "v"
-            text += (rf"The witness ${v}$ (appendix, Witnesses) satisfies $\partial\phi(\theta_0)"
+            text += (rf"The witness ${v}$ (appendix) satisfies $\partial\phi(\theta_0)"
                      rf"{v} = 0$, ${v} \in \mathrm{{Lie}}(W_\phi)(\theta_0)$ and "
                      rf"$\partial M(\theta_0)[{v}] \neq 0$: the criterion fails.")
             w = p["witness"]
             ints = all("/" not in str(x) for x in w)
             kind = ("a primitive integer vector" if ints and math.gcd(*map(int, w)) == 1
                     else "exact")
-            r.appendix.append(rf"\subsection*{{Witness at point {i}}}" if several else
-                              r"\subsection*{Witness}")
+            r.appendix.append(rf"\subsection*{{The witness at point {i}}}" if several else
+                              r"\subsection*{The witness}")
             r.appendix.append(rf"${v}$, {kind}:" + r.vector(w, v))
         elif reason:
             k = len(p["intersection_basis"] or [])
@@ -614,10 +713,9 @@ def intrinsic_section(r: Renderer, c: dict) -> list[str]:
         proof.append(text)
     for cf in c["closed_forms"]:
         t = CLOSED_FORMS_MARKED[cf["kind"]]
-        role = "" if t["decides"] else r" It describes $M$ and does not by itself give $K$."
         proof.append(r"\emph{Closed form: " + marked_tex(t["name"]) + ".} "
                      + CLOSED_FORM_TEX[cf["kind"]] + r" Valid where: "
-                     + marked_tex(t["conditions"]) + "." + role
+                     + marked_tex(t["conditions"]) + "."
                      + _dash(t["conditions"]))
         proof.append(r"\begin{itemize}" + "\n" + _checks(cf) + r"\end{itemize}")
     out.append(r"\begin{proof}" + "\n" + "\n\n".join(proof) + "\n" + r"\end{proof}")
@@ -650,18 +748,25 @@ def _checks(cf: dict) -> str:
 CLOSED_FORM_TEX = {
     "uv": r"$M = \sqrt{c^4 h^2 + 4c^2 z^2}$ with $h = u^2 - v^2$, established by the "
           r"identities $M \equiv c^2(u^2+v^2)$ and $M^2 \equiv c^4h^2 + 4c^2z^2$.",
-    "two-layer-relu": r"Per hidden neuron $j$, with $z_{j} = u_{j}v_{j}^\top$, "
-                      r"$h_{j} = \|v_{j}\|^2 - \|u_{j}\|^2$ and "
-                      r"$s_{j} = \sqrt{h_{j}^2 + 4\|z_{j}\|^2}$: $K_{j} = \frac{2}{s_{j}+h_{j}} "
-                      r"z_{j}z_{j}^\top\otimes I + \frac{2}{s_{j}-h_{j}} "
-                      r"I\otimes z_{j}^\top z_{j}$, "
-                      r"and $M = \bigoplus_{j} K_{j}$.",
-    "path-metric": r"$M_{pq} = \sum_{e\in p\cap q}\prod_{e'\in p\setminus e}\theta_{e'}"
-                   r"\prod_{e'\in q\setminus e}\theta_{e'}$.",
-    "linear-family": r"$M(G) = \sum_{j} \prod_{k>j}(S + c_{k}I)\,G\,\prod_{k<j}(S' + c_{k}I)$ "
-                     r"with $c_{k} = \lambda_{1}+\cdots+\lambda_{k-1}$ and $S$ ($S'$) the unique "
-                     r"solution of $\prod_{k}(S + c_{k}I) = zz^\top$ ($z^\top z$) with "
-                     r"$S + c_{k}I \succeq 0$.",
+    "two-layer-relu": r"For a hidden neuron $j$, let $v_{j}$ be its incoming weights (and bias) "
+                      r"and $u_{j}$ its outgoing weights; the coordinates of the paths through "
+                      r"$j$ are the entries of $z_{j} = u_{j}v_{j}^\top$ (entry $(a,b)$: the "
+                      r"path from input $b$ to output $a$, taken row by row), and "
+                      r"$h_{j} = \|v_{j}\|^2 - \|u_{j}\|^2$. With "
+                      r"$s_{j} = \sqrt{h_{j}^2 + 4\|z_{j}\|^2}$, the block of $M$ on these "
+                      r"coordinates is $K_{j} = \frac{2}{s_{j}+h_{j}} z_{j}z_{j}^\top\otimes I + "
+                      r"\frac{2}{s_{j}-h_{j}} I\otimes z_{j}^\top z_{j}$; blocks of different "
+                      r"neurons are zero, and the paths through no hidden neuron (the biases of "
+                      r"the outputs) give an identity block.",
+    "path-metric": r"$M_{pq} = \sum_{e\in p\cap q}\prod_{e'\in p\setminus\{e\}}\theta_{e'}"
+                   r"\prod_{e'\in q\setminus\{e\}}\theta_{e'}$.",
+    "linear-family": r"$M(G) = \sum_{j=1}^{L} A_{j}\,G\,B_{j}$ for $G \in \mathbb{R}^{n_L\times "
+                     r"n_0}$, that is $M = \sum_{j} A_{j}\otimes B_{j}$, with "
+                     r"$A_{j} = \prod_{k>j}(S + c_{k}I)$, $B_{j} = \prod_{k<j}(S' + c_{k}I)$ "
+                     r"and $c_{k} = \lambda_{1}+\cdots+\lambda_{k-1}$; here $S$ is the unique "
+                     r"solution of $\prod_{k}(S + c_{k}I) = zz^\top$ with every "
+                     r"$S + c_{k}I \succeq 0$, and $S'$ the one of $\prod_{k}(S' + c_{k}I) = "
+                     r"z^\top z$ [MPG25, Thm 3.8].",
 }
 
 FRAGMENT_PACKAGES = ("amsmath", "amssymb", "amsthm", "tikz")
@@ -682,8 +787,11 @@ def render_fragment(cert: dict, json_name: str = "certificate.json") -> str:
             r"\@ifundefined{symflowclaim}{\newtheorem{symflowclaim}{Claim}}{}",
             r"\makeatother",
             r"\section*{symflow certificate: " + _name(cert) + "}" + _dash(cert["name"]),
+            r"\label{symflow:" + re.sub(r"[^A-Za-z0-9]+", "-", cert["name"]) + "}",
             r"\begingroup",
-            r"\raggedright{}"]
+            r"\raggedright{}",
+            r"\setlength{\parindent}{0pt}",
+            r"\setlength{\parskip}{0.5em}"]
     return "\n".join(head) + "\n\n" + body + "\n\n" + r"\endgroup" + "\n"
 
 
