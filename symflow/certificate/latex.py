@@ -715,11 +715,21 @@ def intrinsic_section(r: Renderer, c: dict) -> list[str]:
         t = CLOSED_FORMS_MARKED[cf["kind"]]
         proof.append(r"\emph{Closed form: " + marked_tex(t["name"]) + ".} "
                      + CLOSED_FORM_TEX[cf["kind"]] + r" Valid where: "
-                     + marked_tex(t["conditions"]) + "."
+                     + marked_tex(t["conditions"]) + "." + _uv_names(r, cf["kind"])
                      + _dash(t["conditions"]))
         proof.append(r"\begin{itemize}" + "\n" + _checks(cf) + r"\end{itemize}")
     out.append(r"\begin{proof}" + "\n" + "\n\n".join(proof) + "\n" + r"\end{proof}")
     return out
+
+
+def _uv_names(r: Renderer, kind: str) -> str:
+    """What u, v, c and z are in the closed form of φ = c·u·v."""
+    if kind != "uv":
+        return ""
+    u, v = r.names
+    c = polynomial_expr(r.cert["phi"][0], r.syms).as_coeff_Mul()[0]
+    names = "" if (u, v) == ("u", "v") else rf"$u = {r.tex[u]}$, $v = {r.tex[v]}$, "
+    return rf" Here {names}$c = {r.num(c)}$ and $z = \phi_1(\theta)$."
 
 
 def _checks(cf: dict) -> str:
