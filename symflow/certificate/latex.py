@@ -446,7 +446,7 @@ def phi_table(r: Renderer) -> str:
         out.append(f"and {len(phi) - MAX_TABLE} more coordinates in \\texttt{{"
                    f"{tex_text(r.json_name)}}}.")
     out[0] += "\n" + r"Entry $i$ is $\phi_i(\theta)$" + (", its factors in the order of the path."
-                                                        if r.path_order else ".")
+                                                        if r.path_order else ".") + r"\nopagebreak"
     return "\n\n".join(out)
 
 
