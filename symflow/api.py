@@ -294,12 +294,6 @@ def intrinsic(spec: Any, symbols: Sequence | None = None, *, init: str = "generi
     if samples is not None and init == "generic" and level is None:
         raise SymflowError("--samples applies to --init balanced / relaxed-balanced and to "
                            "--level (a generic point is one seeded point: use --seed)")
-    if isinstance(at, (str, Path)) or isinstance(level, (str, Path)) and level != "random":
-        from .spec import read_data  # files: a point {name: value} or [values]; a matrix H
-
-        at = read_data(Path(at)) if isinstance(at, (str, Path)) else at
-        level = read_data(Path(level)) if isinstance(level, (str, Path)) and \
-            level != "random" else level
     dense_limit = limits.get("max_paths", INTRINSIC_MAX_COORDS)
     lf = lifting(spec, symbols, **limits)
     if lf.d:
@@ -317,6 +311,12 @@ def intrinsic(spec: Any, symbols: Sequence | None = None, *, init: str = "generi
         raise LimitError(f"the lifting has d = {lf.d} coordinates, above the limit of "
                          f"{dense_limit} for the dense Jacobian of the criterion (raise it with "
                          f"--max-paths)")
+    if isinstance(at, (str, Path)) or isinstance(level, (str, Path)) and level != "random":
+        from .spec import read_data  # files: a point {name: value} or [values]; a matrix H
+
+        at = read_data(Path(at)) if isinstance(at, (str, Path)) else at
+        level = read_data(Path(level)) if isinstance(level, (str, Path)) and \
+            level != "random" else level
     if at is not None and not isinstance(at, (dict, str, bytes)):
         at = list(at)  # a tuple, a SymPy or numpy vector: the values in parameter order
     point = parse_point(lf, at) if at is not None else None

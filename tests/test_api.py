@@ -136,3 +136,10 @@ def test_laws_builds_sympy_only_when_asked():
     r = symflow.laws("linear:6-6-6")
     assert "laws" not in r.__dict__ and "phi" not in r.__dict__
     assert r.count == 21 and len(r.laws) == 21 and "laws" in r.__dict__
+
+
+def test_sizes_are_refused_before_files_are_read():
+    from symflow.errors import LimitError
+
+    with pytest.raises(LimitError, match="D ≤ 250"):  # the network, not the missing file
+        symflow.intrinsic("linear:10-15-10", level="missing.json")
