@@ -15,6 +15,7 @@ point, laws, law-rank, brackets, bracket-rank, [lie-closure], claim, statement  
 point, laws, jacobian-rank, law-rank, brackets, bracket-rank, [lie-closure], lie-exact,
 sufficient, witness, intersection, inclusion, closed-forms, verdict, statement  (intrinsic)
 hash                                                                                  (last)
+tex                      (with --tex: NAME.tex, and NAME-section.tex if present, is the rendering)
 """
 
 from __future__ import annotations
