@@ -75,11 +75,12 @@ def _terms(latex: str) -> list[str]:
     return [t.strip() for t in out if t.strip()]
 
 
-def _path_order(arch: dict) -> dict[str, float]:
-    """Where each parameter of a network sits along a path (the column of the edge's start; a
-    bias just before its neuron's column), or {} for a polynomial lifting."""
+def _path_order(arch: dict, names: list[str]) -> dict[str, float]:
+    """Where each parameter of a network sits along a path: its layer (a bias just before
+    it), or the column of the edge's start in the drawing; {} for a polynomial lifting."""
     if arch["kind"] == "layered-relu":
-        return {}  # W1 < W2 < … already sorts along the path; biases are set below
+        found = (re.fullmatch(r"([Wb])(\d+)_.*", n) for n in names)
+        return {m[0]: int(m[2]) - (0.5 if m[1] == "b" else 0) for m in found}
     if arch["kind"] != "dag":
         return {}
     from .drawing import layout
@@ -107,11 +108,7 @@ class Renderer:
             for v, b in arch.get("biases", []):
                 self.tex[b] = f"b_{{{_neuron_math(v)}}}"
         self.symbol_names = {s: self.tex[n] for n, s in self.syms.items()}
-        self.path_order = _path_order(arch)  # parameter → its place along a path
-        if arch["kind"] == "layered-relu":
-            for n in self.names:
-                m = re.fullmatch(r"([Wb])(\d+)_.*", n)
-                self.path_order[n] = int(m[2]) - (0.5 if m[1] == "b" else 0)
+        self.path_order = _path_order(arch, self.names)  # parameter → its place on a path
         self.points: list[tuple[tuple, list[str]]] = []  # distinct points and where each is used
         self.appendix: list[str] = []
 
