@@ -276,14 +276,15 @@ def intrinsic(spec: Any, symbols: Sequence | None = None, *, init: str = "generi
     point, at ``at`` (values in parameter order, {name: value}, or a JSON/YAML file of either),
     on an initialisation family (``init``, ``samples`` points) or on level sets (``level``: a
     symmetric matrix H, a file holding one, or "random") of a two-layer linear network
-    (docs/intrinsic.md). Sizes are checked before any
-    work: d ≤ 2000 (or ``max_paths``) for the dense criterion, D ≤ 250 (or ``max_params``) on
-    families and level sets."""
+    (docs/intrinsic.md). Sizes are checked before any work, files read after: d ≤ 2000 (or
+    ``max_paths``) for the dense criterion, D ≤ 250 (or ``max_params``) on families and level
+    sets."""
     import sympy
 
     from .errors import LimitError, SymflowError
     from .properties import intrinsic as decide
     from .properties import parse_level, parse_point
+    from .spec import read_data
 
     if level is not None and (at is not None or init != "generic"):
         raise SymflowError("--level chooses the points itself: it cannot be combined with --at "
@@ -311,12 +312,10 @@ def intrinsic(spec: Any, symbols: Sequence | None = None, *, init: str = "generi
         raise LimitError(f"the lifting has d = {lf.d} coordinates, above the limit of "
                          f"{dense_limit} for the dense Jacobian of the criterion (raise it with "
                          f"--max-paths)")
-    if isinstance(at, (str, Path)) or isinstance(level, (str, Path)) and level != "random":
-        from .spec import read_data  # files: a point {name: value} or [values]; a matrix H
-
-        at = read_data(Path(at)) if isinstance(at, (str, Path)) else at
-        level = read_data(Path(level)) if isinstance(level, (str, Path)) and \
-            level != "random" else level
+    if isinstance(at, (str, Path)):  # a file: a point {name: value} or [values]
+        at = read_data(Path(at))
+    if isinstance(level, (str, Path)) and level != "random":  # a file: a matrix H
+        level = read_data(Path(level))
     if at is not None and not isinstance(at, (dict, str, bytes)):
         at = list(at)  # a tuple, a SymPy or numpy vector: the values in parameter order
     point = parse_point(lf, at) if at is not None else None
