@@ -69,8 +69,9 @@ CLOSED_FORMS_MARKED: dict[str, dict] = {
                    "(zᵀz)^{(j−1)/L}",
         "conditions": "⟦U_{k+1}ᵀU_{k+1} − U_kU_kᵀ = λ_k I⟧ for every hidden layer ⟦k⟧, with "
                       "either ⟦λ = 0⟧ (balanced, any widths) or all widths equal and every ⟦U_k⟧ "
-                      "invertible (full column rank: without it relaxed balance does not fix "
-                      "⟦M⟧, e.g. linear:2-1-2 with ⟦U₁ = 0⟧, ⟦U₂ = e₁⟧ or ⟦e₂⟧)",
+                      "invertible (in a non-square net some ⟦U_k⟧ cannot have full column rank, "
+                      "and relaxed balance alone does not fix ⟦M⟧, e.g. linear:2-1-2 with "
+                      "⟦U₁ = 0⟧, ⟦U₂ = e₁⟧ or ⟦e₂⟧)",
         "identities": ["⟦P² − zzᵀ ≡ U₂ H U₂ᵀ⟧ and ⟦Q² − zᵀz ≡ −U₁ᵀ H U₁⟧ (⟦P = U₂U₂ᵀ⟧, "
                        "⟦Q = U₁ᵀU₁⟧): on ⟦H = λI⟧, ⟦P² − λP = zzᵀ⟧ and ⟦Q² + λQ = zᵀz⟧"],
         "decides": True,

@@ -130,7 +130,8 @@ def test_a_linear_family_is_one_matrix_identity_with_its_entries():
     # since rank H₁ ≤ 4), and the text says so
     assert text.count(r"{(H_{1})}_{") == 14 + 1  # and the one not listed, named
     assert "$14$ of its $15$ entries on and above the diagonal are listed" in text
-    assert "(the other one, ${(H_{1})}_{5,5}$, is conserved too)" in text
+    assert ("(the other one, ${(H_{1})}_{5,5}$, is conserved too; by the count, its gradient at "
+            "$\\theta_0$ is a combination of theirs)") in text
     assert r"\item" not in text.split(r"\section*{Conservation laws}")[1].split(
         r"\emph{Lower bound.}")[0]
 

@@ -206,7 +206,7 @@ class Renderer:
             return " " + r",\allowbreak\ ".join(f"${self.tex[n]} = {self.num(x)}$"
                                           for n, x in zip(self.names, v, strict=True)) + "."
         return (" its coordinate on each parameter: " + r",\allowbreak\ ".join(
-            f"${self.tex[n]}\\colon {self.num(x)}$" for n, x in zip(self.names, v, strict=True))
+            f"${self.tex[n]}\\colon {{{self.num(x)}}}$" for n, x in zip(self.names, v, strict=True))
             + ".")
 
     # -- points, each once -----------------------------------------------------------------
@@ -277,8 +277,8 @@ def _body(cert: dict, json_name: str) -> str:
                r"architecture, each point from its seed, each law and the label of its source "
                r"as identities, each bracket from its word, every rank over $\mathbb{Q}$, the "
                r"witnesses, the Lie closure, the closed forms, the verdicts and every sentence, "
-               r"and the content hash \texttt{" + tex_text(cert["content_hash"][:23])
-               + r"\dots}. This document is generated from that file; \texttt{symflow check "
+               r"and the content hash, which begins \texttt{" + tex_text(cert["content_hash"][:23])
+               + r"}. This document is generated from that file; \texttt{symflow check "
                + tex_text(json_name) + r" -{}-tex} also checks that it is, word for word."
                + _dash(json_name))
     out.append(r"\section*{References}")
@@ -291,16 +291,31 @@ def _body(cert: dict, json_name: str) -> str:
 
 
 DEFINITIONS = (
-    r"Following [MPG25], with $h$ a complete set of independent conservation laws: "
-    r"\emph{intrinsic recoverability} near $\theta_0$ means that $\theta$ is locally a function "
-    r"of $(\phi(\theta), h(\theta))$, equivalently $\ker\partial\phi(\theta_0)\cap\ker"
-    r"\partial h(\theta_0) = \{0\}$; \emph{the intrinsic metric property} means $M(\theta) = "
-    r"K(\phi(\theta), h(\theta))$ on the level set of $h$ near $\theta_0$, for some $K$, so that "
-    r"$z' = -K(z, h(\theta_0))\nabla\ell(z)$ is a flow on $z$ alone; \emph{the intrinsic dynamic "
-    r"property} means $M(\theta(t)) = K(z(t))$ along the trajectory. Recoverability implies the "
-    r"metric property, which implies the dynamic property; \emph{the Frobenius property} means "
-    r"$\mathrm{Lie}(W_\phi)(\theta_0) = \operatorname{range}{\partial\phi(\theta_0)}^\top$ with "
-    r"locally constant rank ($W_\phi$ is involutive).")
+    r"Following [MPG25], let $h = (h_1,\dots,h_N)$ be a complete set of independent "
+    r"conservation laws near $\theta_0$: the explicit ones and, when the count exceeds them, the "
+    r"others that exist by Frobenius' theorem; then $\ker\partial h(\theta_0) \supseteq "
+    r"\mathrm{Lie}(W_\phi)(\theta_0)$, with equality where $\dim\mathrm{Lie}(W_\phi)$ is "
+    r"locally constant."
+    "\n\\begin{itemize}\n"
+    r"\item \emph{Intrinsic recoverability} near $\theta_0$: $\theta$ is locally a "
+    r"differentiable function of $(\phi(\theta), h(\theta))$, equivalently "
+    r"$\ker\partial\phi(\theta_0)\cap\ker\partial h(\theta_0) = \{0\}$."
+    "\n"
+    r"\item \emph{The intrinsic metric property}: $M(\theta) = K(\phi(\theta), h(\theta))$ for "
+    r"$\theta$ near $\theta_0$, for some differentiable $K$, so that "
+    r"$z' = -K(z, h(\theta_0))\nabla\ell(z)$ is a flow on $z$ alone."
+    "\n"
+    r"\item \emph{The intrinsic dynamic property}: there is a $K_{\theta_0}$, independent of the "
+    r"loss, such that for every loss $\ell$ the flow from $\theta_0$ satisfies "
+    r"$z' = -K_{\theta_0}(z)\nabla\ell(z)$."
+    "\n"
+    r"\item \emph{The Frobenius property}: $\dim\mathrm{Lie}(W_\phi)(\theta) = "
+    r"\operatorname{rank}\partial\phi(\theta)$ is constant near $\theta_0$, so that "
+    r"$\mathrm{Lie}(W_\phi)(\theta) = W_\phi(\theta)$ there ($W_\phi$ is involutive near "
+    r"$\theta_0$)."
+    "\n\\end{itemize}\n"
+    r"Recoverability implies the metric property, which implies the dynamic property (with "
+    r"$K_{\theta_0} = K(\cdot, h(\theta_0))$).")
 
 REFERENCES = (
     r"[MGP23] S.~Marcotte, G.~Peyr\'e, R.~Gribonval. Abide by the law and follow the flow: "
@@ -313,7 +328,7 @@ REFERENCES = (
 def setting(r: Renderer) -> str:
     cert, arch = r.cert, r.cert["architecture"]
     acts = sorted({a for _, a in arch.get("hidden", [])})
-    one_class = (r" with its lifting $\phi$: one coordinate per class of paths with the same "
+    one_class = (r", whose lifting $\phi$ has one coordinate per class of paths with the same "
                  r"start (an input, or the constant $1$ of the biases), the same ReLU neurons "
                  r"and the same output, the sum of the weight products along them")
     dag_kind = {(): r"a DAG with the path-lifting $\phi$",
@@ -334,7 +349,7 @@ def setting(r: Renderer) -> str:
             r"$\theta' = -\nabla(\ell\circ\phi)(\theta)$ moves $z$ by "
             r"$z' = -M(\theta)\nabla\ell(z)$ with $M = \partial\phi\,\partial\phi^\top$. A "
             r"conservation law is a function $h(\theta)$ constant along every such flow, for every "
-            r"loss: $\langle\nabla h, \nabla\phi_i\rangle = 0$ for every $i$. With "
+            r"loss: $\langle\nabla h, \nabla\phi_i\rangle \equiv 0$ for every $i$. With "
             r"$W_\phi = \operatorname{span}\{\nabla\phi_1,\dots,\nabla\phi_d\}$, "
             r"$\mathrm{Lie}(W_\phi)$ is the Lie algebra of vector fields it generates (its "
             r"iterated brackets) and $\mathrm{Lie}(W_\phi)(\theta)$ the subspace of "
@@ -353,6 +368,11 @@ def figure_or_text(r: Renderer) -> str:
 
 
 
+def _count(n: int, word: str) -> str:
+    """$3$ laws, $1$ law."""
+    return f"${n}$ {word}" + ("" if n == 1 else "s")
+
+
 def _range(values: list[int]) -> str:
     lo, hi = min(values), max(values)
     return f"${lo}$" if lo == hi else f"${lo}$ to ${hi}$"
@@ -360,7 +380,9 @@ def _range(values: list[int]) -> str:
 
 def _entry_formula(L: int) -> str:  # noqa: N803 - the number of layers
     if L == 2:
-        return r"$z_{i,j} = \sum_{k} U^{(2)}_{i,k}U^{(1)}_{k,j}$"
+        return r"$z_{i,j} = \sum_{a} U^{(2)}_{i,a}U^{(1)}_{a,j}$"
+    if L == 3:
+        return r"$z_{i,j} = \sum_{a,b} U^{(3)}_{i,b}U^{(2)}_{b,a}U^{(1)}_{a,j}$"
     return (rf"$z_{{i,j}} = \sum_{{k_1,\dots,k_{{{L - 1}}}}} U^{{({L})}}_{{i,k_{{{L - 1}}}}}"
             rf"\cdots U^{{(1)}}_{{k_1,j}}$")
 
@@ -383,11 +405,15 @@ def lifting(r: Renderer) -> str:
         L = len(arch["widths"]) - 1
         n = arch["widths"]
         inner = math.prod(n[1:-1])
-        text = (rf"With $U_k \in \mathbb{{R}}^{{n_k\times n_{{k-1}}}}$, $(n_0,\dots,n_{L}) = "
+        ns = ", ".join(f"n_{{{k}}}" for k in range(L + 1)) if L <= 3 else rf"n_0,\dots,n_{{{L}}}"
+        product = "".join(f"U_{{{k}}}" for k in range(L, 0, -1)) if L <= 3 else \
+            rf"U_{{{L}}}\cdots U_1"
+        text = (rf"With $U_k \in \mathbb{{R}}^{{n_k\times n_{{k-1}}}}$, $({ns}) = "
                 rf"({', '.join(map(str, n))})$, and $U^{{(k)}}_{{i,j}}$ the entry $(i,j)$ of "
-                rf"$U_k$, the lifting is the product $z = \phi(\theta) = U_{{{L}}}\cdots U_1 \in "
-                rf"\mathbb{{R}}^{{{n[-1]}\times {n[0]}}}$: $d = {r.d}$ entries, each a sum of "
-                rf"${inner}$ products of ${L}$ weights, " + _entry_formula(L) + "."
+                rf"$U_k$, the lifting is the product $z = \phi(\theta) = {product} \in "
+                rf"\mathbb{{R}}^{{{n[-1]}\times {n[0]}}}$: "
+                + (f"$d = {r.d}$ entries, each" if r.d > 1 else "its one entry is")
+                + rf" a sum of ${inner}$ products of ${L}$ weights, " + _entry_formula(L) + "."
                 if L > 1 else r"The lifting is $z = \phi(\theta) = U_1$.")
         text += (r" The coordinates are the entries of $z$ row by row: $\phi_{(i-1)n_0 + j} = "
                  "z_{i,j}$.")
@@ -406,12 +432,13 @@ def lifting(r: Renderer) -> str:
         else:
             text += _dag_names(arch)
     elif kind == "dag":
-        text = (rf"The lifting has $d = {r.d}$ coordinates, one per class of paths, each the "
-                rf"sum of the weight products along its paths (${sum(nterms)}$ monomials in "
-                rf"all, of degree {_range(degrees)}).") + _dag_names(arch)
+        text = (rf"The lifting has {_count(r.d, 'coordinate')}, one per class of paths, each the "
+                rf"sum of the weight products along its paths (" + _count(sum(nterms), "monomial")
+                + rf" in all, of degree {_range(degrees)}).") + _dag_names(arch)
     else:
-        text = (rf"The lifting has $d = {r.d}$ polynomial coordinates (${sum(nterms)}$ "
-                rf"monomials in all, of degree at most ${max(degrees)}$).")
+        text = (rf"The lifting has {_count(r.d, 'polynomial coordinate')} ("
+                + _count(sum(nterms), "monomial") + rf" in all, of degree at most "
+                rf"${max(degrees)}$).")
     if short:
         rows = r" \\ ".join(rf"\phi_{{{i}}} &= {r.poly(p)}" for i, p in enumerate(cert["phi"], 1))
         return text + "\n" + r"\begin{align*}" + rows + r"\end{align*}"
@@ -471,7 +498,7 @@ def _neuron_math(name: str) -> str:
     return t[1:-1] if t.startswith("$") else r"\text{" + t + "}"
 
 
-def laws_display(r: Renderer, laws: list[dict]) -> list[str]:
+def laws_display(r: Renderer, laws: list[dict], exact: bool = False) -> list[str]:
     """The laws grouped by where they come from: the entries of each H_k, the balance (and
     mixing) of hidden neurons, then the others with their sources."""
     family: dict[int, list[tuple[str, dict]]] = {}
@@ -509,18 +536,21 @@ def laws_display(r: Renderer, laws: list[dict]) -> list[str]:
             text += (rf"; ${len(entries)}$ of its ${total}$ entries on and above the diagonal "
                      r"are listed, those whose gradients are independent at $\theta_0$ (the "
                      + ("other one, " if len(rest) == 1 else f"other ${len(rest)}$, ") + names
-                     + (", is" if len(rest) == 1 else ", are") + " conserved too):")
-        out.append(text)
-        out.append(_align(r, entries))
+                     + (", is" if len(rest) == 1 else ", are") + " conserved too"
+                     + ("; by the count, its gradient at $\\theta_0$ is a combination of theirs"
+                        if exact and len(rest) == 1 else
+                        "; by the count, their gradients at $\\theta_0$ are combinations of "
+                        "these" if exact else "") + "):")
+        out.append(text + "\n" + _align(r, entries))
     if neurons:
         mixing = any("," in h for h, _ in neurons)
         out.append(r"For every hidden neuron $j$, $h_j = \sum_{i\to j}\theta_{i\to j}^2 - "
                    r"\sum_{j\to k}\theta_{j\to k}^2$ is conserved (the sums over the edges into "
                    r"and out of $j$, the bias counting as an edge in)"
-                   + (r"; for linear neurons $j \neq j'$ with the same neighbours, so is "
+                   + (r"; for linear neurons $j \neq j'$ with the same predecessors and the same "
+                      r"successors, both or neither biased, so is "
                       r"$h_{j,j'} = \sum_i\theta_{i\to j}\theta_{i\to j'} - \sum_k\theta_{j\to k}"
-                      r"\theta_{j'\to k}$" if mixing else "") + ":")
-        out.append(_align(r, neurons))
+                      r"\theta_{j'\to k}$" if mixing else "") + ":\n" + _align(r, neurons))
     if other:
         entries = [(f"h_{{{i}}}", law) for i, law in enumerate(other, 1)]
         out.append(_align(r, entries, sources=True))
@@ -549,7 +579,8 @@ def law_section(r: Renderer, c: dict) -> list[str]:
     count = c["count"]
     exact, argument, N = count["exact"], count["argument"], D - rk
     if exact:
-        explicit = ("" if n == N else f"; ${n}$ of them are written down explicitly below")
+        explicit = ("" if n == N else f"; ${n}$ of them " + ("is" if n == 1 else "are")
+                    + " written down explicitly below")
         out.append(r"\begin{claim}The maximal number of functionally independent conservation "
                    rf"laws near $\theta_0$ is ${N}$, and so it is for generic $\theta$: "
                    rf"$\dim \mathrm{{Lie}}(W_\phi)(\theta_0) = {rk} = D - {N}$" + explicit
@@ -572,15 +603,16 @@ def law_section(r: Renderer, c: dict) -> list[str]:
                      r"$\langle\nabla h,\nabla\phi_i\rangle \equiv 0$ for every $i$ (verified "
                      r"exactly), hence are conserved by every gradient flow; their gradients "
                      rf"have rank ${n}$ at $\theta_0$, hence on a dense open set, where "
-                     r"$\mathrm{Lie}(W_\phi)(\theta) \subset \bigcap_k {\nabla h_k(\theta)}^\perp$ "
-                     rf"has dimension at most $D - {n} = {D - n}$.")
-        proof += laws_display(r, laws)
+                     r"$\mathrm{Lie}(W_\phi)(\theta)$, orthogonal to all of them, has dimension "
+                     rf"at most $D - {n} = {D - n}$.")
+        proof += laws_display(r, laws, exact)
     words = [b["word"] for b in c["brackets"]]
     depth = max((w.count("[") + 1 for w in words), default=0)
     proof.append(r"\emph{Lower bound.} The " + ("iterated bracket" if len(words) == 1 else
                                                  f"{len(words)} iterated brackets") + r" of the "
                  r"fields $g_i = \nabla\phi_i$ (with $[X,Y] = \partial Y\,X - \partial X\,Y$, "
-                 rf"depth at most ${depth}$) listed in the appendix "
+                 + (r"the fields themselves" if depth == 1 else rf"depth at most ${depth}$")
+                 + r") listed in the appendix "
                  + ("belongs" if len(words) == 1 else "belong") + r" to "
                  r"$\mathrm{Lie}(W_\phi)$; " + ("its value" if len(words) == 1 else "their values")
                  + r" at $\theta_0$ " + ("has" if len(words) == 1 else "have") + " rank "
@@ -593,7 +625,7 @@ def law_section(r: Renderer, c: dict) -> list[str]:
         m = len(closure["basis"])
         proof.append(r"\emph{Closure.} The brackets close: every generator $g_j$ and every "
                      r"bracket $[g_i, k]$ of a generator with a basis element $k$ is an exact "
-                     r"rational combination of the " + str(m) + r" basis elements (each "
+                     r"rational combination of the " + _count(m, "basis element") + r" (each "
                      r"relation verified as a polynomial identity), so their span is the Lie "
                      rf"algebra $\mathrm{{Lie}}(W_\phi)$, of dimension ${m}$, and "
                      rf"$\dim\mathrm{{Lie}}(W_\phi)(\theta_0) = {rk}$ exactly.")
@@ -602,7 +634,10 @@ def law_section(r: Renderer, c: dict) -> list[str]:
     if argument == "bounds":
         proof.append(rf"\emph{{Conclusion.}} ${rk} = D - {n}$: both bounds are equalities, "
                      r"the dimension is maximal, hence locally constant, at $\theta_0$, and "
-                     + frob + ".")
+                     + frob + r". So it is for generic $\theta$: the bracket values are "
+                     r"polynomial in $\theta$, so their rank is at least " + f"${rk}$" + r" "
+                     r"outside a proper algebraic subset, and the gradients of the laws have rank "
+                     + f"${n}$" + r" on a dense open set; on both, the dimension is " + f"${rk}$.")
     elif argument == "one coordinate":
         proof.append(r"\emph{Conclusion.} $d = 1$ and $\nabla\phi(\theta_0) \ne 0$, so "
                      r"$\mathrm{Lie}(W_\phi) = \operatorname{span}\{\nabla\phi\}$ has dimension "
@@ -639,7 +674,9 @@ def intrinsic_section(r: Renderer, c: dict) -> list[str]:
     out = [r"\section*{The intrinsic properties}", DEFINITIONS]
     at = marked_tex(prose.where(c, marked=True))
     family = c["init"] in ("balanced", "relaxed-balanced")
-    scope = f" on the {tex_text(c['init'])} family" if family else ""
+    scope = (r" on the level set of $h$ through " + ("each point" if len(c["points"]) > 1
+                                                     else r"$\theta_0$")
+             + f" (in the {tex_text(c['init'])} family)" if family else "")
     props = (f"intrinsic recoverability {NAMES[c['recoverability']]}; the intrinsic metric "
              f"property {NAMES[c['metric']]}"
              + (scope if c["metric"] == "holds" else "") + "; the intrinsic dynamic property "
@@ -647,13 +684,7 @@ def intrinsic_section(r: Renderer, c: dict) -> list[str]:
              + ("; the Frobenius property holds" if c["frobenius"] else ""))
     out.append(r"\begin{claim}At " + at + ": " + props + r".\end{claim}")
     proof = [marked_tex(prose.intrinsic_statement(c, D, [], {}, marked=True))]
-    proof.append(r"\emph{The criterion} [MPG25]. Here $h = (h_1,\dots,h_N)$ is a complete set of "
-                 r"independent conservation laws near $\theta_0$: the explicit ones and, when the "
-                 r"count exceeds them, the others that exist by Frobenius; "
-                 r"$\ker\partial h(\theta_0) \supseteq \mathrm{Lie}(W_\phi)(\theta_0)$, with "
-                 r"equality where "
-                 r"$\dim\mathrm{Lie}(W_\phi)$ is locally constant. "
-                 r"If $M = K(\phi, h)$ near $\theta_0$ with $K$ "
+    proof.append(r"\emph{The criterion} [MPG25]. If $M = K(\phi, h)$ near $\theta_0$ with $K$ "
                  r"differentiable, then $\ker\partial\phi(\theta_0)\cap\mathrm{Lie}(W_\phi)"
                  r"(\theta_0) \subset \ker\partial M(\theta_0)$. Sufficient condition: if "
                  r"$\ker\partial\phi(\theta_0)\cap\ker\partial h(\theta_0) = \{0\}$ then "
@@ -758,22 +789,24 @@ CLOSED_FORM_TEX = {
     "two-layer-relu": r"For a hidden neuron $j$, let $v_{j}$ be its incoming weights (and bias) "
                       r"and $u_{j}$ its outgoing weights; the coordinates of the paths through "
                       r"$j$ are the entries of $z_{j} = u_{j}v_{j}^\top$ (entry $(a,b)$: the "
-                      r"path from input $b$ to output $a$, taken row by row), and "
+                      r"path from input $b$ to output $a$; in this block they are taken row by "
+                      r"row, which need not be their order in $\phi$), and "
                       r"$h_{j} = \|v_{j}\|^2 - \|u_{j}\|^2$. With "
-                      r"$s_{j} = \sqrt{h_{j}^2 + 4\|z_{j}\|^2}$, the block of $M$ on these "
+                      r"$s_{j} = \sqrt{h_{j}^2 + 4\|z_{j}\|_F^2}$, the block of $M$ on these "
                       r"coordinates is $K_{j} = \frac{2}{s_{j}+h_{j}} z_{j}z_{j}^\top\otimes I + "
                       r"\frac{2}{s_{j}-h_{j}} I\otimes z_{j}^\top z_{j}$; blocks of different "
                       r"neurons are zero, and the paths through no hidden neuron (the biases of "
                       r"the outputs) give an identity block.",
     "path-metric": r"$M_{pq} = \sum_{e\in p\cap q}\prod_{e'\in p\setminus\{e\}}\theta_{e'}"
                    r"\prod_{e'\in q\setminus\{e\}}\theta_{e'}$.",
-    "linear-family": r"$M(G) = \sum_{j=1}^{L} A_{j}\,G\,B_{j}$ for $G \in \mathbb{R}^{n_L\times "
-                     r"n_0}$, that is $M = \sum_{j} A_{j}\otimes B_{j}$, with "
+    "linear-family": r"For $G \in \mathbb{R}^{n_L\times n_0}$, $M(\theta)[G] = \sum_{j=1}^{L} "
+                     r"A_{j}\,G\,B_{j}$, that is $M(\theta) = \sum_{j} A_{j}\otimes B_{j}$ with "
+                     r"$z$ and $G$ read row by row ($B_{j}$ is symmetric), where "
                      r"$A_{j} = \prod_{k>j}(S + c_{k}I)$, $B_{j} = \prod_{k<j}(S' + c_{k}I)$ "
-                     r"and $c_{k} = \lambda_{1}+\cdots+\lambda_{k-1}$; here $S$ is the unique "
-                     r"solution of $\prod_{k}(S + c_{k}I) = zz^\top$ with every "
-                     r"$S + c_{k}I \succeq 0$, and $S'$ the one of $\prod_{k}(S' + c_{k}I) = "
-                     r"z^\top z$ [MPG25, Thm 3.8].",
+                     r"and $c_{k} = \lambda_{1}+\cdots+\lambda_{k-1}$ for $k = 1,\dots,L$; here "
+                     r"$S$ is the unique symmetric solution of $\prod_{k}(S + c_{k}I) = zz^\top$ "
+                     r"with every $S + c_{k}I \succeq 0$, and $S'$ the one of "
+                     r"$\prod_{k}(S' + c_{k}I) = z^\top z$ [MPG25, Thm 3.8].",
 }
 
 FRAGMENT_PACKAGES = ("amsmath", "amssymb", "amsthm", "tikz")

@@ -55,9 +55,10 @@ def _search(c: dict) -> str:
     if s["darboux"] is not None:
         if s["darboux"]:
             fs = ", ".join(s["darboux"])
-            poly = "polynomial" if len(s["darboux"]) == 1 else "polynomials"
-            text += (f" and no law ⟦P + Σ λ_i ln|f_i|⟧ with ⟦deg P ≤ {k}⟧ and ⟦f_i⟧ among the "
-                     f"Darboux {poly} ⟦{fs}⟧ (the irreducible factors of ⟦φ⟧ and ⟦∂φ⟧, and "
+            among = (f"⟦f_1 = {fs}⟧, the only Darboux polynomial" if len(s["darboux"]) == 1
+                     else f"⟦f_i⟧ among the Darboux polynomials ⟦{fs}⟧")
+            text += (f" and no law ⟦P + Σ λ_i ln|f_i|⟧ with ⟦deg P ≤ {k}⟧ and {among} (found "
+                     f"among the irreducible factors of ⟦φ⟧ and ⟦∂φ⟧, and "
                      "the eigen-forms of their quadratic factors, with ⟦∇φ_j·∇f = k_j f⟧ for "
                      "every ⟦j⟧, non-zero at ⟦θ0⟧)")
         else:
@@ -272,8 +273,9 @@ def _intrinsic_statement(c: dict, D: int) -> str:  # noqa: N803
     n = len(pts)
     at = _where(c)  # the first mention of the points; later ones are short
     here = "⟦θ0⟧" if n == 1 else "these points"
-    on = (f"on the {c['init']} family near {here}" if c["init"] in ("balanced", "relaxed-balanced")
-          else f"near {here}")
+    through = "⟦θ0⟧" if n == 1 else "each of these points"
+    on = (f"on the level set of ⟦h⟧ through {through} (in the {c['init']} family)"
+          if c["init"] in ("balanced", "relaxed-balanced") else f"near {here}")
     names = "; ".join(covering_forms(c, marked=True))
     pointwise = any(cf["pointwise"] for cf in c["closed_forms"])
     out = []
