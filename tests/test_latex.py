@@ -139,10 +139,10 @@ def test_a_linear_family_is_one_matrix_identity_with_its_entries():
 def test_each_point_is_written_once_with_every_use():
     text = (ROOT / "proofs" / "relu-3-2-1.tex").read_text()
     appendix = text.split(r"\subsection*{Points}")[1]
-    assert appendix.count("$P_{1}$ (integer point; the point $\\theta_0$ of the conservation-law "
-                          "claim, from seed $0$; the point of the intrinsic-property claim, from "
-                          "seed $0$)") == 1
-    assert "$P_{2}$" not in appendix
+    assert appendix.count("$\\theta^{(1)}$ (integer point; the point $\\theta_0$ of the "
+                          "conservation-law claim, from seed $0$; the point of the "
+                          "intrinsic-property claim, from seed $0$)") == 1
+    assert "$\\theta^{(2)}$" not in appendix
     assert r"W^{(1)} = \begin{pmatrix}" in appendix  # the point as its weight matrices
 
 

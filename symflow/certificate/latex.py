@@ -222,13 +222,13 @@ class Renderer:
         return self._point_name(len(self.points) - 1)
 
     def _point_name(self, i: int) -> str:
-        return f"P_{{{i + 1}}}"
+        return rf"\theta^{{({i + 1})}}"
 
     def points_appendix(self) -> str:
         out = [r"\subsection*{Points}"]
         for i, (key, uses) in enumerate(self.points):
             integer = all("/" not in x for x in key)
-            out.append(rf"$P_{{{i + 1}}}$ ({'integer' if integer else 'rational'} point; "
+            out.append(rf"${self._point_name(i)}$ ({'integer' if integer else 'rational'} point; "
                        + "; ".join(uses) + "):" + self.vector(list(key), r"\theta"))
         return "\n\n".join(out)
 
