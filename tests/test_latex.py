@@ -210,3 +210,22 @@ def test_check_tex_rejects_an_edited_certificate_document(tmp_path):
     (tmp_path / "linear-2-2-2-section.tex").write_text("% not the rendering\n")
     rep = check_path(cert, tex=True)
     assert not rep.ok and "linear-2-2-2-section.tex" in rep.failed.message
+
+
+@needs_pdflatex
+def test_a_larger_certificate_stays_clean(tmp_path):
+    # relu:4-10-4: 160 coordinates (the appendix table), 10 laws of 14 terms (displays that
+    # break across pages), D = 80 (points as 10 × 4 matrices), long bracket lists
+    from click.testing import CliRunner
+
+    from symflow.cli import cli
+
+    res = CliRunner().invoke(cli, ["certify", "relu:4-10-4", "-o", str(tmp_path), "--no-pdf"])
+    assert res.exit_code == 0, res.output
+    tex = tmp_path / "relu-4-10-4.tex"
+    assert max(len(line) for line in tex.read_text().splitlines()) < 4000  # chktex's limit
+    if shutil.which("chktex"):
+        proc = subprocess.run(["chktex", "-q", "-v0", str(tex)], capture_output=True, text=True)
+        assert proc.stdout.strip() == "", proc.stdout[:2000]
+    ok, log = compile_pdf(tex)
+    assert ok and "Overfull" not in log, log[-2000:]

@@ -29,7 +29,7 @@ from .texmath import marked_tex, math_tex, tex_text
 MAX_LISTED = 24  # laws shown in the main text before deferring to the JSON
 MAX_TABLE = 400  # coordinates of φ in the appendix table before deferring to the JSON
 TERMS_PER_LINE = 5  # terms of a displayed law per line
-MAX_MATRIX = 8  # rows and columns of a parameter matrix written as a matrix
+MAX_MATRIX = 10  # rows and columns of a parameter matrix written as one (amsmath's default)
 ROWS = 24  # rows of one table of the coordinates of φ
 LINE_CHARS = 64  # characters of matrices on one displayed line
 NAME_DASH = "  % chktex 8 (a hyphen inside a name such as linear:2-2-2, not a range)"
@@ -241,6 +241,7 @@ def render(cert: dict, json_name: str = "certificate.json") -> str:
             r"\usepackage{amsmath,amssymb,amsthm}",
             r"\usepackage[margin=2.3cm]{geometry}",
             r"\usepackage{tikz}",
+            r"\allowdisplaybreaks{}",
             r"\newtheorem{claim}{Claim}",
             r"\setlength{\parindent}{0pt}",
             r"\setlength{\parskip}{0.5em}",
@@ -287,7 +288,16 @@ def _body(cert: dict, json_name: str) -> str:
     out.append(r"\section*{Appendix}")
     out.append(r.points_appendix())
     out += r.appendix
-    return "\n\n".join(out)
+    return _wrap("\n\n".join(out))
+
+
+def _wrap(text: str, width: int = 1000) -> str:
+    """Long lists broken into source lines (chktex reads lines up to 4093 bytes): a line over
+    ``width`` characters gets a newline after each list separator (an interword space either
+    way, so the typeset text is unchanged)."""
+    sep = r",\allowbreak\ "
+    return "\n".join(line.replace(sep, ",\\allowbreak{}\n") if len(line) > width else line
+                     for line in text.split("\n"))
 
 
 DEFINITIONS = (
@@ -468,7 +478,7 @@ def phi_table(r: Renderer) -> str:
                    + "\n".join(lines) + "\n" + r"\end{tabular}}")
     if len(phi) > MAX_TABLE:
         out.append(f"and {len(phi) - MAX_TABLE} more coordinates in \\texttt{{"
-                   f"{tex_text(r.json_name)}}}.")
+                   f"{tex_text(r.json_name)}}}." + _dash(r.json_name))
     out[0] += "\n" + r"Entry $i$ is $\phi_i(\theta)$" + (", its factors in the order of the path."
                                                         if r.path_order else ".") + r"\nopagebreak"
     return "\n\n".join(out)
@@ -568,7 +578,7 @@ def _align(r: Renderer, entries: list[tuple[str, dict]], sources: bool = False) 
     text = r"\begin{align*}" + "\n" + " \\\\\n".join(rows) + "\n" + r"\end{align*}"
     if len(entries) > MAX_LISTED:
         text += (f"\nand {len(entries) - MAX_LISTED} more in \\texttt{{"
-                 f"{tex_text(r.json_name)}}}.")
+                 f"{tex_text(r.json_name)}}}." + _dash(r.json_name))
     return text
 
 
@@ -831,7 +841,8 @@ def render_fragment(cert: dict, json_name: str = "certificate.json") -> str:
             r"\begingroup",
             r"\raggedright{}",
             r"\setlength{\parindent}{0pt}",
-            r"\setlength{\parskip}{0.5em}"]
+            r"\setlength{\parskip}{0.5em}",
+            r"\allowdisplaybreaks{}"]
     return "\n".join(head) + "\n\n" + body + "\n\n" + r"\endgroup" + "\n"
 
 
