@@ -260,9 +260,6 @@ def _expandable(lf: Lifting) -> bool:
     return _phi_size(lf)[0] <= lf.max_terms
 
 
-#: the criterion uses dense ∂φ (d × D) and M (d × d): the default limit on d (``max_paths``
-#: given explicitly replaces it)
-INTRINSIC_MAX_COORDS = 2000
 #: exact points of initialisation families and level sets carry rationals with large numerators
 #: and denominators, and the criterion's exact ranks there grow fast with D: the default limit
 #: (``max_params`` given explicitly replaces it)
@@ -282,8 +279,8 @@ def intrinsic(spec: Any, symbols: Sequence | None = None, *, init: str = "generi
     import sympy
 
     from .errors import LimitError, SymflowError
+    from .properties import MAX_DENSE_COORDS, parse_level, parse_point
     from .properties import intrinsic as decide
-    from .properties import parse_level, parse_point
     from .spec import read_data
 
     if level is not None and (at is not None or init != "generic"):
@@ -295,7 +292,9 @@ def intrinsic(spec: Any, symbols: Sequence | None = None, *, init: str = "generi
     if samples is not None and init == "generic" and level is None:
         raise SymflowError("--samples applies to --init balanced / relaxed-balanced and to "
                            "--level (a generic point is one seeded point: use --seed)")
-    dense_limit = limits.get("max_paths", INTRINSIC_MAX_COORDS)
+    # the criterion uses dense ∂φ (d × D) and M (d × d): max_paths given explicitly replaces
+    # the default limit on d
+    dense_limit = limits.get("max_paths", MAX_DENSE_COORDS)
     lf = lifting(spec, symbols, **limits)
     if lf.d:
         lf.phi[0]  # noqa: B018 - the criterion needs φ expanded: the term limit, up front
