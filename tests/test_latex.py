@@ -182,9 +182,10 @@ def test_skip_edges_bend_and_biases_are_drawn():
     bias = layout({"kind": "layered-relu", "widths": [2, 3, 1], "bias": True})
     ones = [s for s, k in bias.kind.items() if k == "bias"]
     assert len(ones) == 2 and sum(is_bias for _, is_bias in bias.edges) == 4
-    text = figure({"kind": "dag", "inputs": ["x"], "hidden": [["a", "relu"], ["b", "linear"]],
-                   "outputs": ["y"], "edges": [["x", "a", "p"], ["a", "b", "q"],
-                                                ["b", "y", "r"]], "biases": []})
+    text = figure(layout({"kind": "dag", "inputs": ["x"], "hidden": [["a", "relu"],
+                                                                      ["b", "linear"]],
+                          "outputs": ["y"], "edges": [["x", "a", "p"], ["a", "b", "q"],
+                                                       ["b", "y", "r"]], "biases": []}))
     assert "[relu]" in text and "[linear]" in text and "ReLU neurons" in text
 
 

@@ -97,15 +97,24 @@ def layout(arch: dict) -> Layout:
     return out
 
 
-def neuron_tex(name: str) -> str:
-    """x1 → x_{1}, h2_3 → h^{(2)}_{3}, a1 → a_{1}; other names in typewriter type."""
-    m = re.fullmatch(r"h(\d+)_(\d+)", name)
+LAYERED_NEURON = re.compile(r"h(\d+)_(\d+)")  # hidden neuron i of layer k: h{k}_{i}
+
+
+def neuron_math(name: str) -> str | None:
+    """x1 → x_{1}, h2_3 → h^{(2)}_{3}, a1 → a_{1}, a → a; None for other names."""
+    m = LAYERED_NEURON.fullmatch(name)
     if m:
-        return f"$h^{{({m[1]})}}_{{{m[2]}}}$"
+        return f"h^{{({m[1]})}}_{{{m[2]}}}"
     m = re.fullmatch(r"([A-Za-z])(\d*)", name)
     if m:
-        return f"${m[1]}_{{{m[2]}}}$" if m[2] else f"${m[1]}$"
-    return r"\texttt{" + tex_text(name) + "}"
+        return f"{m[1]}_{{{m[2]}}}" if m[2] else m[1]
+    return None
+
+
+def neuron_tex(name: str) -> str:
+    """A neuron's name in text: in math when it has a math form, else in typewriter type."""
+    math = neuron_math(name)
+    return f"${math}$" if math else r"\texttt{" + tex_text(name) + "}"
 
 
 STYLES = {"input": "n", "output": "n", "relu": "relu", "linear": "linear", "bias": "bias"}
@@ -114,14 +123,13 @@ LEGEND = {"relu": "shaded circles are ReLU neurons", "linear": "white squares ar
           "(dashed edges)"}
 
 
-def figure(arch: dict) -> str:
-    """The TikZ drawing with a one-line legend, or a sentence when there are too many
-    neurons."""
-    nodes, kinds, _, _ = network_of(arch)
-    lay = layout(arch)
+def figure(lay: Layout) -> str:
+    """The TikZ drawing of a layout with a one-line legend, or a sentence when there are too
+    many neurons."""
+    neurons = sum(k not in ("dummy", "bias") for k in lay.kind.values())
     columns = 1 + max(c for c, _ in lay.pos.values())
-    if len(nodes) > MAX_DRAWN:
-        return (f"The network has {len(nodes)} neurons in {columns} columns (too many to "
+    if neurons > MAX_DRAWN:
+        return (f"The network has {neurons} neurons in {columns} columns (too many to "
                 "draw); its edges are listed in the JSON certificate.")
     lines = [r"\begin{center}",
              r"\begin{tikzpicture}[x=2.2cm,y=0.95cm,>=stealth,"

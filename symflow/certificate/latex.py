@@ -16,6 +16,7 @@ import shutil
 import subprocess
 import tempfile
 from collections import Counter
+from functools import cached_property
 from pathlib import Path
 
 import sympy
@@ -23,7 +24,7 @@ import sympy
 from ..exprparse import polynomial_expr
 from ..wording import CLOSED_FORMS_MARKED, marked, plural
 from . import prose
-from .drawing import figure, neuron_tex
+from .drawing import LAYERED_NEURON, Layout, figure, layout, neuron_math, neuron_tex
 from .texmath import marked_tex, math_tex, tex_text
 
 MAX_LISTED = 24  # laws shown in the main text before deferring to the JSON
@@ -75,17 +76,15 @@ def _terms(latex: str) -> list[str]:
     return [t.strip() for t in out if t.strip()]
 
 
-def _path_order(arch: dict, names: list[str]) -> dict[str, float]:
+def _path_order(arch: dict, names: list[str], lay: Layout | None) -> dict[str, float]:
     """Where each parameter of a network sits along a path: its layer (a bias just before
     it), or the column of the edge's start in the drawing; {} for a polynomial lifting."""
     if arch["kind"] == "layered-relu":
         found = (re.fullmatch(r"([Wb])(\d+)_.*", n) for n in names)
         return {m[0]: int(m[2]) - (0.5 if m[1] == "b" else 0) for m in found}
-    if arch["kind"] != "dag":
+    if arch["kind"] != "dag" or lay is None:
         return {}
-    from .drawing import layout
-
-    col = {v: x for v, (x, _) in layout(arch).pos.items()}
+    col = {v: x for v, (x, _) in lay.pos.items()}
     order = {w: col[u] for u, _, w in arch["edges"]}
     order.update({b: col[v] - 0.5 for v, b in arch.get("biases", [])})
     return order
@@ -108,7 +107,9 @@ class Renderer:
             for v, b in arch.get("biases", []):
                 self.tex[b] = f"b_{{{_neuron_math(v)}}}"
         self.symbol_names = {s: self.tex[n] for n, s in self.syms.items()}
-        self.path_order = _path_order(arch, self.names)  # parameter → its place on a path
+        # the drawing's layout (None for a polynomial lifting), shared with the path order
+        self.layout = layout(arch) if arch["kind"] != "polynomial" else None
+        self.path_order = _path_order(arch, self.names, self.layout)  # place on a path
         self.points: list[tuple[tuple, list[str]]] = []  # distinct points and where each is used
         self.appendix: list[str] = []
 
@@ -151,6 +152,7 @@ class Renderer:
         sign = "-" if q < 0 else ""
         return sign + r"\tfrac{" + str(abs(q.p)) + "}{" + str(q.q) + "}"
 
+    @cached_property
     def blocks(self) -> list[tuple[str, list[list[int]]]] | None:
         """The parameters as matrices (U_k or W^{(k)}, b^{(k)}): (name, rows of indices into
         θ), or None when they are not matrices or a matrix is too large to write as one."""
@@ -182,9 +184,8 @@ class Renderer:
         """θ or a tangent vector v: as its parameter matrices when there are any (a common
         denominator factored out), else coordinate by coordinate, each with its parameter."""
         q = [sympy.Rational(x) for x in v]
-        blocks = self.blocks()
         shown = []
-        for head, rows in blocks or []:
+        for head, rows in self.blocks or []:
             den = math.lcm(*(q[i].q for row in rows for i in row))
             ints = [[int(q[i] * den) for i in row] for row in rows]
             width = sum(max(len(str(r[j])) for r in ints) + 3 for j in range(len(ints[0])))
@@ -211,8 +212,7 @@ class Renderer:
 
     # -- points, each once -----------------------------------------------------------------
     def point(self, theta: list, use: str) -> str:
-        """Register a point of a claim; its name in the text (θ_0 if there is one point in the
-        certificate, else P_i)."""
+        """Register a point of a claim (each point once, with all its uses); its name θ^(i)."""
         key = tuple(str(sympy.Rational(x)) for x in theta)
         for i, (k, uses) in enumerate(self.points):
             if k == key:
@@ -368,14 +368,12 @@ def setting(r: Renderer) -> str:
 
 def figure_or_text(r: Renderer) -> str:
     arch = r.cert["architecture"]
-    if arch["kind"] != "polynomial":
-        return figure(arch)
+    if r.layout is not None:
+        return figure(r.layout)
     unused = arch["unused_parameters"]
     return "" if not unused else ("The parameter(s) " + ", ".join(
         f"${r.tex[n]}$" for n in unused) + r" do not occur in $\phi$ (each is trivially "
         "conserved).")
-
-
 
 
 def _count(n: int, word: str) -> str:
@@ -504,26 +502,26 @@ def source_tex(source: str) -> str:
 
 
 def _neuron_math(name: str) -> str:
-    t = neuron_tex(name)
-    return t[1:-1] if t.startswith("$") else r"\text{" + t + "}"
+    """A neuron's name inside a formula."""
+    return neuron_math(name) or r"\text{\texttt{" + tex_text(name) + "}}"
 
 
 def laws_display(r: Renderer, laws: list[dict], exact: bool = False) -> list[str]:
     """The laws grouped by where they come from: the entries of each H_k, the balance (and
     mixing) of hidden neurons, then the others with their sources."""
-    family: dict[int, list[tuple[str, dict]]] = {}
+    family: dict[int, list[tuple[tuple[int, int], dict]]] = {}  # k → ((a, b), law)
     neurons: list[tuple[str, dict]] = []
     other: list[dict] = []
     for law in laws:
         m = _FAMILY_SOURCE.fullmatch(law["source"])
         n = _NEURON_SOURCE.fullmatch(law["source"])
         if m:
-            family.setdefault(int(m[3]), []).append((f"{{(H_{{{m[3]}}})}}_{{{m[5]},{m[6]}}}",
-                                                       law))
+            family.setdefault(int(m[3]), []).append(((int(m[5]), int(m[6])), law))
         elif n:
-            who = [_neuron_math(x.strip()) for x in n.group(2).split(",")]
-            label = (who[0] if len(who) == 1 and who[0].startswith("h^")  # layered: h^{(k)}_i
-                     else f"h_{{{', '.join(who)}}}")
+            names = [x.strip() for x in n.group(2).split(",")]
+            who = [_neuron_math(x) for x in names]
+            label = (who[0] if len(names) == 1 and LAYERED_NEURON.fullmatch(names[0])
+                     else f"h_{{{', '.join(who)}}}")  # a layered neuron's law: h^{(k)}_i
             neurons.append((label, law))
         else:
             other.append(law)
@@ -538,7 +536,7 @@ def laws_display(r: Renderer, laws: list[dict], exact: bool = False) -> list[str
         if len(entries) >= total:
             text += "; its entries on and above the diagonal are the laws:"
         else:
-            listed = {tuple(map(int, re.findall(r"\d+", lab)[1:3])) for lab, _ in entries}
+            listed = {ab for ab, _ in entries}
             rest = [(a, b) for a in range(1, n + 1) for b in range(a, n + 1)
                     if (a, b) not in listed]
             names = ", ".join(f"${{(H_{{{k}}})}}_{{{a},{b}}}$" for a, b in rest[:4]) + (
@@ -551,7 +549,8 @@ def laws_display(r: Renderer, laws: list[dict], exact: bool = False) -> list[str
                         if exact and len(rest) == 1 else
                         "; by the count, their gradients at $\\theta_0$ are combinations of "
                         "these" if exact else "") + "):")
-        out.append(text + "\n" + _align(r, entries))
+        out.append(text + "\n" + _align(r, [(f"{{(H_{{{k}}})}}_{{{a},{b}}}", law)
+                                               for (a, b), law in entries]))
     if neurons:
         mixing = any("," in h for h, _ in neurons)
         out.append(r"For every hidden neuron $j$, $h_j = \sum_{i\to j}\theta_{i\to j}^2 - "

@@ -12,11 +12,6 @@ import re
 OPEN, CLOSE = "⟦", "⟧"
 
 
-def m(formula: str) -> str:
-    """Mark ``formula`` as mathematics."""
-    return OPEN + formula + CLOSE
-
-
 def plain(text: str) -> str:
     """The text without its marks."""
     return text.replace(OPEN, "").replace(CLOSE, "")
