@@ -266,6 +266,17 @@ def _expandable(lf: Lifting) -> bool:
 FAMILY_MAX_PARAMS = 250
 
 
+def refuse_family_size(lf: Lifting, family: bool, max_params: int | None) -> None:
+    """Refuse, up front, exact points of an initialisation family or a level set beyond
+    FAMILY_MAX_PARAMS parameters, unless a ``max_params`` was given explicitly."""
+    from .errors import LimitError
+
+    if family and max_params is None and lf.D > FAMILY_MAX_PARAMS:
+        raise LimitError(f"exact points of an initialisation family or level set are limited to "
+                         f"D ≤ {FAMILY_MAX_PARAMS} parameters by default (this network has "
+                         f"D = {lf.D}; raise it with --max-params)")
+
+
 def intrinsic(spec: Any, symbols: Sequence | None = None, *, init: str = "generic",
               seed: int = 0, samples: int | None = None, at: Sequence | None = None,
               level: Any = None, max_depth: int = 8, **limits: int) -> Intrinsic:
@@ -299,11 +310,7 @@ def intrinsic(spec: Any, symbols: Sequence | None = None, *, init: str = "generi
     if lf.d:
         lf.phi[0]  # noqa: B018 - the criterion needs φ expanded: the term limit, up front
     family = init != "generic" or level is not None
-    family_limit = limits.get("max_params", FAMILY_MAX_PARAMS)
-    if family and lf.D > family_limit:
-        raise LimitError(f"exact points of an initialisation family or level set are limited to "
-                         f"D ≤ {FAMILY_MAX_PARAMS} parameters by default (this network has "
-                         f"D = {lf.D}; raise it with --max-params)")
+    refuse_family_size(lf, family, limits.get("max_params"))
     # a ReLU path-lifting at its generic point is decided from D generator values (no dense
     # ∂φ); everything else needs the dense d × D Jacobian, whose memory grows like d·D
     generic_path = lf.kind == "path" and at is None and not family
@@ -338,6 +345,7 @@ def certify(spec: Any, symbols: Sequence | None = None, *, directory: str | Path
     from .certificate.run import certify_one
 
     lf = lifting(spec, symbols, **limits)
+    refuse_family_size(lf, init != "generic", limits.get("max_params"))
     return certify_one(lf, Path(directory), init=init, seed=seed, samples=samples, at=at,
                        pdf=pdf, label=str(spec) if isinstance(spec, (str, Path)) else lf.name,
                        fragment=fragment)

@@ -11,11 +11,11 @@ from typing import TYPE_CHECKING
 import click
 
 from . import __version__
-from .api import FAMILY_MAX_PARAMS
+from .api import refuse_family_size
 from .certificate.prose import dynamic_verdict
 from .certificate.schema import MAX_COORDS as MAX_CERT_COORDS
 from .certificate.schema import MAX_PARAMS as MAX_CERT_PARAMS
-from .errors import LimitError, SymflowError
+from .errors import SymflowError
 from .lifting import DEFAULT_MAX_PARAMS, DEFAULT_MAX_PATHS, DEFAULT_MAX_TERMS
 from .spec import load_lifting
 from .wording import INITS, plural
@@ -38,16 +38,6 @@ def _explicit_limits(**values: int) -> dict[str, int]:
     ctx = click.get_current_context()
     return {k: v for k, v in values.items()
             if ctx.get_parameter_source(k) != click.core.ParameterSource.DEFAULT}
-
-
-def _family_size(ctx: click.Context, lifting: Lifting, family: bool) -> None:
-    """Refuse, up front, a family or level-set run beyond FAMILY_MAX_PARAMS unless
-    --max-params was given."""
-    if family and lifting.D > FAMILY_MAX_PARAMS and \
-            ctx.get_parameter_source("max_params") == click.core.ParameterSource.DEFAULT:
-        raise LimitError(f"exact points of an initialisation family or level set are limited to "
-                         f"D ≤ {FAMILY_MAX_PARAMS} parameters by default (this network has "
-                         f"D = {lifting.D}; raise it with --max-params)")
 
 
 def _jsonable(x):  # noqa: ANN001, ANN202 - JSON's default hook
@@ -740,7 +730,8 @@ def certify(spec: str | None, outdir: str, init: str, at_file: str | None, sampl
         lifting = load_lifting(sp, max_params=max_params, max_paths=max_paths,
                                max_terms=max_terms)
         if library is None:
-            _family_size(ctx, lifting, ini != "generic")
+            refuse_family_size(lifting, ini != "generic",
+                               _explicit_limits(max_params=max_params).get("max_params"))
         at = None
         if at_path is not None:
             from .spec import read_data

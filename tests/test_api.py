@@ -114,6 +114,8 @@ def test_the_api_refuses_what_the_cli_refuses(tmp_path):
         symflow.intrinsic("relu:3-2-1", samples=2)
     with pytest.raises(LimitError, match="D ≤ 250"):  # exact family points: D = 300 > 250
         symflow.intrinsic("linear:10-15-10", init="balanced")
+    with pytest.raises(LimitError, match="D ≤ 250"):  # certify refuses it as the CLI does
+        symflow.certify("linear:10-15-10", init="balanced", directory=tmp_path, pdf=False)
     point = tmp_path / "p.json"
     point.write_text(json.dumps({"u": 1, "v": 2}))
     r = symflow.intrinsic(ROOT / "examples" / "uv.yaml", at=point)  # a point from a file
