@@ -360,10 +360,11 @@ def check(path: str | Path, max_params: int = 1000, max_paths: int = 2000,
 
     try:
         rep = check_path(Path(path), Limits(max_params, max_paths), tex=tex)
+    except Refused as exc:  # a limit of the checker, at the step that met it: exit 2
+        return CheckResult(str(path), False, [], exc.step, f"step '{exc.step}': {exc}",
+                           "refused")
     except Unreadable as exc:
-        refused = isinstance(exc, Refused)
-        return CheckResult(str(path), False, [], "limits" if refused else "format", str(exc),
-                           "refused" if refused else "unreadable")
+        return CheckResult(str(path), False, [], "format", str(exc), "unreadable")
     if rep.ok:
         return CheckResult(str(path), True, list(rep.passed))
     return CheckResult(str(path), False, list(rep.passed), rep.failed.step, rep.failed.message,

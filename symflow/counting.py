@@ -30,6 +30,7 @@ from .algebra.poly import VectorField, ZPoly, evaluate, integer_multiple, variab
 from .algebra.structural_limits import MAX_INNER
 from .errors import LimitError
 from .lifting import Lifting
+from .sources import label as source_label
 
 DEFAULT_MAX_DEGREE = 4
 MAX_SEARCH_MONOMIALS = 20_000
@@ -213,14 +214,14 @@ def family_laws(lifting: Lifting) -> list[Law]:
             return pairs
 
         for v in arch.hidden:
-            out.append(law(pairing(v, v), f"balance of neuron {v}"))
+            out.append(law(pairing(v, v), source_label("balance", v)))
         linear = [v for v in arch.hidden if not arch.is_relu(v)]
         for i, v in enumerate(linear):
             for w in linear[i + 1:]:
                 if (set(graph.predecessors(v)) == set(graph.predecessors(w))
                         and set(graph.successors(v)) == set(graph.successors(w))
                         and bool(arch.bias(v)) == bool(arch.bias(w))):
-                    out.append(law(pairing(v, w), f"mixing of linear neurons {v}, {w}"))
+                    out.append(law(pairing(v, w), source_label("mixing", v, w)))
     elif lifting.kind == "product" and lifting.widths:
         w = lifting.widths
         for k in range(1, len(w) - 1):
@@ -231,7 +232,7 @@ def family_laws(lifting: Lifting) -> list[Law]:
                              for i in range(1, n_next + 1)]
                     pairs += [(-1, f"U{k}_{a}_{j}", f"U{k}_{b}_{j}")
                               for j in range(1, n_prev + 1)]
-                    out.append(law(pairs, f"(U{k + 1}ᵀU{k + 1} − U{k}U{k}ᵀ)[{a},{b}]",
+                    out.append(law(pairs, source_label("family", k, a, b),
                                    entry=(k, a, b)))
     return out
 
@@ -419,9 +420,9 @@ def search_laws(lifting: Lifting, degree: int,
                 kernel = [[int(ns[i, j]) for i in range(len(monos))] for j in range(nullity)]
         for vec in kernel:
             h = zctx.from_dict({monos[i]: c for i, c in enumerate(vec) if c})
-            if not h.is_zero():
+            if not h.is_zero():  # labelled with its own degree, the search that finds it
                 laws.append(Law(lifting.ring.to_integer(lifting.ring.to_rational(h)),
-                                f"degree-{degree} search"))
+                                source_label("search", h.total_degree())))
     return laws, None
 
 
@@ -596,7 +597,8 @@ def search_log_laws(lifting: Lifting, degree: int, darboux: list[ZPoly]) -> list
         coeffs = {monos[c]: red[i, m + c] for c in range(len(monos)) if red[i, m + c] != 0}
         z, lam = _normalise(lam, ring.qctx.from_dict(coeffs), ring)
         logs = [(f, x) for f, x in zip(darboux, lam, strict=True) if x != 0]
-        laws.append(Law(z, f"logarithmic search, degree ≤ {degree}", logs=logs))
+        # labelled with the degree of its own P (at least 1), the search that finds it
+        laws.append(Law(z, source_label("log-search", max(1, z.total_degree())), logs=logs))
     return laws
 
 

@@ -15,6 +15,10 @@ import sympy
 
 from .errors import SpecError
 
+
+class ExprTooLarge(SpecError):
+    """An expression beyond a size limit of the parser (not a malformed one)."""
+
 MAX_EXPONENT = 64
 MAX_TERMS = 20_000
 MAX_DIGITS = 60  # of one number written in the expression
@@ -42,14 +46,14 @@ def _exponent(node: ast.BinOp) -> int:
         raise SpecError("not a polynomial (exponents must be whole numbers ≥ 0 written as "
                         "plain numbers); only polynomial liftings are supported")
     if n > MAX_EXPONENT:
-        raise SpecError(f"exponent {n} is above the limit of {MAX_EXPONENT}")
+        raise ExprTooLarge(f"exponent {n} is above the limit of {MAX_EXPONENT}")
     return n
 
 
 def _size(node: ast.AST, depth: int = 0) -> tuple[int, int, float]:
     """Upper bounds (terms, total degree, digits of the coefficients) of the expansion."""
     if depth > MAX_NESTING:
-        raise SpecError(f"nested more than {MAX_NESTING} levels deep")
+        raise ExprTooLarge(f"nested more than {MAX_NESTING} levels deep")
     if isinstance(node, ast.Expression):
         return _size(node.body, depth)
     if isinstance(node, ast.UnaryOp):
@@ -76,7 +80,7 @@ def _size(node: ast.AST, depth: int = 0) -> tuple[int, int, float]:
             and not isinstance(node.value, bool):
         digits = len(str(abs(node.value)))
         if digits > MAX_DIGITS:
-            raise SpecError(f"the number {str(node.value)[:12]}… has more than {MAX_DIGITS} "
+            raise ExprTooLarge(f"the number {str(node.value)[:12]}… has more than {MAX_DIGITS} "
                             "digits")
         return 1, 0, digits
     return 1, 1, 1
@@ -112,7 +116,7 @@ def polynomial_expr(text: str, syms: dict[str, sympy.Symbol]) -> sympy.Expr:
     """
     written = text.count("+") + text.count("-") + 1
     if written > MAX_TERMS:  # a flat sum this long would also overflow Python's parser
-        raise SpecError(f"too large: more than {MAX_TERMS} terms written (limit of symflow's "
+        raise ExprTooLarge(f"too large: more than {MAX_TERMS} terms written (limit of symflow's "
                         f"polynomial input)")
     pieces = _top_level_terms(text)
     if len(pieces) > CHUNK_TERMS:  # a long flat sum: parsed in chunks (a chain of BinOp nodes
@@ -120,7 +124,7 @@ def polynomial_expr(text: str, syms: dict[str, sympy.Symbol]) -> sympy.Expr:
         for k in range(0, len(pieces), CHUNK_TERMS):
             out = sympy.expand(out + polynomial_expr("".join(pieces[k:k + CHUNK_TERMS]), syms))
             if len(sympy.Add.make_args(out)) > MAX_TERMS:
-                raise SpecError(f"too large: its expansion has more than {MAX_TERMS} terms "
+                raise ExprTooLarge(f"too large: its expansion has more than {MAX_TERMS} terms "
                                 f"(limit of symflow's polynomial input)")
         return out
     try:
@@ -129,13 +133,13 @@ def polynomial_expr(text: str, syms: dict[str, sympy.Symbol]) -> sympy.Expr:
         raise SpecError("not a valid expression (or nested too deeply)") from None
     terms, degree, digits = _size(tree)
     if terms > MAX_TERMS:
-        raise SpecError(f"too large: its expansion may have more than {MAX_TERMS} terms "
+        raise ExprTooLarge(f"too large: its expansion may have more than {MAX_TERMS} terms "
                         f"(limit of symflow's polynomial input)")
     if degree > MAX_DEGREE:
-        raise SpecError(f"too large: its degree may exceed {MAX_DEGREE} (limit of symflow's "
+        raise ExprTooLarge(f"too large: its degree may exceed {MAX_DEGREE} (limit of symflow's "
                         "polynomial input)")
     if digits > MAX_COEFF_DIGITS:
-        raise SpecError(f"too large: its coefficients may have more than {MAX_COEFF_DIGITS} "
+        raise ExprTooLarge(f"too large: its coefficients may have more than {MAX_COEFF_DIGITS} "
                         "digits (limit of symflow's polynomial input)")
 
     def walk(node: ast.AST) -> sympy.Expr:

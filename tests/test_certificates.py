@@ -123,7 +123,7 @@ def _verdict(c):
 
 
 def _lambda(c):
-    c["claims"][1]["points"][0]["lambdas"][0] = "1"
+    c["claims"][1]["points"][0]["lambdas"][0] = 1
 
 
 def _closed_form(c):

@@ -97,9 +97,18 @@ class Ring:
         return expr
 
     def format(self, p) -> str:
-        """Readable text of a polynomial: ``W2_1_1^2 - W1_1_1^2 - W1_1_2^2``."""
-        text = str(p)
-        return text if text else "0"
+        """The canonical text of a polynomial (symflow.polytext), the one certificates hold:
+        ``W1_1_1^2 + W1_1_2^2 - W2_1_1^2``."""
+        from fractions import Fraction
+
+        from ..polytext import format_poly
+
+        terms = []
+        for mono, c in p.to_dict().items():
+            q = flint.fmpq(c)
+            terms.append(({i: e for i, e in enumerate(mono) if e},
+                          Fraction(int(q.p), int(q.q))))
+        return format_poly(terms, self.names)
 
 
 def variables_of(p) -> list[int]:

@@ -22,9 +22,13 @@ from __future__ import annotations
 
 import itertools
 import json
+import math
+import os
 import re
+import stat
 from collections import Counter
 from dataclasses import dataclass, field
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -34,8 +38,11 @@ from sympy.polys.matrices import DomainMatrix
 from sympy.polys.rings import ring
 
 from ..errors import SpecError
-from ..exprparse import polynomial_expr
+from ..exprparse import ExprTooLarge, polynomial_expr
 from ..points import sample_points
+from ..polytext import format_poly
+from ..sources import label as source_label
+from ..sources import parse as parse_source
 from ..wording import (
     CLOSED_FORMS,
     MAX_CLOSED_FORM_COORDS,
@@ -65,17 +72,27 @@ MAX_LAW_DEGREE = 16
 MAX_LAW_TERMS = 5000
 MAX_LAW_TEXT = 1_000_000  # characters of all the laws of a claim
 MAX_POINTS = 64
+MAX_SECONDS = 60.0  # predicted seconds of one step's work (--max-seconds)
 MAX_PRODUCT_TERMS = 200_000  # terms of the expanded product U_L⋯U_1
 MAX_SYMBOLIC_BRACKETS = 4000  # brackets expanded to verify a closure
 MAX_BRACKET_WORK = 20_000_000  # predicted term products of all symbolic brackets
 MAX_FAMILY_WIDTH = 40  # widths of linear nets whose family points are regenerated
 
 NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*", re.ASCII)
-NUMBER = re.compile(rf"-?[0-9]{{1,{MAX_DIGITS}}}(/[0-9]{{1,{MAX_DIGITS}}})?", re.ASCII)
+# a number that is not an integer: "p/q" in lowest terms, q ≥ 2 (integers are JSON integers)
+FRACTION = re.compile(rf"-?[1-9][0-9]{{0,{MAX_DIGITS - 1}}}/[1-9][0-9]{{0,{MAX_DIGITS - 1}}}",
+                      re.ASCII)
 LABEL = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.+\- ]{0,99}", re.ASCII)
 SHORTHAND_LIKE = re.compile(r"(relu|linear)[^A-Za-z]", re.IGNORECASE)
+_NUM = r"[1-9][0-9]*(?:/[1-9][0-9]*)?"
+_MONO = r"[A-Za-z_][A-Za-z0-9_]*(?:\^[1-9][0-9]*)?(?:\*[A-Za-z_][A-Za-z0-9_]*(?:\^[1-9][0-9]*)?)*"
+_TERM = rf"(?:{_NUM}\*{_MONO}|{_MONO}|{_NUM})"
+#: the grammar of a polynomial's canonical text (the order and merging are checked after parsing)
+POLY_TEXT = re.compile(rf"0|-?{_TERM}(?: [+-] {_TERM})*", re.ASCII)
 WORD = re.compile(r"[g0-9\[\],]+", re.ASCII)
 KINDS = ("layered-relu", "linear", "dag", "polynomial")
+TOOLS = frozenset({"symflow", "sympy", "python-flint", "python"})
+VERSION = re.compile(r"[0-9A-Za-z.+\-]{1,40}", re.ASCII)
 INITS = ("generic", "balanced", "relaxed-balanced", "given point")
 
 
@@ -84,14 +101,19 @@ class Unreadable(Exception):
 
 
 class Refused(Unreadable):
-    """The certificate is beyond the limits the user set (--max-params, --max-paths)."""
+    """The certificate is beyond a limit of the checker (a size, or the predicted work of a
+    step): not a verdict on it, so a refusal (exit 2), never INVALID."""
+
+    def __init__(self, message: str, step: str = "limits"):
+        super().__init__(message)
+        self.step = step
 
 
-def within(cond: bool, message: str) -> None:
-    """A size the user's limits refuse (--max-params, --max-paths): not a verdict on the
-    certificate, so a refusal (exit 2), not INVALID."""
+def within(cond: bool, message: str, step: str = "limits") -> None:
+    """Refuse (exit 2) unless ``cond``: every limit of the checker, whether the user's flags can
+    lift it or it is fixed, is a refusal named by the step that met it, never INVALID."""
     if not cond:
-        raise Refused(printable(message))
+        raise Refused(printable(message), step)
 
 
 class Failure(Exception):
@@ -104,6 +126,15 @@ class Failure(Exception):
         self.message = message
 
 
+def shown(x: Any, most: int = 40) -> str:
+    """A piece of an untrusted field, quoted for a message: at most ``most`` characters, every
+    character outside printable ASCII escaped (\\uXXXX), so that no text of a certificate reaches
+    a terminal as written."""
+    text = x if isinstance(x, str) else str(x)
+    cut = text[:most]
+    return json.dumps(cut, ensure_ascii=True) + ("…" if len(text) > most else "")
+
+
 def printable(text: str) -> str:
     """A message safe to print on one line: control characters and lone surrogates escaped."""
     out = text.encode("utf-8", "backslashreplace").decode("utf-8")
@@ -112,10 +143,13 @@ def printable(text: str) -> str:
 
 @dataclass
 class Limits:
-    """Sizes the checker accepts (D parameters, d coordinates)."""
+    """What the checker accepts: D parameters, d coordinates, file bytes, and the predicted
+    seconds of each step's work (each lifted by the flag of the same name)."""
 
     max_params: int = MAX_PARAMS
     max_coords: int = MAX_COORDS
+    max_bytes: int = MAX_FILE_BYTES
+    max_seconds: float = MAX_SECONDS
 
 
 @dataclass
@@ -146,9 +180,14 @@ def _is_int(x: Any) -> bool:
 
 
 def _is_num(x: Any) -> bool:
+    """An exact number in its one canonical form: a JSON integer, or "p/q" in lowest terms with
+    q ≥ 2 (so "50/2", "25", "4/1" and "-0/3" are refused: each has a canonical spelling)."""
     if _is_int(x):
         return len(str(abs(x))) <= MAX_DIGITS
-    return isinstance(x, str) and NUMBER.fullmatch(x) is not None
+    if not (isinstance(x, str) and FRACTION.fullmatch(x) is not None):
+        return False
+    p, q = x.split("/")
+    return int(q) > 1 and math.gcd(int(p), int(q)) == 1
 
 
 _ZERO = sympy.Integer(0)
@@ -176,13 +215,17 @@ def rat(x: Any) -> sympy.Rational:
             return _ZERO
         if x.bit_length() < _MAX_BITS:
             return sympy.Integer(x)
-    expect(_is_num(x), "format", f"{str(x)[:40]!r} is not an exact number (an integer or a "
-           f"string 'p/q' of at most {MAX_DIGITS} digits each)")
-    if isinstance(x, str) and "/" in x:
+    if isinstance(x, str) or _is_int(x):  # a number too long is a limit, not a lie
+        parts = str(x).lstrip("-").split("/") if len(str(x)) <= 4 * MAX_DIGITS else [str(x)]
+        within(max(map(len, parts)) <= MAX_DIGITS, f"a number of {len(str(x))} characters, "
+               f"above the checker's limit of {MAX_DIGITS} digits", "format")
+    expect(_is_num(x), "format", f"{shown(x)} is not an exact number in canonical form (an "
+           f"integer, or a string 'p/q' in lowest terms with q ≥ 2, at most {MAX_DIGITS} digits "
+           "each)")
+    if isinstance(x, str):
         p, q = x.split("/")
-        expect(int(q) != 0, "format", f"{x!r} divides by zero")
         return sympy.Rational(int(p), int(q))
-    return sympy.Integer(int(x))
+    return sympy.Integer(x)
 
 
 class Shape:
@@ -201,8 +244,8 @@ class Shape:
     def lst(x: Any, where: str, nonempty: bool = False, most: int | None = None) -> list:
         expect(isinstance(x, list), "format", f"{where} must be a list")
         expect(not nonempty or x, "format", f"{where} is empty")
-        expect(most is None or len(x) <= most, "format",
-               f"{where} has {len(x)} entries, above the limit of {most}")
+        within(most is None or len(x) <= most,
+               f"{where} has {len(x)} entries, above the checker's limit of {most}", "format")
         return x
 
     @staticmethod
@@ -240,12 +283,17 @@ def _structure(cert: dict) -> None:
           frozenset({"generated_with"}))
     S.text(cert["name"], "name", 200)
     S.text(cert["content_hash"], "content_hash", 100)
+    if "generated_with" in cert:  # not hashed and never printed, but not free text either
+        tools = S.obj(cert["generated_with"], "generated_with", set(), TOOLS)
+        for k, v in tools.items():
+            expect(isinstance(v, str) and VERSION.fullmatch(v) is not None, "format",
+                   f"generated_with.{k} is not a version number")
     arch = cert["architecture"]
     expect(isinstance(arch, dict), "format", "architecture must be an object")
     names = S.lst(cert["parameters"], "parameters", nonempty=True)
     for n in names:
         expect(isinstance(n, str) and NAME.fullmatch(n) is not None, "format",
-               f"parameter name {str(n)[:40]!r} is not an identifier")
+               f"parameter name {shown(n)} is not an identifier")
     for i, e in enumerate(S.lst(cert["phi"], "phi", nonempty=True)):
         S.text(e, f"phi[{i + 1}]")
     claims = S.lst(cert["claims"], "claims", most=8)
@@ -257,14 +305,14 @@ def _structure(cert: dict) -> None:
         elif kind == "intrinsic-property":
             _intrinsic_claim_shape(c, f"claim {k}")
         else:
-            raise Failure("format", f"claim {k} has unknown type {str(kind)[:40]!r}")
+            raise Failure("format", f"claim {k} has unknown type {shown(kind)}")
 
 
 def _brackets_shape(x: Any, where: str) -> None:
     for b in Shape.lst(x, where):
         Shape.obj(b, f"a bracket of {where}", {"word", "value"})
         Shape.text(b["word"], f"a bracket word of {where}")
-        Shape.nums(b["value"], f"the value of {str(b['word'])[:40]}")
+        Shape.nums(b["value"], f"the value of {shown(b['word'])}")
 
 
 def _closure_shape(x: Any, where: str) -> None:
@@ -276,7 +324,7 @@ def _closure_shape(x: Any, where: str) -> None:
     expect(isinstance(x["relations"], dict), "format", f"relations of {where} must be an object")
     for w, cs in x["relations"].items():
         Shape.text(w, "a related word")
-        Shape.nums(cs, f"the coefficients of {w[:40]}")
+        Shape.nums(cs, f"the coefficients of {shown(w)}")
 
 
 def _law_claim_shape(c: dict, where: str) -> None:
@@ -310,7 +358,7 @@ def _law_claim_shape(c: dict, where: str) -> None:
     expect(cnt["value"] is None or _is_int(cnt["value"]), "format",
            "count.value must be an integer or null")
     expect(cnt["argument"] in prose.ARGUMENTS, "format",
-           f"unknown count argument {str(cnt['argument'])[:40]!r}")
+           f"unknown count argument {shown(cnt['argument'])}")
     if c["search"] is not None:
         srch = S.obj(c["search"], "search", {"degree", "darboux"})
         S.int_(srch["degree"], "search.degree", 1)
@@ -323,7 +371,7 @@ def _intrinsic_claim_shape(c: dict, where: str) -> None:
     S = Shape
     S.obj(c, where, {"type", "init", "recoverability", "metric", "dynamic", "frobenius",
                      "statement", "points", "closed_forms"})
-    expect(c["init"] in INITS, "format", f"unknown init {str(c['init'])[:40]!r} (known: "
+    expect(c["init"] in INITS, "format", f"unknown init {shown(c['init'])} (known: "
            f"{', '.join(INITS)})")
     for key in ("recoverability", "metric", "dynamic"):
         S.text(c[key], key, 100)
@@ -365,7 +413,7 @@ def _intrinsic_claim_shape(c: dict, where: str) -> None:
         S.obj(cf, "a closed form", {"kind", "name", "formula", "conditions", "identities",
                                     "pointwise"})
         expect(cf["kind"] in CLOSED_FORMS, "format",
-               f"unknown closed form kind {str(cf['kind'])[:40]!r}")
+               f"unknown closed form kind {shown(cf['kind'])}")
         for key in ("name", "formula", "conditions"):
             S.text(cf[key], f"the {key} of a closed form", 2000)
         for key in ("identities", "pointwise"):
@@ -402,7 +450,8 @@ def _widths(arch: dict) -> list[int]:
     for x in w:
         Shape.int_(x, "a width", 1)
     expect(len(w) >= 2, "architecture", "a layered network needs at least two widths")
-    expect(all(x <= 10_000 for x in w), "architecture", "a width is above 10000")
+    within(all(x <= 10_000 for x in w), "a width is above the checker's limit of 10000",
+           "architecture")
     return w
 
 
@@ -434,7 +483,7 @@ def _layered(widths: list[int], bias: bool) -> Net:
 def _label(arch: dict) -> str:
     name = Shape.text(arch.get("name"), "architecture.name", 200)
     expect(LABEL.fullmatch(name) is not None and not SHORTHAND_LIKE.match(name), "architecture",
-           f"the name {name[:40]!r} of a DAG or polynomial lifting must be ASCII letters, "
+           f"the name {shown(name)} of a DAG or polynomial lifting must be ASCII letters, "
            "digits, spaces and _ . + -, and may not look like a shorthand (relu…, linear… "
            "followed by a digit or a separator are derived from layered architectures only)")
     return name
@@ -449,15 +498,15 @@ def _dag(arch: dict) -> Net:
 
     def neuron(v: Any) -> str:
         expect(isinstance(v, str) and NAME.fullmatch(v) is not None, "architecture",
-               f"neuron name {str(v)[:40]!r} is not an identifier")
-        expect(v not in seen, "architecture", f"duplicate neuron name {v!r}")
+               f"neuron name {shown(v)} is not an identifier")
+        expect(v not in seen, "architecture", f"duplicate neuron name {shown(v)}")
         seen.add(v)
         return v
 
     net.inputs = [neuron(v) for v in S.lst(arch["inputs"], "inputs", nonempty=True)]
     for h in S.lst(arch["hidden"], "hidden"):
         expect(isinstance(h, list) and len(h) == 2 and h[1] in ("relu", "linear"), "architecture",
-               f"hidden entry {str(h)[:40]} must be [name, relu|linear]")
+               f"hidden entry {shown(h)} must be [name, relu|linear]")
         net.hidden[neuron(h[0])] = h[1]
     net.outputs = [neuron(v) for v in S.lst(arch["outputs"], "outputs", nonempty=True)]
     kind_of = {v: "input" for v in net.inputs} | {v: "hidden" for v in net.hidden} | {
@@ -465,7 +514,7 @@ def _dag(arch: dict) -> Net:
     pairs: set[tuple[str, str]] = set()
     for e in S.lst(arch["edges"], "edges", nonempty=True):
         expect(isinstance(e, list) and len(e) == 3 and all(isinstance(x, str) for x in e),
-               "architecture", f"edge {str(e)[:60]} must be [from, to, parameter]")
+               "architecture", f"edge {shown(e)} must be [from, to, parameter]")
         u, v, p = e
         expect(u in kind_of and v in kind_of, "architecture", f"edge {u} -> {v} names an "
                "unknown neuron")
@@ -477,10 +526,10 @@ def _dag(arch: dict) -> Net:
         net.edges.append((u, v, p))
     for b in S.lst(arch["biases"], "biases"):
         expect(isinstance(b, list) and len(b) == 2 and all(isinstance(x, str) for x in b),
-               "architecture", f"bias {str(b)[:60]} must be [neuron, parameter]")
+               "architecture", f"bias {shown(b)} must be [neuron, parameter]")
         v, p = b
         expect(kind_of.get(v) in ("hidden", "output") and v not in net.biases, "architecture",
-               f"bias on {v!r}: not a hidden or output neuron, or a second bias")
+               f"bias on {shown(v)}: not a hidden or output neuron, or a second bias")
         net.biases[v] = p
     net.params = [p for _, _, p in net.edges] + list(net.biases.values())
     # acyclic (Kahn) and every neuron on an input → output path
@@ -506,7 +555,7 @@ def _dag(arch: dict) -> Net:
             reach_out.add(v)
     for v in kind_of:
         expect(v in reach_in and v in reach_out, "architecture",
-               f"neuron {v!r} is not on a path from an input to an output")
+               f"neuron {shown(v)} is not on a path from an input to an output")
     net.order = order  # type: ignore[attr-defined]
     net.succ = succ  # type: ignore[attr-defined]
     return net
@@ -561,11 +610,11 @@ def architecture(cert: dict, limits: Limits) -> Net:
     """Rebuild the network from the certificate's architecture; bind name and parameters."""
     arch = cert["architecture"]
     kind = arch.get("kind")
-    expect(kind in KINDS, "architecture", f"unknown architecture kind {str(kind)[:40]!r} "
+    expect(kind in KINDS, "architecture", f"unknown architecture kind {shown(kind)} "
            f"(known: {', '.join(KINDS)})")
     names = cert["parameters"]
     dup = [n for n, k in Counter(names).items() if k > 1]
-    expect(not dup, "architecture", f"duplicate parameter name {dup[:1]}")
+    expect(not dup, "architecture", f"duplicate parameter name {shown(dup[:1])}")
     if kind == "layered-relu":
         Shape.obj(arch, "architecture", {"kind", "widths", "bias"})
         w = _widths(arch)
@@ -586,8 +635,10 @@ def architecture(cert: dict, limits: Limits) -> Net:
                f"checker's limit of {limits.max_coords} (raise it with --max-paths)")
         for x in w[1:-1]:
             terms *= x
-        expect(terms <= MAX_PRODUCT_TERMS, "architecture", f"the product U_L⋯U_1 expands to "
-               f"{terms} terms, above the checker's limit of {MAX_PRODUCT_TERMS}")
+        within(terms <= max(MAX_PRODUCT_TERMS, limits.max_coords), f"the product U_L⋯U_1 "
+               f"expands to {terms} terms, above the checker's limit of "
+               f"{max(MAX_PRODUCT_TERMS, limits.max_coords)} (raise it with --max-paths)",
+               "architecture")
         net = Net("linear", "linear:" + "-".join(map(str, w)),
                   [f"U{k}_{i}_{j}" for k in range(1, len(w)) for i in range(1, w[k] + 1)
                    for j in range(1, w[k - 1] + 1)], widths=list(w))
@@ -597,7 +648,7 @@ def architecture(cert: dict, limits: Limits) -> Net:
                f"D = {len(net.params)} parameters, above the checker's limit of "
                f"{limits.max_params} (raise it with --max-params)")
         dup = [n for n, k in Counter(net.params).items() if k > 1]
-        expect(not dup, "architecture", f"parameter {dup[:1]} is on two edges or biases")
+        expect(not dup, "architecture", f"parameter {shown(dup[:1])} is on two edges or biases")
     else:
         Shape.obj(arch, "architecture", {"kind", "name", "unused_parameters"})
         net = Net("polynomial", _label(arch), list(names))
@@ -611,9 +662,10 @@ def architecture(cert: dict, limits: Limits) -> Net:
         within(d <= limits.max_coords, f"the network's lifting has d = {d} "
                f"coordinates, above the checker's limit of {limits.max_coords} (raise it with "
                "--max-paths)")
-        expect(paths <= max(MAX_PRODUCT_TERMS, limits.max_coords), "architecture",
+        within(paths <= max(MAX_PRODUCT_TERMS, limits.max_coords),
                f"the lifting is a sum over {paths} paths, above the checker's limit of "
-               f"{max(MAX_PRODUCT_TERMS, limits.max_coords)}")
+               f"{max(MAX_PRODUCT_TERMS, limits.max_coords)} (raise it with --max-paths)",
+               "architecture")
         net.single_paths = d == paths  # every coordinate is one path
     within(len(cert["phi"]) <= limits.max_coords,
            f"d = {len(cert['phi'])} coordinates, above the checker's limit of "
@@ -621,7 +673,7 @@ def architecture(cert: dict, limits: Limits) -> Net:
     expect(names == net.params, "architecture",
            "the parameters are not those of the architecture (names, number or order)")
     expect(cert["name"] == net.name, "architecture",
-           f"the name {cert['name'][:40]!r} is not the architecture's ({net.name[:40]!r})")
+           f"the name {shown(cert['name'])} is not the architecture's ({net.name[:40]!r})")
     return net
 
 
@@ -696,6 +748,7 @@ class Context:
         self.syms = [sympy.Symbol(n) for n in names]
         self.symdict = dict(zip(names, self.syms, strict=True))
         self.index = {x: k for k, x in enumerate(self.syms)}
+        self.position = {n: k for k, n in enumerate(names)}
         self.D = len(names)
         self.phi = [self.parse(e, f"phi[{i + 1}]", "lifting") for i, e in enumerate(cert["phi"])]
         self.d = len(self.phi)
@@ -716,12 +769,25 @@ class Context:
         return self._grad_phi
 
     def parse(self, text: str, what: str, step: str) -> sympy.Expr:
+        """A polynomial field, which must be written in its canonical form (symflow.polytext):
+        checked by a strict grammar before parsing, then by re-serialising the parsed
+        polynomial, so that the field holds nothing its polynomial does not determine."""
+        expect(POLY_TEXT.fullmatch(text) is not None, step, f"{what} = {shown(text)} is not a "
+               "polynomial in canonical form (terms c*x^e*y separated by ' + ' or ' - ', "
+               "ASCII names and digits only)")
         try:
-            return polynomial_expr(str(text), self.symdict)
+            expr = polynomial_expr(text, self.symdict)
+        except ExprTooLarge as exc:
+            raise Refused(f"{what}: {exc}", step) from None
         except SpecError as exc:
-            raise Failure(step, f"{what} = '{str(text)[:60]}': {exc}") from None
+            raise Failure(step, f"{what} = {shown(text)}: {exc}") from None
         except (RecursionError, MemoryError):
             raise Failure(step, f"{what} is nested too deeply to read") from None
+        expect(canonical_text(expr, self.position, self.names) == text, step,
+               f"{what} = {shown(text)} is not written in canonical form (distinct monomials "
+               "in degree-reverse-lexicographic order, highest first, coefficients in lowest "
+               "terms): it must be exactly the text symflow writes for that polynomial")
+        return expr
 
     def gradient(self, e: sympy.Expr) -> list:
         # term by term: each monomial is differentiated only in its own variables
@@ -782,7 +848,7 @@ class Context:
             out = self._sparse_gradient(self.phi[i - 1])
         else:
             expect(word.startswith("[") and word.endswith("]"), "brackets",
-                   f"cannot read bracket word {word[:60]}")
+                   f"cannot read bracket word {shown(word)}")
             head, inner = _split(word[1:-1])
             x, y = self.field(head), self.field(inner)
             self.expanded += 1
@@ -867,11 +933,11 @@ class Context:
     def _law_poly(self, text: str, what: str, constant_ok: bool = False) -> sympy.Expr:
         h = self.parse(text, what, "laws")
         expect(constant_ok or (h != 0 and not h.is_number), "laws",
-               f"{what} = {text[:60]} is a constant")
+               f"{what} = {shown(text)} is a constant")
         degree, terms = _degree_terms(h)
-        expect(degree <= MAX_LAW_DEGREE and terms <= MAX_LAW_TERMS,
-               "laws", f"{what} exceeds the checker's limits (degree ≤ {MAX_LAW_DEGREE}, "
-               f"≤ {MAX_LAW_TERMS} terms)")
+        within(degree <= MAX_LAW_DEGREE and terms <= MAX_LAW_TERMS,
+               f"{what} exceeds the checker's limits (degree ≤ {MAX_LAW_DEGREE}, "
+               f"≤ {MAX_LAW_TERMS} terms)", "laws")
         return h
 
     def apply(self, a: int, q: Any) -> Any:
@@ -958,6 +1024,22 @@ class Law:
     logs: list = field(default_factory=list)  # (f_i in QQ[θ], λ_i)
 
 
+def canonical_text(expr: sympy.Expr, position: dict[str, int], names: list[str]) -> str:
+    """The canonical text (symflow.polytext) of an expanded polynomial, term by term."""
+    terms = []
+    for t in sympy.Add.make_args(expr):
+        coeff, rest = t.as_coeff_Mul()
+        if coeff == 0:
+            continue
+        exps: dict[int, int] = {}
+        for b, e in rest.as_powers_dict().items():
+            if b == 1:
+                continue
+            exps[position[b.name]] = exps.get(position[b.name], 0) + int(e)
+        terms.append((exps, Fraction(int(coeff.p), int(coeff.q))))
+    return format_poly(terms, names)
+
+
 def _degree_terms(e: sympy.Expr) -> tuple[int, int]:
     """(total degree, number of terms) of an expanded polynomial, term by term (no dense
     representation: there may be thousands of variables)."""
@@ -977,89 +1059,76 @@ def _split(text: str) -> tuple[str, str]:
             depth -= 1
         elif ch == "," and depth == 0:
             return text[:i], text[i + 1:]
-    raise Failure("brackets", f"cannot read bracket word [{text[:60]}]")
+    raise Failure("brackets", f"cannot read bracket word [{shown(text)}]")
 
 
 def _word_ok(word: str, where: str) -> None:
     """A bracket word is made of g<i>, '[', ',' and ']' only, nested at most MAX_WORD_DEPTH."""
     expect(WORD.fullmatch(word) is not None, "brackets", f"cannot read bracket word "
-           f"{word[:60]}{where}")
+           f"{shown(word)}{where}")
     depth = top = 0
     for ch in word:
         depth += (ch == "[") - (ch == "]")
         top = max(top, depth)
-        expect(depth >= 0, "brackets", f"unbalanced bracket word {word[:60]}{where}")
-    expect(depth == 0, "brackets", f"unbalanced bracket word {word[:60]}{where}")
-    expect(top < MAX_WORD_DEPTH, "brackets", f"bracket word{where} nested {top + 1} deep, above "
-           f"the checker's limit of {MAX_WORD_DEPTH}")
+        expect(depth >= 0, "brackets", f"unbalanced bracket word {shown(word)}{where}")
+    expect(depth == 0, "brackets", f"unbalanced bracket word {shown(word)}{where}")
+    within(top < MAX_WORD_DEPTH, f"bracket word{where} nested {top + 1} deep, above "
+           f"the checker's limit of {MAX_WORD_DEPTH}", "brackets")
 
 
 # ----------------------------------------------------------------------------- laws' sources
-BALANCE = re.compile(r"balance of neuron ([A-Za-z_][A-Za-z0-9_]*)")
-FAMILY = re.compile(r"\(U(\d+)ᵀU(\d+) − U(\d+)U(\d+)ᵀ\)\[(\d+),(\d+)\]")
-SEARCH = re.compile(r"degree-([1-9][0-9]?) search")
-MIXING = re.compile(r"mixing of linear neurons ([A-Za-z_][A-Za-z0-9_]*), ([A-Za-z_][A-Za-z0-9_]*)")
-LOG_SEARCH = re.compile(r"logarithmic search, degree ≤ ([1-9][0-9]?)")
-
-
 def _check_source(ctx: Context, law: Law, source: str, what: str) -> None:
-    """The source of a law is a label the LaTeX prints: it must be true of the law."""
+    """The source of a law is a label the LaTeX prints: read by its grammar (symflow.sources:
+    one spelling per label, ASCII names and digits), and true of the law. A search label must
+    carry the law's own degree (the search that finds it), not a bound the file chooses."""
     s = ctx.symdict
     net = ctx.net
     h = law.expr
-    m = LOG_SEARCH.fullmatch(source)
-    expect((m is not None) == bool(law.logs), "laws", f"{what}: the source '{source[:60]}' "
-           "does not match the kind of the law (logarithmic or polynomial)")
-    if m:
-        deg = int(m.group(1))
-        expect(deg <= MAX_LAW_DEGREE, "laws", f"{what}: a search of degree {deg} is beyond what "
-               f"symflow runs (≤ {MAX_LAW_DEGREE})")
-        expect(_degree_terms(h)[0] <= deg, "laws",
-               f"{what} has a polynomial part of degree above {deg}, but its source says "
-               f"'{source}'")
+    parsed = parse_source(source)
+    expect(parsed is not None, "laws", f"{what}: unknown source {shown(source)} (a source is "
+           "one of the labels of docs/certificates.md, spelt exactly)")
+    kind, *args = parsed
+    expect((kind == "log-search") == bool(law.logs), "laws", f"{what}: the source "
+           f"{shown(source)} does not match the kind of the law (logarithmic or polynomial)")
+    if kind in ("search", "log-search"):
+        degree = _degree_terms(h)[0]
+        want = max(1, degree) if kind == "log-search" else degree
+        expect(args[0] == want, "laws", f"{what} has {'a polynomial part of ' * bool(law.logs)}"
+               f"degree {degree}, so its source is '{source_label(kind, want)}', not "
+               f"'{source_label(*parsed)}'")
         return
-    m = BALANCE.fullmatch(source)
-    if m:
-        v = m.group(1)
-        expect(net.is_path and v in net.hidden, "laws", f"{what}: '{source}' names no hidden "
-               "neuron of a path-lifting")
+    if kind == "balance":
+        v = args[0]
+        expect(net.is_path and v in net.hidden, "laws", f"{what}: {shown(source)} names no "
+               "hidden neuron of a path-lifting")
         want = sum((s[p] ** 2 for _, b, p in net.edges if b == v), sympy.Integer(0))
         want += s[net.biases[v]] ** 2 if v in net.biases else 0
         want -= sum((s[p] ** 2 for a, _, p in net.edges if a == v), sympy.Integer(0))
         expect(sympy.expand(h - want) == 0, "laws", f"{what} is not the {source}")
         return
-    m = MIXING.fullmatch(source)
-    if m:
-        v, w = m.groups()
+    if kind == "mixing":
+        v, w = args
         pred = {x: {a for a, b, _ in net.edges if b == x} for x in (v, w) if x in net.hidden}
         succ = {x: {b for a, b, _ in net.edges if a == x} for x in (v, w) if x in net.hidden}
         expect(net.is_path and v != w and len(pred) == 2
                and net.hidden[v] == net.hidden[w] == "linear"
                and pred[v] == pred[w] and succ[v] == succ[w]
                and (v in net.biases) == (w in net.biases), "laws",
-               f"{what}: '{source}' does not name two linear neurons with the same neighbours")
+               f"{what}: {shown(source)} does not name two linear neurons with the same "
+               "neighbours")
         edge = {(a, b): p for a, b, p in net.edges}
         want = sum((s[edge[u, v]] * s[edge[u, w]] for u in pred[v]), sympy.Integer(0))
         want += s[net.biases[v]] * s[net.biases[w]] if v in net.biases else 0
         want -= sum((s[edge[v, x]] * s[edge[w, x]] for x in succ[v]), sympy.Integer(0))
         expect(sympy.expand(h - want) == 0, "laws", f"{what} is not the {source}")
         return
-    m = FAMILY.fullmatch(source)
-    if m:
-        k1, k1b, k, kb, a, b = map(int, m.groups())
-        w = net.widths or []
-        expect(net.kind == "linear" and k1 == k1b == k + 1 and kb == k and 1 <= k < len(w) - 1
-               and 1 <= a <= b <= w[k], "laws", f"{what}: '{source}' is not an entry of a law "
-               "matrix of this network")
-        want = sum(s[f"U{k + 1}_{i}_{a}"] * s[f"U{k + 1}_{i}_{b}"] for i in range(1, w[k + 1] + 1))
-        want -= sum(s[f"U{k}_{a}_{j}"] * s[f"U{k}_{b}_{j}"] for j in range(1, w[k - 1] + 1))
-        expect(sympy.expand(h - want) == 0, "laws", f"{what} is not {source}")
-        return
-    m = SEARCH.fullmatch(source)
-    expect(m is not None, "laws", f"{what}: unknown source '{source[:60]}'")
-    deg = int(m.group(1))
-    expect(_degree_terms(h)[0] <= deg, "laws",
-           f"{what} has degree above {deg}, but its source says '{source}'")
+    k, a, b = args  # family: the entry [a, b] of H_k = U_{k+1}ᵀU_{k+1} − U_kU_kᵀ
+    w = net.widths or []
+    expect(net.kind == "linear" and 1 <= k < len(w) - 1 and 1 <= a <= b <= w[k], "laws",
+           f"{what}: {shown(source)} is not an entry of a law matrix of this network")
+    want = sum(s[f"U{k + 1}_{i}_{a}"] * s[f"U{k + 1}_{i}_{b}"] for i in range(1, w[k + 1] + 1))
+    want -= sum(s[f"U{k}_{a}_{j}"] * s[f"U{k}_{b}_{j}"] for j in range(1, w[k - 1] + 1))
+    expect(sympy.expand(h - want) == 0, "laws", f"{what} is not {source}")
 
 
 def _check_laws(ctx: Context, laws: list[dict]) -> list[Law]:
@@ -1069,8 +1138,8 @@ def _check_laws(ctx: Context, laws: list[dict]) -> list[Law]:
     expect(len(laws) <= ctx.D, "laws", f"{len(laws)} laws for D = {ctx.D} parameters: at most "
            "D can be independent")
     size = sum(len(k) for k in keys)
-    expect(size <= MAX_LAW_TEXT, "laws", f"the laws have {size} characters, above the "
-           f"checker's limit of {MAX_LAW_TEXT}")
+    within(size <= MAX_LAW_TEXT, f"the laws have {size} characters, above the "
+           f"checker's limit of {MAX_LAW_TEXT}", "laws")
     for i, entry in enumerate(laws, 1):
         law = ctx.law(entry, f"law h{i}")
         _check_source(ctx, law, entry["source"], f"law h{i}")
@@ -1088,12 +1157,12 @@ def _check_brackets(ctx: Context, brackets: list[dict], point: list, claimed_ran
     values = []
     for b in brackets:
         word, recorded = b["word"], [rat(x) for x in b["value"]]
-        expect(len(recorded) == ctx.D, "brackets", f"{word[:60]}: value has the wrong length")
+        expect(len(recorded) == ctx.D, "brackets", f"{shown(word)}: value has the wrong length")
         actual = ctx.field_at(ctx.field(word), point)
         # the recorded value is the canonical one: the actual value divided by the positive gcd
         # of its entries (so neither a rescaled generator nor a rescaled record can differ)
         expect(any(a != 0 for a in actual) and recorded == _primitive(actual), "brackets",
-               f"{word[:60]}{where}: recorded value is not the bracket's value at θ0 divided by "
+               f"{shown(word)}{where}: recorded value is not the bracket's value at θ0 divided by "
                "the gcd of its entries")
         values.append(recorded)
     r = rank(values)
@@ -1112,8 +1181,8 @@ def _check_closure(ctx: Context, closure: dict, point: list, claimed_rank: int,
     polynomial identity."""
     basis, rel = closure["basis"], closure["relations"]
     expect(len(set(basis)) == len(basis), "lie-closure", f"a basis word is repeated{where}")
-    expect(len(basis) <= 4 * ctx.D, "lie-closure", f"{len(basis)} basis words{where}, above "
-           f"the checker's limit of 4D")
+    within(len(basis) <= 4 * ctx.D, f"{len(basis)} basis words{where}, above "
+           f"the checker's limit of 4D", "lie-closure")
     for w in list(basis) + list(rel):
         _word_ok(w, where)
     kf = [ctx.field(w) for w in basis]
@@ -1127,11 +1196,11 @@ def _check_closure(ctx: Context, closure: dict, point: list, claimed_rank: int,
             return None
         if word in verified:
             return verified[word]
-        expect(word in rel, "lie-closure", f"{word[:60]}{where} is neither in the basis nor "
+        expect(word in rel, "lie-closure", f"{shown(word)}{where} is neither in the basis nor "
                "related to it")
         coeffs = [rat(c) for c in rel[word]]
         expect(not coeffs or len(coeffs) == len(basis), "lie-closure",
-               f"{word[:60]}{where}: wrong number of coefficients")
+               f"{shown(word)}{where}: wrong number of coefficients")
         f = ctx.field(word)
         R = ctx.ring
         qc = [QQ(int(c.p), int(c.q)) for c in coeffs]
@@ -1139,7 +1208,7 @@ def _check_closure(ctx: Context, closure: dict, point: list, claimed_rank: int,
             diff = f.get(j, R.zero) - sum((c * kf[k].get(j, R.zero) for k, c in enumerate(qc)
                                            if c), R.zero)
             expect(not diff, "lie-closure",
-                   f"{word[:60]}{where} is not the recorded combination of the basis")
+                   f"{shown(word)}{where} is not the recorded combination of the basis")
         verified[word] = coeffs
         return coeffs
 
@@ -1153,7 +1222,7 @@ def _check_closure(ctx: Context, closure: dict, point: list, claimed_rank: int,
         combination(f"[{g},{b}]")
 
     for w in rel:
-        expect(w not in basis, "lie-closure", f"{w[:60]}{where} is both a basis word and related")
+        expect(w not in basis, "lie-closure", f"{shown(w)}{where} is both a basis word and related")
         combination(w)  # every recorded relation is verified, needed or not
     for j in range(1, ctx.d + 1):
         g = f"g{j}"
@@ -1260,9 +1329,10 @@ def _check_search(ctx: Context, search: dict, laws: list[Law], grads: list[list]
     search) has a gradient at θ0 in the span of the explicit laws' gradients."""
     D, k = ctx.D, search["degree"]
     monos = search_monomials(D, k)
-    expect(monos <= MAX_SEARCH_MONOMIALS and monos * ctx.d <= MAX_SEARCH_WORK, "search",
+    within(monos <= MAX_SEARCH_MONOMIALS and monos * ctx.d <= MAX_SEARCH_WORK,
            f"the search of degree {k} has {monos} monomials for d = {ctx.d} (checker's limit: "
-           f"{MAX_SEARCH_MONOMIALS} monomials, {MAX_SEARCH_WORK} monomial-generator pairs)")
+           f"{MAX_SEARCH_MONOMIALS} monomials, {MAX_SEARCH_WORK} monomial-generator pairs)",
+           "search")
     R = ctx.ring
     qs = ctx._qpoint(point)
     darboux: list = []
@@ -1659,30 +1729,50 @@ def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict:
     return out
 
 
-def load(path: Path) -> dict:
-    """Read a certificate file; Unreadable if missing, too large, not JSON or of an unknown
-    format."""
+def read_bounded(path: Path, most: int, what: str = "file") -> str:
+    """The text of a regular file of at most ``most`` bytes, read with that bound: anything
+    else (missing, a directory, a FIFO or device, larger) is refused before it is opened."""
     try:
-        if not path.is_file():
-            raise Unreadable(f"no such file: {path}")
-        size = path.stat().st_size
-        text = path.read_text()
-    except (OSError, UnicodeDecodeError) as exc:
+        st = os.stat(path)
+    except OSError as exc:
+        if not path.exists():
+            raise Unreadable(f"no such file: {path}") from None
         raise Unreadable(f"cannot read {path}: {' '.join(str(exc).split())[:80]}") from None
-    if size > MAX_FILE_BYTES:
-        raise Unreadable(f"{path} has {size} bytes, above the checker's limit of "
-                         f"{MAX_FILE_BYTES}")
+    if not stat.S_ISREG(st.st_mode):
+        kind = "a directory" if stat.S_ISDIR(st.st_mode) else "not a regular file"
+        raise Unreadable(f"{path} is {kind}: a {what} is a regular file")
+    if st.st_size > most:
+        raise Refused(f"{path} has {st.st_size} bytes, above the checker's limit of {most} "
+                      "(raise it with --max-bytes)", "file")
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(most + 1)
+    except OSError as exc:
+        raise Unreadable(f"cannot read {path}: {' '.join(str(exc).split())[:80]}") from None
+    if len(data) > most:  # the file grew after stat
+        raise Refused(f"{path} has more than {most} bytes, above the checker's limit "
+                      "(raise it with --max-bytes)", "file")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise Unreadable(f"{path} is not UTF-8 text") from None
+
+
+def load(path: Path, max_bytes: int = MAX_FILE_BYTES) -> dict:
+    """Read a certificate file; Unreadable if missing, not a regular file, not JSON or of an
+    unknown format; Refused if larger than ``max_bytes`` (checked before reading)."""
+    text = read_bounded(path, max_bytes, "certificate file")
     try:
         cert = json.loads(text, object_pairs_hook=_no_duplicate_keys)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+    except json.JSONDecodeError as exc:
         raise Unreadable(f"{path} is not valid JSON: {exc}") from None
     except RecursionError:
         raise Unreadable(f"{path} is nested too deeply to be a certificate") from None
     except DuplicateKey as exc:
-        raise Unreadable(f"{path}: the key {printable(str(exc))[:40]!r} occurs twice in one "
+        raise Unreadable(f"{path}: the key {shown(str(exc))} occurs twice in one "
                          "object (readers could see different certificates)") from None
     except ValueError as exc:  # e.g. an integer with too many digits
-        raise Unreadable(f"{path} is not a readable certificate: {str(exc)[:80]}") from None
+        raise Unreadable(f"{path} is not a readable certificate: {shown(exc)}") from None
     if not isinstance(cert, dict) or cert.get("format") != FORMAT:
         raise Unreadable(f"{path} is not a symflow certificate (no 'format': '{FORMAT}')")
     if cert.get("format_version") == str(FORMAT_VERSION):
@@ -1690,7 +1780,7 @@ def load(path: Path) -> dict:
                          f"string '{FORMAT_VERSION}'")
     if cert.get("format_version") != FORMAT_VERSION:
         raise Unreadable(f"{path}: unsupported format_version "
-                         f"{str(cert.get('format_version'))[:20]!r} (this checker reads version "
+                         f"{shown(cert.get('format_version'))} (this checker reads version "
                          f"{FORMAT_VERSION}; regenerate the certificate with 'symflow certify')")
     return cert
 
@@ -1716,7 +1806,7 @@ def check_certificate(cert: dict, path: str = "<certificate>",
             unused = [n for n, s in zip(ctx.names, ctx.syms, strict=True) if s not in used]
             expect(net.unused == unused, "lifting",
                    f"the parameters that do not occur in φ are {unused[:5]}, declared "
-                   f"{net.unused[:5]}")
+                   f"{shown(net.unused[:5], 80)}")
         report.step("lifting")
         claims = cert["claims"]
         expect(bool(claims), "claims", "no claims: the certificate proves nothing")
@@ -1737,14 +1827,15 @@ def check_certificate(cert: dict, path: str = "<certificate>",
         report.failed = Failure("format", "the certificate is nested too deeply or too large")
     except (KeyError, TypeError, ValueError, IndexError, AttributeError, ZeroDivisionError) as exc:
         report.failed = Failure("format", f"malformed certificate ({type(exc).__name__}: "
-                                f"{str(exc)[:80]})")
+                                f"{shown(exc)})")
     return report
 
 
 def check_path(path: Path, limits: Limits | None = None, tex: bool = False) -> Report:
     """Check the certificate at ``path``; with ``tex``, also that the LaTeX beside it (NAME.tex,
     and NAME-section.tex if present) is exactly the rendering of the verified data."""
-    cert = load(path)
+    limits = limits or Limits()
+    cert = load(path, limits.max_bytes)
     report = check_certificate(cert, str(path), limits)
     if tex and report.ok:
         try:
@@ -1762,14 +1853,22 @@ def check_tex(cert: dict, path: Path) -> None:
 
     pairs = [(path.with_suffix(".tex"), render), (path.with_name(path.stem + "-section.tex"),
                                                   render_fragment)]
-    expect(pairs[0][0].exists(), "tex", f"{pairs[0][0].name} is missing")
+    expect(os.path.lexists(pairs[0][0]), "tex", f"{pairs[0][0].name} is missing")
     for tex_path, how in pairs:
-        if not tex_path.exists():
+        if not os.path.lexists(tex_path):
             continue
-        want = how(cert, path.name)
-        have = tex_path.read_text(errors="replace")
+        st = os.stat(tex_path) if tex_path.exists() else None
+        expect(st is not None and stat.S_ISREG(st.st_mode), "tex",
+               f"{tex_path.name} is not a regular file")
+        want = how(cert, path.name).encode("utf-8")
+        # a file of another size is not the rendering: it is never read beyond that size
+        expect(st.st_size == len(want), "tex", f"{tex_path.name} differs from the rendering of "
+               f"the verified certificate ({st.st_size} bytes, the rendering has {len(want)})")
+        with open(tex_path, "rb") as fh:
+            have = fh.read(len(want) + 1)
         if have != want:
-            a, b = have.splitlines(), want.splitlines()
+            a = have.decode("utf-8", "replace").splitlines()
+            b = want.decode("utf-8").splitlines()
             line = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y),
                         min(len(a), len(b)))
             raise Failure("tex", f"{tex_path.name} differs from the rendering of the verified "

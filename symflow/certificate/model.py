@@ -46,6 +46,7 @@ from __future__ import annotations
 
 import json
 import platform
+from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 import flint
@@ -69,9 +70,11 @@ from .schema import (
 
 
 def num(x: Any) -> int | str:
-    """An exact number as JSON: an int, or a 'p/q' string."""
-    q = flint.fmpq(x)
-    return int(q.p) if q.q == 1 else f"{int(q.p)}/{int(q.q)}"
+    """An exact number as JSON in its canonical form: an int, or a 'p/q' string in lowest terms
+    (q ≥ 2); ``x`` a number or its text."""
+    q = Fraction(x) if isinstance(x, str) else flint.fmpq(x)
+    p, q = (q.numerator, q.denominator) if isinstance(q, Fraction) else (int(q.p), int(q.q))
+    return p if q == 1 else f"{p}/{q}"
 
 
 def architecture_of(lifting: Lifting) -> dict:
@@ -192,8 +195,9 @@ def intrinsic_claim(r: IntrinsicResult, arch: dict) -> dict:
             "lie_closure": _closure(c.lie),
             "lie_exact": c.lie_exact,
             "sufficient_condition": c.sufficient,
-            "witness": c.witness,
-            "intersection_basis": c.intersection if c.witness is None else None,
+            "witness": None if c.witness is None else [num(x) for x in c.witness],
+            "intersection_basis": None if c.witness is not None or c.intersection is None
+            else [[num(x) for x in v] for v in c.intersection],
         }
         entry.update(prose.point_properties(entry, lf.D, lf.d, r.covered(i + 1)))
         if (entry["recoverability"], entry["metric"]) != (c.recoverability,
@@ -203,7 +207,7 @@ def intrinsic_claim(r: IntrinsicResult, arch: dict) -> dict:
             entry["seed"] = r.seed
         elif r.init in ("balanced", "relaxed-balanced"):
             entry["family_seed"] = r.seed + i
-            entry["lambdas"] = r.family["lambdas"][i]
+            entry["lambdas"] = [num(x) for x in r.family["lambdas"][i]]
         points.append(entry)
     claim: dict[str, Any] = {
         "type": "intrinsic-property",
