@@ -930,9 +930,10 @@ class Context:
                     a_mat[a, b] = a_mat.get((a, b), sympy.Integer(0)) + x * jac[b][k]
         return any(x + a_mat.get((b, a), 0) != 0 for (a, b), x in a_mat.items())
 
-    def _law_poly(self, text: str, what: str, constant_ok: bool = False) -> sympy.Expr:
-        h = self.parse(text, what, "laws")
-        expect(constant_ok or (h != 0 and not h.is_number), "laws",
+    def _law_poly(self, text: str, what: str, constant_ok: bool = False,
+                  step: str = "laws") -> sympy.Expr:
+        h = self.parse(text, what, step)
+        expect(constant_ok or (h != 0 and not h.is_number), step,
                f"{what} = {shown(text)} is a constant")
         degree, terms = _degree_terms(h)
         within(degree <= MAX_LAW_DEGREE and terms <= MAX_LAW_TERMS,
@@ -1337,7 +1338,7 @@ def _check_search(ctx: Context, search: dict, laws: list[Law], grads: list[list]
     qs = ctx._qpoint(point)
     darboux: list = []
     if search["darboux"] is not None:
-        listed = [R.from_expr(ctx._law_poly(t, "a Darboux polynomial")) for t in
+        listed = [R.from_expr(ctx._law_poly(t, "a Darboux polynomial", step="search")) for t in
                   search["darboux"]]
         expect(len({str(f.monic()) for f in listed}) == len(listed), "search",
                "a Darboux polynomial is listed twice")

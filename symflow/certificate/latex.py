@@ -22,6 +22,7 @@ from pathlib import Path
 import sympy
 
 from ..exprparse import polynomial_expr
+from ..sources import parse as parse_source
 from ..wording import CLOSED_FORMS_MARKED, marked, plural
 from . import prose
 from .drawing import LAYERED_NEURON, Layout, figure, layout, neuron_math, neuron_tex
@@ -491,22 +492,24 @@ def phi_table(r: Renderer) -> str:
 
 
 # -- conservation laws -----------------------------------------------------------------------
-_FAMILY_SOURCE = re.compile(r"\(U(\d+)ᵀU(\d+) − U(\d+)U(\d+)ᵀ\)\[(\d+),(\d+)\]")
-_NEURON_SOURCE = re.compile(r"(balance of neuron|mixing of linear neurons) (.+)")
-
-
 def source_tex(source: str) -> str:
-    """Where a law comes from, typeset: the entry of H_k = U_{k+1}ᵀU_{k+1} − U_kU_kᵀ in math
-    mode, neuron names as in the drawing, anything else as text."""
-    m = _FAMILY_SOURCE.fullmatch(source)
-    if m:
-        k1, _, k, _, a, b = m.groups()
-        return rf"$(U_{{{k1}}}^\top U_{{{k1}}} - U_{{{k}}} U_{{{k}}}^\top)_{{{a},{b}}}$"
-    m = _NEURON_SOURCE.fullmatch(source)
-    if m:
-        names = ", ".join(neuron_tex(n.strip()) for n in m.group(2).split(","))
-        return f"{m.group(1)} {names}"
-    return marked_tex(source).replace("≤", r"$\le$")
+    """Where a law comes from, typeset from its parsed label (symflow.sources): the entry of
+    H_k = U_{k+1}ᵀU_{k+1} − U_kU_kᵀ in math mode, neuron names as in the drawing, the search
+    with its degree. A label outside the grammar is never typeset."""
+    parsed = parse_source(source)
+    if parsed is None:
+        raise ValueError("a law source outside the grammar of symflow.sources")
+    kind, *args = parsed
+    if kind == "family":
+        k, a, b = args
+        return rf"$(U_{{{k + 1}}}^\top U_{{{k + 1}}} - U_{{{k}}} U_{{{k}}}^\top)_{{{a},{b}}}$"
+    if kind == "balance":
+        return f"balance of neuron {neuron_tex(args[0])}"
+    if kind == "mixing":
+        return f"mixing of linear neurons {neuron_tex(args[0])}, {neuron_tex(args[1])}"
+    if kind == "search":
+        return f"degree-{args[0]} search"
+    return rf"logarithmic search, degree $\le {args[0]}$"
 
 
 def _neuron_math(name: str) -> str:
@@ -521,12 +524,11 @@ def laws_display(r: Renderer, laws: list[dict], exact: bool = False) -> list[str
     neurons: list[tuple[str, dict]] = []
     other: list[dict] = []
     for law in laws:
-        m = _FAMILY_SOURCE.fullmatch(law["source"])
-        n = _NEURON_SOURCE.fullmatch(law["source"])
-        if m:
-            family.setdefault(int(m[3]), []).append(((int(m[5]), int(m[6])), law))
-        elif n:
-            names = [x.strip() for x in n.group(2).split(",")]
+        kind, *args = parse_source(law["source"]) or ("other",)
+        if kind == "family":
+            family.setdefault(args[0], []).append(((args[1], args[2]), law))
+        elif kind in ("balance", "mixing"):
+            names = args
             who = [_neuron_math(x) for x in names]
             label = (who[0] if len(names) == 1 and LAYERED_NEURON.fullmatch(names[0])
                      else f"h_{{{', '.join(who)}}}")  # a layered neuron's law: h^{(k)}_i

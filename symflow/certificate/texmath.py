@@ -19,8 +19,9 @@ def plain(text: str) -> str:
 
 def tex_text(s: str) -> str:
     """Escape plain text for LaTeX."""
-    for a, b in (("\\", r"\textbackslash{}"), ("_", r"\_"), ("&", r"\&"), ("%", r"\%"),
-                 ("#", r"\#"), ("$", r"\$"), ("{", r"\{"), ("}", r"\}"), ("…", r"\dots{}"),
+    for a, b in (("\\", "\0"), ("{", r"\{"), ("}", r"\}"), ("\0", r"\textbackslash{}"),
+                 ("_", r"\_"), ("&", r"\&"), ("%", r"\%"), ("#", r"\#"), ("$", r"\$"),
+                 ("^", r"\^{}"), ("~", r"\textasciitilde{}"), ("…", r"\dots{}"),
                  ("e.g. ", "e.g.\\ "), ("i.e. ", "i.e.\\ ")):
         s = s.replace(a, b)
     return s
@@ -112,6 +113,10 @@ def math_tex(formula: str) -> str:
             emit(_SYMBOLS[ch])
         elif ch == "%" or ch == "&" or ch == "#" or ch == "$":
             emit("\\" + ch)
+        elif ch == "\\":  # never a command from the text: a formula holds no backslash
+            emit(r"\backslash ")
+        elif ch == "~":
+            emit(r"\sim ")
         else:
             emit(ch)
     return "".join(out)
