@@ -465,6 +465,7 @@ def _layered(widths: list[int], bias: bool) -> Net:
     for lay in range(1, L + 1):
         layers.append([(f"y{i}" if lay == L else f"h{lay}_{i}") for i in range(1, widths[lay] + 1)])
     net.inputs, net.outputs = layers[0], layers[-1]
+    net.order = [v for layer in layers for v in layer]  # type: ignore[attr-defined]
     for lay in range(1, L):
         net.hidden.update({v: "relu" for v in layers[lay]})
     for lay in range(1, L + 1):
@@ -622,17 +623,20 @@ def architecture(cert: dict, limits: Limits) -> Net:
         D = sum(a * b for a, b in zip(w, w[1:], strict=False)) + (sum(w[1:]) if arch["bias"]
                                                                    else 0)
         within(D <= limits.max_params, f"D = {D} parameters, above the "
-               f"checker's limit of {limits.max_params} (raise it with --max-params)")
+               f"checker's limit of {limits.max_params} (raise it with --max-params)",
+               "architecture")
         net = _layered(w, arch["bias"])
     elif kind == "linear":
         Shape.obj(arch, "architecture", {"kind", "widths"})
         w = _widths(arch)
         D = sum(a * b for a, b in zip(w, w[1:], strict=False))
         within(D <= limits.max_params, f"D = {D} parameters, above the "
-               f"checker's limit of {limits.max_params} (raise it with --max-params)")
+               f"checker's limit of {limits.max_params} (raise it with --max-params)",
+               "architecture")
         terms = w[0] * w[-1]
         within(terms <= limits.max_coords, f"d = {terms} coordinates, above the "
-               f"checker's limit of {limits.max_coords} (raise it with --max-paths)")
+               f"checker's limit of {limits.max_coords} (raise it with --max-paths)",
+               "architecture")
         for x in w[1:-1]:
             terms *= x
         within(terms <= max(MAX_PRODUCT_TERMS, limits.max_coords), f"the product U_L⋯U_1 "
@@ -646,7 +650,8 @@ def architecture(cert: dict, limits: Limits) -> Net:
         net = _dag(arch)
         within(len(net.params) <= limits.max_params,
                f"D = {len(net.params)} parameters, above the checker's limit of "
-               f"{limits.max_params} (raise it with --max-params)")
+               f"{limits.max_params} (raise it with --max-params)",
+               "architecture")
         dup = [n for n, k in Counter(net.params).items() if k > 1]
         expect(not dup, "architecture", f"parameter {shown(dup[:1])} is on two edges or biases")
     else:
@@ -655,13 +660,14 @@ def architecture(cert: dict, limits: Limits) -> Net:
         net.unused = Shape.lst(arch["unused_parameters"], "unused_parameters")
         within(len(names) <= limits.max_params,
                f"D = {len(names)} parameters, above the checker's limit of {limits.max_params} "
-               "(raise it with --max-params)")
+               "(raise it with --max-params)",
+               "architecture")
     if net.is_path:
         paths = _path_count(net)
         d = paths if net.kind == "layered-relu" else _class_count(net)
         within(d <= limits.max_coords, f"the network's lifting has d = {d} "
                f"coordinates, above the checker's limit of {limits.max_coords} (raise it with "
-               "--max-paths)")
+               "--max-paths)", "architecture")
         within(paths <= max(MAX_PRODUCT_TERMS, limits.max_coords),
                f"the lifting is a sum over {paths} paths, above the checker's limit of "
                f"{max(MAX_PRODUCT_TERMS, limits.max_coords)} (raise it with --max-paths)",
@@ -669,7 +675,8 @@ def architecture(cert: dict, limits: Limits) -> Net:
         net.single_paths = d == paths  # every coordinate is one path
     within(len(cert["phi"]) <= limits.max_coords,
            f"d = {len(cert['phi'])} coordinates, above the checker's limit of "
-           f"{limits.max_coords} (raise it with --max-paths)")
+           f"{limits.max_coords} (raise it with --max-paths)",
+               "architecture")
     expect(names == net.params, "architecture",
            "the parameters are not those of the architecture (names, number or order)")
     expect(cert["name"] == net.name, "architecture",
@@ -677,64 +684,75 @@ def architecture(cert: dict, limits: Limits) -> Net:
     return net
 
 
-def rebuild_phi(net: Net, syms: dict[str, sympy.Symbol]) -> list[sympy.Expr] | None:
-    """φ rebuilt from the network, independently of symflow's lifting code (None for a
-    polynomial lifting, which is its own definition)."""
+def rebuild_phi(net: Net) -> list[str] | None:
+    """φ rebuilt from the network, independently of symflow's lifting code, as the canonical
+    text of each coordinate (None for a polynomial lifting, which is its own definition).
+
+    Every path is enumerated with its start, its ReLU neurons and its output; a coordinate is a
+    class of paths with the same (start, ReLU neurons, output), the sum of their weight products
+    (a bias path starts at the constant 1). A linear net's coordinate (i, j) is the sum over the
+    index paths of U_L⋯U_1. Monomials are sets of parameter positions (no SymPy: the architecture
+    step has bounded the number of paths)."""
+    pos = {n: k for k, n in enumerate(net.params)}
+
+    def text(monomials: Counter) -> str:
+        return format_poly((({k: 1 for k in mono}, Fraction(c)) for mono, c in
+                            monomials.items()), net.params)
+
     if net.kind == "linear":
         w = net.widths or []
-        mats = [sympy.Matrix(w[k], w[k - 1], lambda i, j, k=k: syms[f"U{k}_{i + 1}_{j + 1}"])
-                for k in range(1, len(w))]
-        z = mats[0]
-        for m in mats[1:]:
-            z = m * z
-        return [sympy.expand(x) for x in z]
+        out = []
+        for i in range(1, w[-1] + 1):
+            for j in range(1, w[0] + 1):
+                monos: Counter = Counter()
+                for mid in itertools.product(*(range(1, x + 1) for x in w[1:-1])):
+                    idx = (j, *mid, i)
+                    monos[tuple(sorted(pos[f"U{k}_{idx[k]}_{idx[k - 1]}"]
+                                       for k in range(1, len(w))))] += 1
+                out.append(text(monos))
+        return out
     if not net.is_path:
         return None
-    # every path, with its start, its ReLU neurons and its output; a coordinate per class of paths
-    # with the same (start, ReLU neurons, output), the sum of their weight products (a bias path
-    # starts at the constant 1: start None)
-    succ: dict[str, list[tuple[str, str]]] = {}
+    succ: dict[str, list[tuple[str, int]]] = {}
     for u, v, p in net.edges:
-        succ.setdefault(u, []).append((v, p))
+        succ.setdefault(u, []).append((v, pos[p]))
     outputs = set(net.outputs)
-    tails: dict[str, list[tuple[tuple, str, sympy.Expr]]] = {}
-
-    def walk(v: str) -> list[tuple[tuple, str, sympy.Expr]]:  # paths from v to the outputs
-        if v not in tails:
-            mine = (v,) if net.hidden.get(v) == "relu" else ()
-            res = [((), v, sympy.Integer(1))] if v in outputs else []
-            for w_, p in succ.get(v, []):
-                res += [(mine + seq, out, syms[p] * t) for seq, out, t in walk(w_)]
-            tails[v] = res
-        return tails[v]
-
-    for v in reversed(getattr(net, "order", [])):  # fill bottom-up: no deep recursion
-        walk(v)
-    classes: dict[tuple, list[sympy.Expr]] = {}
+    tails: dict[str, list[tuple[tuple, str, tuple]]] = {}
+    for v in reversed(getattr(net, "order", [])):  # paths from v to the outputs, bottom-up
+        mine = (v,) if net.hidden.get(v) == "relu" else ()
+        res = [((), v, ())] if v in outputs else []
+        for w_, k in succ.get(v, []):
+            res += [(mine + seq, out, (k, *mono)) for seq, out, mono in tails[w_]]
+        tails[v] = res
+    classes: dict[tuple, Counter] = {}
     for v in net.inputs:
-        for seq, out, t in walk(v):
-            classes.setdefault((v, seq, out), []).append(t)
+        for seq, out, mono in tails[v]:
+            classes.setdefault((v, seq, out), Counter())[tuple(sorted(mono))] += 1
     for v, b in net.biases.items():
-        for seq, out, t in walk(v):
-            classes.setdefault((None, seq, out), []).append(syms[b] * t)
-    return [sympy.Add(*ts) for ts in classes.values()]
+        for seq, out, mono in tails[v]:
+            classes.setdefault((None, seq, out), Counter())[tuple(sorted((pos[b], *mono)))] += 1
+    return [text(m) for m in classes.values()]
 
 
 # ----------------------------------------------------------------------------- exact helpers
 def rank(rows: list[list]) -> int:
-    """Exact rank over QQ."""
+    """Exact rank over QQ: each row is scaled by the lcm of its denominators (which changes no
+    rank) and the integer matrix's rank is computed exactly by FLINT's fmpz_mat (fraction-free
+    elimination over ZZ; a SymPy rref over QQ takes minutes on the dense 1000 × 1000 matrices
+    of certificates at the size limits, FLINT well under a second)."""
+    import flint
+
     if not rows or not rows[0]:
         return 0
-    sdm: dict[int, dict[int, Any]] = {}
-    for i, r in enumerate(rows):
-        row = {}
-        for j, x in enumerate(r):
-            if x != 0:
-                q = x if isinstance(x, sympy.Rational) else sympy.Rational(x)
-                row[j] = QQ(int(q.p), int(q.q))
-        if row:
-            sdm[i] = row
-    return DomainMatrix(sdm, (len(rows), len(rows[0])), QQ).rank()
+    ints = []
+    for r in rows:
+        r = [x if isinstance(x, sympy.Rational) else sympy.Rational(x) for x in r]
+        den = 1
+        for x in r:
+            if x.q != 1:
+                den = math.lcm(den, int(x.q))
+        ints.append([int(x.p) * (den // int(x.q)) for x in r])
+    return flint.fmpz_mat(ints).rank()
 
 
 class Context:
@@ -757,6 +775,7 @@ class Context:
         self._ring = None
         self._grad_cache: dict[sympy.Expr, dict] = {}  # one entry per law
         self._laws: dict[str, Law] = {}
+        self._qpoints: dict[int, tuple[list, list]] = {}
         self.expanded = 0  # symbolic brackets computed
         self.work = 0  # predicted term products of the brackets expanded so far
 
@@ -813,9 +832,13 @@ class Context:
         R = self.ring
         return self._gradient_of(R.from_expr(h) if h != 0 else R.zero)
 
-    @staticmethod
-    def _qpoint(point: list) -> list:
-        return [QQ(int(x.p), int(x.q)) for x in point]
+    def _qpoint(self, point: list) -> list:
+        """θ0 over QQ (converted once per point: the law gradients of a point reuse it)."""
+        key = id(point)
+        hit = self._qpoints.get(key)
+        if hit is None or hit[0] is not point:
+            hit = self._qpoints[key] = (point, [QQ(int(x.p), int(x.q)) for x in point])
+        return hit[1]
 
     @staticmethod
     def _eval(p, qs: list) -> sympy.Rational:
@@ -853,13 +876,15 @@ class Context:
             x, y = self.field(head), self.field(inner)
             self.expanded += 1
             within(self.expanded <= MAX_SYMBOLIC_BRACKETS,
-                   f"more than {MAX_SYMBOLIC_BRACKETS} brackets to expand (checker's limit)")
+                   f"more than {MAX_SYMBOLIC_BRACKETS} brackets to expand (checker's limit)",
+                   "brackets")
             # predicted cost: every term of X against every term of ∂Y, and conversely, each a
             # monomial operation on D exponents
             tx, ty = sum(map(len, x.values())), sum(map(len, y.values()))
             self.work += 2 * tx * ty * max(1, self.D // 32)
             within(self.work <= MAX_BRACKET_WORK, f"the bracket words need more "
-                   f"than {MAX_BRACKET_WORK} term products to expand (checker's limit)")
+                   f"than {MAX_BRACKET_WORK} term products to expand (checker's limit)",
+                   "brackets")
             out = {}
             for j in set(x) | set(y):
                 acc = R.zero
@@ -1796,13 +1821,11 @@ def check_certificate(cert: dict, path: str = "<certificate>",
         report.step("format")
         net = architecture(cert, limits)
         report.step("architecture")
+        rebuilt = rebuild_phi(net)  # the canonical texts, compared as a multiset before parsing
+        expect(rebuilt is None or Counter(rebuilt) == Counter(cert["phi"]), "lifting",
+               "the recorded φ is not the lifting of the recorded architecture")
         ctx = Context(cert, net)
-        rebuilt = rebuild_phi(net, ctx.symdict)
-        if rebuilt is not None:
-            key = Counter(str(sympy.expand(e)) for e in rebuilt)
-            expect(key == Counter(str(e) for e in ctx.phi), "lifting",
-                   "the recorded φ is not the lifting of the recorded architecture")
-        else:
+        if rebuilt is None:
             used = set().union(*(e.free_symbols for e in ctx.phi))
             unused = [n for n, s in zip(ctx.names, ctx.syms, strict=True) if s not in used]
             expect(net.unused == unused, "lifting",
