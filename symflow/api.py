@@ -352,14 +352,25 @@ def certify(spec: Any, symbols: Sequence | None = None, *, directory: str | Path
 
 
 def check(path: str | Path, max_params: int = 1000, max_paths: int = 2000,
-          tex: bool = False) -> CheckResult:
+          tex: bool = False, max_seconds: float = 60.0,
+          max_bytes: int = 20_000_000) -> CheckResult:
     """Re-verify a certificate independently (docs/certificates.md): every field that reaches a
     verdict, a count or a sentence is recomputed; with ``tex``, the LaTeX beside it must be the
-    rendering of the verified data."""
+    rendering of the verified data. A certificate beyond a limit (sizes, or a check predicted
+    to take more than ``max_seconds``) is refused, status "refused", never judged."""
     from .certificate.check import Limits, Refused, Unreadable, check_path
+    from .errors import SymflowError
 
+    for name, value in (("max_params", max_params), ("max_paths", max_paths),
+                        ("max_bytes", max_bytes)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise SymflowError(f"{name} must be a whole number ≥ 1, not {value!r}")
+    if isinstance(max_seconds, bool) or not isinstance(max_seconds, (int, float)) \
+            or not max_seconds >= 1:
+        raise SymflowError(f"max_seconds must be a number ≥ 1, not {max_seconds!r}")
     try:
-        rep = check_path(Path(path), Limits(max_params, max_paths), tex=tex)
+        rep = check_path(Path(path), Limits(max_params, max_paths, max_bytes,
+                                            float(max_seconds)), tex=tex)
     except Refused as exc:  # a limit of the checker, at the step that met it: exit 2
         return CheckResult(str(path), False, [], exc.step, f"step '{exc.step}': {exc}",
                            "refused")

@@ -13,7 +13,9 @@ import click
 from . import __version__
 from .api import refuse_family_size
 from .certificate.prose import dynamic_verdict
+from .certificate.schema import MAX_CHECK_SECONDS
 from .certificate.schema import MAX_COORDS as MAX_CERT_COORDS
+from .certificate.schema import MAX_FILE_BYTES as MAX_CERT_BYTES
 from .certificate.schema import MAX_PARAMS as MAX_CERT_PARAMS
 from .errors import SymflowError
 from .lifting import DEFAULT_MAX_PARAMS, DEFAULT_MAX_PATHS, DEFAULT_MAX_TERMS
@@ -766,13 +768,21 @@ def certify(spec: str | None, outdir: str, init: str, at_file: str | None, sampl
 @click.option("--max-paths", type=click.IntRange(min=1), default=MAX_CERT_COORDS,
               show_default=True,
               help="Refuse certificates with more coordinates d (paths) than this.")
+@click.option("--max-seconds", type=click.FloatRange(min=1), default=MAX_CHECK_SECONDS,
+              show_default=True,
+              help="Refuse a certificate whose check is predicted to take longer than this (each "
+                   "step's work is predicted from the file's sizes before it runs; a check that "
+                   "still overruns is refused at this limit).")
+@click.option("--max-bytes", type=click.IntRange(min=1), default=MAX_CERT_BYTES,
+              show_default=True, help="Refuse certificate files larger than this (checked before "
+                                      "reading).")
 @click.option("--tex", is_flag=True,
               help="Also check that NAME.tex (and NAME-section.tex, if present) beside each "
                    "certificate is exactly the LaTeX rendering of the verified data.")
 @click.option("--json", "as_json", is_flag=True,
               help="Print one JSON object (a status per file) and nothing else; same exit code.")
 def check(paths: tuple[str, ...], quiet: bool, max_params: int, max_paths: int,
-          tex: bool, as_json: bool) -> None:
+          max_seconds: float, max_bytes: int, tex: bool, as_json: bool) -> None:
     """Re-verify certificates (files, or directories of *.json) independently, with SymPy.
 
     Nothing in a certificate is trusted: φ and the parameters are rebuilt from the
@@ -780,9 +790,11 @@ def check(paths: tuple[str, ...], quiet: bool, max_params: int, max_paths: int,
     recomputed, and every sentence is regenerated from the verified data; with --tex, the LaTeX
     certificate beside it must be the rendering of that data, word for word. Sizes are checked
     before any work. One line per file; the exit code is the worst status:
-    0 all valid; 1 some certificate is invalid (the failing step is named);
-    2 some file is missing, unreadable, not a certificate, of an unsupported version, or
-    beyond --max-params / --max-paths (refused, not judged).
+    0 all valid; 1 some certificate is invalid: a false or unsupported conclusion, or a
+    text not in its canonical form (the failing step is named); 2 some file is missing,
+    unreadable, not a certificate, of an unsupported version, or beyond a limit of the
+    checker (REFUSED, not judged: --max-params, --max-paths, --max-bytes, --max-seconds, or a
+    fixed limit; the step and the figure are named).
 
     \b
     Examples:
@@ -806,7 +818,8 @@ def check(paths: tuple[str, ...], quiet: bool, max_params: int, max_paths: int,
                            err=True)
             status = 2
         for f in files:
-            rep = api.check(f, max_params=max_params, max_paths=max_paths, tex=tex)
+            rep = api.check(f, max_params=max_params, max_paths=max_paths, tex=tex,
+                            max_seconds=max_seconds, max_bytes=max_bytes)
             if rep.status in ("refused", "unreadable"):
                 results.append({"path": str(f), "status": rep.status, "message": rep.message})
                 if not as_json:

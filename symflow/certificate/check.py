@@ -52,6 +52,7 @@ from ..wording import (
     closed_forms_apply,
 )
 from . import prose
+from .cost import MAX_SECONDS, SEC_TERM_D, Budget, Overrun, Work, deadline, plan, plan_tex
 from .schema import (
     FORMAT,
     FORMAT_VERSION,
@@ -72,7 +73,6 @@ MAX_LAW_DEGREE = 16
 MAX_LAW_TERMS = 5000
 MAX_LAW_TEXT = 1_000_000  # characters of all the laws of a claim
 MAX_POINTS = 64
-MAX_SECONDS = 60.0  # predicted seconds of one step's work (--max-seconds)
 MAX_PRODUCT_TERMS = 200_000  # terms of the expanded product U_L⋯U_1
 MAX_SYMBOLIC_BRACKETS = 4000  # brackets expanded to verify a closure
 MAX_BRACKET_WORK = 20_000_000  # predicted term products of all symbolic brackets
@@ -159,6 +159,7 @@ class Report:
     path: str
     passed: list[str] = field(default_factory=list)
     failed: Failure | None = None
+    budget: Any = None  # the steps' predicted and measured seconds (a valid check)
 
     @property
     def ok(self) -> bool:
@@ -438,6 +439,7 @@ class Net:
     edges: list[tuple[str, str, str]] = field(default_factory=list)
     biases: dict[str, str] = field(default_factory=dict)  # neuron -> parameter
     unused: list[str] = field(default_factory=list)  # polynomial liftings
+    paths: int = 0  # paths (or product terms) that rebuild φ
     single_paths: bool = False  # a network whose every coordinate is one path
 
     @property
@@ -645,7 +647,7 @@ def architecture(cert: dict, limits: Limits) -> Net:
                "architecture")
         net = Net("linear", "linear:" + "-".join(map(str, w)),
                   [f"U{k}_{i}_{j}" for k in range(1, len(w)) for i in range(1, w[k] + 1)
-                   for j in range(1, w[k - 1] + 1)], widths=list(w))
+                   for j in range(1, w[k - 1] + 1)], widths=list(w), paths=terms)
     elif kind == "dag":
         net = _dag(arch)
         within(len(net.params) <= limits.max_params,
@@ -673,6 +675,7 @@ def architecture(cert: dict, limits: Limits) -> Net:
                f"{max(MAX_PRODUCT_TERMS, limits.max_coords)} (raise it with --max-paths)",
                "architecture")
         net.single_paths = d == paths  # every coordinate is one path
+        net.paths = paths
     within(len(cert["phi"]) <= limits.max_coords,
            f"d = {len(cert['phi'])} coordinates, above the checker's limit of "
            f"{limits.max_coords} (raise it with --max-paths)",
@@ -758,8 +761,11 @@ def rank(rows: list[list]) -> int:
 class Context:
     """The lifting rebuilt from a certificate: symbols, φ, ∇φ, and evaluation helpers."""
 
-    def __init__(self, cert: dict, net: Net):
+    def __init__(self, cert: dict, net: Net, budget: Budget | None = None,
+                 work: dict[str, Work] | None = None):
         names = cert["parameters"]
+        self.budget = budget or Budget()
+        self.work = work or {}
         self.net = net
         self.arch = cert["architecture"]
         self.names = names
@@ -777,7 +783,7 @@ class Context:
         self._laws: dict[str, Law] = {}
         self._qpoints: dict[int, tuple[list, list]] = {}
         self.expanded = 0  # symbolic brackets computed
-        self.work = 0  # predicted term products of the brackets expanded so far
+        self.products = 0  # predicted term products of the brackets expanded so far
 
     @property
     def grad_phi(self) -> list[list]:
@@ -786,6 +792,16 @@ class Context:
         if self._grad_phi is None:
             self._grad_phi = [self.gradient(p) for p in self.phi]
         return self._grad_phi
+
+    def begin(self, step: str) -> None:
+        """A planned step starts (its measured time is logged against its prediction)."""
+        w = self.work.get(step)
+        self.budget.begin(step, w.seconds if w else 0.0)
+
+    def tick(self, step: str) -> None:
+        """The safety net: a step that runs past the budget is refused, whatever it predicted."""
+        within(not self.budget.overrun(), f"the check ran past its budget of "
+               f"{self.budget.seconds:.0f} s (raise it with --max-seconds)", step)
 
     def parse(self, text: str, what: str, step: str) -> sympy.Expr:
         """A polynomial field, which must be written in its canonical form (symflow.polytext):
@@ -881,8 +897,15 @@ class Context:
             # predicted cost: every term of X against every term of ∂Y, and conversely, each a
             # monomial operation on D exponents
             tx, ty = sum(map(len, x.values())), sum(map(len, y.values()))
-            self.work += 2 * tx * ty * max(1, self.D // 32)
-            within(self.work <= MAX_BRACKET_WORK, f"the bracket words need more "
+            self.products += 2 * tx * ty * max(1, self.D // 32)
+            self.tick("brackets")
+            seconds = 2 * tx * ty * self.D * SEC_TERM_D
+            within(seconds <= self.budget.seconds - self.budget.elapsed(),
+                   f"expanding the bracket {shown(word)}: predicted {seconds:.0f} s "
+                   f"({2 * tx * ty} term products in D = {self.D} variables), beyond what is "
+                   f"left of the checker's budget of {self.budget.seconds:.0f} s (raise it with "
+                   "--max-seconds)", "brackets")
+            within(self.products <= MAX_BRACKET_WORK, f"the bracket words need more "
                    f"than {MAX_BRACKET_WORK} term products to expand (checker's limit)",
                    "brackets")
             out = {}
@@ -1167,6 +1190,7 @@ def _check_laws(ctx: Context, laws: list[dict]) -> list[Law]:
     within(size <= MAX_LAW_TEXT, f"the laws have {size} characters, above the "
            f"checker's limit of {MAX_LAW_TEXT}", "laws")
     for i, entry in enumerate(laws, 1):
+        ctx.tick("laws")
         law = ctx.law(entry, f"law h{i}")
         _check_source(ctx, law, entry["source"], f"law h{i}")
         out.append(law)
@@ -1248,6 +1272,7 @@ def _check_closure(ctx: Context, closure: dict, point: list, claimed_rank: int,
         combination(f"[{g},{b}]")
 
     for w in rel:
+        ctx.tick("lie-closure")
         expect(w not in basis, "lie-closure", f"{shown(w)}{where} is both a basis word and related")
         combination(w)  # every recorded relation is verified, needed or not
     for j in range(1, ctx.d + 1):
@@ -1273,8 +1298,10 @@ def check_law_claim(ctx: Context, claim: dict, report: Report) -> list[Law]:
     expect(point == sample_points(pt["seed"], ctx.D, 1)[0], "point",
            f"θ0 is not the point generated from seed {pt['seed']}")
     report.step("point")
+    ctx.begin("laws")
     laws = _check_laws(ctx, claim["laws"])
     report.step("laws")
+    ctx.begin("law-rank")
     grads = [ctx.law_gradient_at(h, point) for h in laws]
     expect(all(g is not None for g in grads), "law-rank",
            "a logarithmic law is not defined near θ0 (one of its factors vanishes there)")
@@ -1314,6 +1341,7 @@ def check_law_claim(ctx: Context, claim: dict, report: Report) -> list[Law]:
     if claim["search"] is not None:
         expect(n < D - r, "search", "a search is recorded although the explicit laws already "
                "meet the upper bound")
+        ctx.begin("search")
         _check_search(ctx, claim["search"], laws, grads, point)
         report.step("search")
     expect(claim["statement"] == prose.law_statement(claim, ctx.D, ctx.arch), "statement",
@@ -1372,6 +1400,7 @@ def _check_search(ctx: Context, search: dict, laws: list[Law], grads: list[list]
         for a in range(1, ctx.d + 1):
             polys += list(ctx.field(f"g{a}").values())
         for p in polys:
+            ctx.tick("search")
             for f, _ in p.factor_list()[1]:
                 if f.is_ground:
                     continue
@@ -1396,6 +1425,7 @@ def _check_search(ctx: Context, search: dict, laws: list[Law], grads: list[list]
                  for combo in itertools.combinations_with_replacement(range(D), s)]
     rows: dict[tuple, dict[int, Any]] = {}
     for a in range(1, ctx.d + 1):
+        ctx.tick("search")
         for i, f in enumerate(darboux):
             q, rem = ctx.apply(a, f).div(f)
             expect(not rem, "search", "a listed Darboux polynomial is not one")
@@ -1467,11 +1497,13 @@ def _check_point(ctx: Context, claim: dict, p: dict, n: int, laws: list) -> None
     rows = ctx.jacobian_rows_at(point)  # ∂φ(θ0), sparse rows, evaluated once per point
     jac = ctx.dense(rows)
     rj = rank(jac)
+    ctx.tick("point")
     expect(rj == p["rank_dphi"], "jacobian-rank",
            f"rank ∂φ(θ0){where} is {rj}, claimed {p['rank_dphi']}")
     # the laws defined near θ0 (a logarithmic law whose factor vanishes at θ0 is not one)
     grads = [g for g in (ctx.law_gradient_at(h, point) for h in laws) if g is not None]
     rh = rank(grads)
+    ctx.tick("point")
     expect(rh == p["rank_dh"], "law-rank", f"rank ∂h(θ0){where} is {rh}, claimed {p['rank_dh']}")
     values = _check_brackets(ctx, p["brackets"], point, p["bracket_rank"], where)
     if p["lie_closure"] is not None:
@@ -1553,7 +1585,9 @@ def check_intrinsic_claim(ctx: Context, claim: dict, report: Report, laws: list[
     seen = [tuple(rat(x) for x in p["theta0"]) for p in points]
     expect(len(set(seen)) == len(seen), "point", "a point is listed twice (one point is one "
            "piece of evidence)")
+    ctx.begin("point")
     for n, p in enumerate(points, 1):
+        ctx.tick("point")
         _check_point(ctx, claim, p, n, laws)
     for s in ("point", "jacobian-rank", "law-rank", "brackets", "bracket-rank", "lie-exact",
               "sufficient", "witness", "intersection", "inclusion"):
@@ -1813,18 +1847,41 @@ def load(path: Path, max_bytes: int = MAX_FILE_BYTES) -> dict:
 
 def check_certificate(cert: dict, path: str = "<certificate>",
                       limits: Limits | None = None) -> Report:
-    """Run every step; stop at the first failure and name it."""
+    """Run every step; stop at the first failure and name it. Every step is planned against
+    the time budget first (``cost.plan``); a hard deadline at the budget (plus a second of
+    grace) refuses a check that would still overrun it."""
     limits = limits or Limits()
     report = Report(path)
+    try:
+        with deadline(limits.max_seconds + 1):
+            _check_all(cert, report, limits)
+    except Overrun:
+        running = report.budget.running() if report.budget else None
+        raise Refused(f"the check ran past its budget of {limits.max_seconds:.0f} s (raise it "
+                      "with --max-seconds)", running or "format") from None
+    return report
+
+
+def _check_all(cert: dict, report: Report, limits: Limits) -> None:
     try:
         _structure(cert)
         report.step("format")
         net = architecture(cert, limits)
         report.step("architecture")
+        budget = report.budget = Budget(limits.max_seconds)
+        work = {w.step: w for w in plan(cert, len(net.params), net.paths)}
+        total = Work("check", sum(w.seconds for w in work.values()), "checking the "
+                     "certificate (" + ", ".join(f"{w.step} {w.seconds:.0f} s" for w in
+                                                 work.values()) + ")")
+        total.step = max(work.values(), key=lambda w: w.seconds).step  # the largest part
+        for w in [*work.values(), total]:
+            why = budget.refuse(w)
+            within(why is None, why or "", w.step)
+        budget.begin("lifting", work["lifting"].seconds)
         rebuilt = rebuild_phi(net)  # the canonical texts, compared as a multiset before parsing
         expect(rebuilt is None or Counter(rebuilt) == Counter(cert["phi"]), "lifting",
                "the recorded φ is not the lifting of the recorded architecture")
-        ctx = Context(cert, net)
+        ctx = Context(cert, net, budget, work)
         if rebuilt is None:
             used = set().union(*(e.free_symbols for e in ctx.phi))
             unused = [n for n, s in zip(ctx.names, ctx.syms, strict=True) if s not in used]
@@ -1845,6 +1902,7 @@ def check_certificate(cert: dict, path: str = "<certificate>",
         expect(cert["content_hash"] == content_hash(cert), "hash",
                "the content hash does not match (the certificate was altered)")
         report.step("hash")
+        budget.end()
     except Failure as f:
         report.failed = f
     except (RecursionError, MemoryError):
@@ -1852,7 +1910,6 @@ def check_certificate(cert: dict, path: str = "<certificate>",
     except (KeyError, TypeError, ValueError, IndexError, AttributeError, ZeroDivisionError) as exc:
         report.failed = Failure("format", f"malformed certificate ({type(exc).__name__}: "
                                 f"{shown(exc)})")
-    return report
 
 
 def check_path(path: Path, limits: Limits | None = None, tex: bool = False) -> Report:
@@ -1863,7 +1920,18 @@ def check_path(path: Path, limits: Limits | None = None, tex: bool = False) -> R
     report = check_certificate(cert, str(path), limits)
     if tex and report.ok:
         try:
-            check_tex(cert, path)
+            why = report.budget.refuse(plan_tex(cert))
+            within(why is None, why or "", "tex")
+            report.budget.begin("tex", plan_tex(cert).seconds)
+            left = report.budget.seconds - report.budget.elapsed()
+            try:
+                with deadline(left + 1):
+                    check_tex(cert, path)
+            except Overrun:
+                raise Refused(f"rendering the LaTeX ran past the budget of "
+                              f"{report.budget.seconds:.0f} s (raise it with --max-seconds)",
+                              "tex") from None
+            report.budget.end()
             report.step("tex")
         except Failure as exc:
             report.failed = exc

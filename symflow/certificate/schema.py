@@ -10,6 +10,7 @@ FORMAT_VERSION = 4
 MAX_PARAMS = 1000  # D of a certificate (certify and check; --max-params lifts it)
 MAX_FILE_BYTES = 20_000_000  # a certificate file (its bracket values grow like D²)
 MAX_COORDS = 2000  # d of a certificate (certify and check; --max-paths on check)
+MAX_CHECK_SECONDS = 60.0  # predicted seconds of a whole check (--max-seconds on check)
 #: a negative law search (no further law of degree ≤ k) is recorded only when the checker can
 #: redo it: at most this many monomials of degree ≤ k in D variables
 MAX_SEARCH_MONOMIALS = 2500
