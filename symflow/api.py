@@ -366,8 +366,8 @@ def check(path: str | Path, max_params: int = 1000, max_paths: int = 2000,
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise SymflowError(f"{name} must be a whole number ≥ 1, not {value!r}")
     if isinstance(max_seconds, bool) or not isinstance(max_seconds, (int, float)) \
-            or not max_seconds >= 1:
-        raise SymflowError(f"max_seconds must be a number ≥ 1, not {max_seconds!r}")
+            or not 0.01 <= max_seconds < float("inf"):
+        raise SymflowError(f"max_seconds must be a finite number ≥ 0.01, not {max_seconds!r}")
     try:
         rep = check_path(Path(path), Limits(max_params, max_paths, max_bytes,
                                             float(max_seconds)), tex=tex)

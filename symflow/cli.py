@@ -768,7 +768,7 @@ def certify(spec: str | None, outdir: str, init: str, at_file: str | None, sampl
 @click.option("--max-paths", type=click.IntRange(min=1), default=MAX_CERT_COORDS,
               show_default=True,
               help="Refuse certificates with more coordinates d (paths) than this.")
-@click.option("--max-seconds", type=click.FloatRange(min=1), default=MAX_CHECK_SECONDS,
+@click.option("--max-seconds", type=click.FloatRange(min=0.01), default=MAX_CHECK_SECONDS,
               show_default=True,
               help="Refuse a certificate whose check is predicted to take longer than this (each "
                    "step's work is predicted from the file's sizes before it runs; a check that "

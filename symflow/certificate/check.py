@@ -1592,6 +1592,7 @@ def check_intrinsic_claim(ctx: Context, claim: dict, report: Report, laws: list[
     for s in ("point", "jacobian-rank", "law-rank", "brackets", "bracket-rank", "lie-exact",
               "sufficient", "witness", "intersection", "inclusion"):
         report.step(s)
+    ctx.begin("closed-forms")
     kinds = [cf["kind"] for cf in claim["closed_forms"]]
     expect(len(set(kinds)) == len(kinds), "closed-forms", "a closed form is listed twice")
     covered = [False] * len(points)
