@@ -52,7 +52,17 @@ from ..wording import (
     closed_forms_apply,
 )
 from . import prose
-from .cost import MAX_SECONDS, SEC_TERM_D, Budget, Overrun, Work, deadline, plan, plan_tex
+from .cost import (
+    BYTES_TERM_D,
+    MAX_SECONDS,
+    SEC_TERM_D,
+    Budget,
+    Overrun,
+    Work,
+    deadline,
+    plan,
+    plan_tex,
+)
 from .schema import (
     FORMAT,
     FORMAT_VERSION,
@@ -784,6 +794,7 @@ class Context:
         self._qpoints: dict[int, tuple[list, list]] = {}
         self.expanded = 0  # symbolic brackets computed
         self.products = 0  # predicted term products of the brackets expanded so far
+        self.held = 0  # terms of the fields built so far (each a tuple of D exponents)
 
     @property
     def grad_phi(self) -> list[list]:
@@ -900,6 +911,10 @@ class Context:
             self.products += 2 * tx * ty * max(1, self.D // 32)
             self.tick("brackets")
             seconds = 2 * tx * ty * self.D * SEC_TERM_D
+            grown = (self.held + 2 * tx * ty) * (BYTES_TERM_D * self.D + 200)
+            within(grown <= self.budget.memory, f"expanding the bracket {shown(word)}: "
+                   f"predicted {grown / 1e9:.1f} GB of polynomials, above the checker's limit "
+                   f"of {self.budget.memory / 1e9:.0f} GB", "brackets")
             within(seconds <= self.budget.seconds - self.budget.elapsed(),
                    f"expanding the bracket {shown(word)}: predicted {seconds:.0f} s "
                    f"({2 * tx * ty} term products in D = {self.D} variables), beyond what is "
@@ -921,6 +936,7 @@ class Context:
                 if acc:
                     out[j] = acc
         self._fields[word] = out
+        self.held += sum(len(p) for p in out.values())  # terms of every field built so far
         return out
 
     def field_at(self, f: dict, point: list) -> list:
