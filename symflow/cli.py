@@ -783,7 +783,7 @@ def certify(spec: str | None, outdir: str, init: str, at_file: str | None, sampl
               help="Print one JSON object (a status per file) and nothing else; same exit code.")
 def check(paths: tuple[str, ...], quiet: bool, max_params: int, max_paths: int,
           max_seconds: float, max_bytes: int, tex: bool, as_json: bool) -> None:
-    """Re-verify certificates (files, or directories of *.json) independently, with SymPy.
+    """Re-verify certificates (files, or directories of *.json) independently of the engine.
 
     Nothing in a certificate is trusted: φ and the parameters are rebuilt from the
     architecture, points from their seeds, every rank, law, bracket, witness and closed form is

@@ -328,13 +328,13 @@ def test_check_on_an_unreadable_device_is_unreadable():
 
 def test_check_json_reports_each_file_with_the_same_exit_code(tmp_path):
     bad = tmp_path / "v.json"
-    bad.write_text('{"format": "symflow-certificate", "format_version": "4"}')
+    bad.write_text('{"format": "symflow-certificate", "format_version": "5"}')
     proofs = Path(__file__).resolve().parent.parent / "proofs"
     res = run("check", str(proofs / "uv.json"), str(bad), "--json")
     assert res.exit_code == 2
     files = json.loads(res.stdout)["files"]
     assert [f["status"] for f in files] == ["valid", "unreadable"]
-    assert "must be the number 4, not the string '4'" in files[1]["message"]
+    assert "must be the number 5, not the string '5'" in files[1]["message"]
 
 
 def test_certify_json_names_the_files_and_the_verdicts(tmp_path):

@@ -1,11 +1,14 @@
-"""Re-verify a symflow certificate from its JSON alone, with plain SymPy; trust nothing in it.
+"""Re-verify a symflow certificate from its JSON alone, with SymPy; trust nothing in it.
 
 Every field that reaches a verdict, a count, a label or a sentence is recomputed here from the
 architecture and the seeds, compared exactly with what is recomputed, or rejected. φ and the
 parameter list are rebuilt from the architecture (a polynomial lifting is its own definition),
 brackets from their words, every rank, identity and witness over QQ, and every sentence is
 regenerated from the verified data (symflow.certificate.prose). Sizes are checked before any
-work. Nothing here uses python-flint or the engine's algebra; the seeded point generators are
+work, and the work of each step is predicted first (symflow.certificate.cost). Nothing here
+uses the engine's algebra (FLINT serves only as the exact integer-matrix rank); every text of
+the file must be the canonical text of what it parses to (symflow.polytext, symflow.sources).
+The seeded point generators are
 shared (they only reproduce the points: every property of a point is checked here).
 
 Steps, in order (the first failure is reported by name):

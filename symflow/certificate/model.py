@@ -1,8 +1,9 @@
 """Certificates as plain JSON data: the claim, the inputs and every witness.
 
-Schema (``format`` = "symflow-certificate", ``format_version`` = 4). Every field is either
-recomputed by ``symflow check`` or compared exactly with what it recomputes; nothing is taken on
-trust (docs/certificates.md lists, field by field, what the checker does with it)::
+Schema (``format`` = "symflow-certificate", ``format_version`` = 5; every text in its canonical
+form: symflow.polytext, symflow.sources). Every field is either recomputed by ``symflow check``
+or compared exactly with what it recomputes; nothing is taken on trust (docs/certificates.md
+lists, field by field, what the checker does with it)::
 
     name            derived from the architecture: relu:3-2-1(+bias), linear:2-2-2, or the
                     label of a DAG / polynomial lifting (no ':' in it)

@@ -6,7 +6,7 @@ import hashlib
 import json
 
 FORMAT = "symflow-certificate"
-FORMAT_VERSION = 4
+FORMAT_VERSION = 5  # 5: canonical texts (polynomials, numbers, labels); 4 accepted other spellings
 MAX_PARAMS = 1000  # D of a certificate (certify and check; --max-params lifts it)
 MAX_FILE_BYTES = 20_000_000  # a certificate file (its bracket values grow like D²)
 MAX_COORDS = 2000  # d of a certificate (certify and check; --max-paths on check)
