@@ -274,10 +274,11 @@ def _body(cert: dict, json_name: str) -> str:
     out.append(r"\section*{How to re-check}")
     out.append(r"Every number above is exact. The command \texttt{symflow check "
                + tex_text(json_name) + r"} recomputes every step from the JSON file alone "
-               r"(with SymPy, independently of the engine that produced it) and trusts nothing "
-               r"in it: the network, the parameter list, the name and the lifting from the "
-               r"architecture, each point from its seed, each law and the label of its source "
-               r"as identities, each bracket from its word, every rank over $\mathbb{Q}$, the "
+               r"(with its own SymPy code, independently of the engine that produced it) and "
+               r"trusts nothing in it: the network, the parameter list, the name and the "
+               r"lifting from the architecture, each point from its seed, each law and the "
+               r"label of its source as identities, each bracket from its word, every rank over "
+               r"$\mathbb{Q}$, the "
                r"witnesses, the Lie closure, the closed forms, the verdicts and every sentence, "
                r"and the content hash, which begins \texttt{" + tex_text(cert["content_hash"][:23])
                + r"}. This document is generated from that file; \texttt{symflow check "
