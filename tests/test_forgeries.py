@@ -734,3 +734,43 @@ def test_a_bracket_value_must_be_recorded_in_its_canonical_form():
         b = c["claims"][0]["brackets"][-1]
         b["value"] = [3 * int(x) for x in b["value"]]
         assert "divided by the gcd" in rejected_at(c, "brackets")
+
+
+# -- labels and polynomials: one spelling each ----------------------------------------------------
+@pytest.mark.parametrize("source", [
+    "(U২ᵀU২ − U১U১ᵀ)[১,১]",  # Bengali digits: int() reads them, the grammar does not
+    "(U2ᵀU2 − U1U1ᵀ)[01,1]",  # a leading zero
+    "(U2ᵀU2 − U1U1ᵀ)[1, 1]",  # a space
+    "(U3ᵀU2 − U1U1ᵀ)[1,1]",  # an inconsistent k
+    "degree-02 search",
+    "balance of neuron h1_1 ",
+])
+def test_a_label_outside_its_grammar_is_an_unknown_source(source):
+    c = load("linear-2-2-2.json")
+    c["claims"][0]["laws"][0]["source"] = source
+    assert "unknown source" in rejected_at(c, "laws")
+
+
+@pytest.mark.parametrize("degree", [1, 3, 4, 99])
+def test_a_search_label_carries_the_law_s_own_degree(degree):
+    """u² − v² is found by a degree-2 search: a label claiming a search of another degree (a
+    bound the file would choose, up to 99) is rejected, with the label it must carry."""
+    c = load("uv.json")
+    c["claims"][0]["laws"][0]["source"] = f"degree-{degree} search"
+    assert "its source is 'degree-2 search'" in rejected_at(c, "laws")
+
+
+@pytest.mark.parametrize("text", [
+    "-v^2 + u^2",  # the same polynomial, terms in another order
+    "u^2 - v^2 + 0",  # a zero term
+    "u^2 -  v^2",  # a double space
+    "u**2 - v**2",  # another power sign
+    "u*u - v^2",  # an unmerged power
+    "2/2*u^2 - v^2",  # a coefficient not in lowest terms
+    "u^2 - v^2 # a comment",
+    "u^2 - v^2\n",
+])
+def test_a_law_in_another_spelling_is_rejected(text):
+    c = load("uv.json")
+    c["claims"][0]["laws"][0]["expression"] = text
+    assert "canonical form" in rejected_at(c, "laws")

@@ -39,6 +39,7 @@ SEC_SEARCH = 2e-5  # a monomial × coordinate pair of the redone law search
 SEC_FACTOR = 2e-6  # (terms × degree)² of a polynomial factored by the redone search
 SEC_LAW = 6e-7  # a term product of a law's identity (sparse polynomials over QQ), per D
 SEC_BRACKET = 1.5e-6  # building and evaluating the field of a bracket, per D
+SEC_WITNESS = 5e-6  # a term of ∂φ differentiated and evaluated along one coordinate of v
 SEC_CLOSED_FORM = 1e-4  # an entry of M = ∂φ∂φᵀ expanded by SymPy, per variable of a term
 SEC_TEX = 2e-5  # a character of a polynomial typeset in the LaTeX, or a number of a point
 BYTES_TERM_D = 9  # a term of a polynomial in QQ[θ], per D (the exponent tuple), plus 200
@@ -202,7 +203,8 @@ def plan(cert: dict, D: int, paths: int) -> list[Work]:  # noqa: N803
             basis = len(p.get("intersection_basis") or [])
             per_point += (_rank(d, D) + 2 * _rank(n + d, D) + _rank(bp, D) + bp * D * SEC_BRACKET
                           + basis * _rank(bp + 1, D) + _rank(d, bp) + evals
-                          + (occ_phi * D * SEC_TERM_D * 4 if p.get("witness") else 0))
+                          # ∂M(θ0)[v]: every term of ∂φ differentiated along v's support
+                          + (int(bool(p.get("witness"))) + basis) * occ_phi * D * SEC_WITNESS)
         out.append(Work("point", per_point, f"the exact ranks and evaluations at {len(pts)} "
                         f"points (d = {d}, D = {D}, {n} laws)"))
         forms = c.get("closed_forms") or []
