@@ -145,6 +145,27 @@ def _rank(m: int, n: int) -> float:
     return SEC_ENTRY * m * n + SEC_ELIM * m * n * min(m, n)
 
 
+def _monomials(D: int, degree: int) -> int:  # noqa: N803
+    from .schema import search_monomials
+
+    return search_monomials(D, degree)
+
+
+def search_seconds(phi: list[str], D: int, degree: int, darboux: bool) -> float:  # noqa: N803
+    """The predicted seconds of redoing a recorded law search of ``degree`` (with its Darboux
+    candidates, ``darboux``: every coordinate of φ and entry of ∂φ is factored by SymPy) for φ
+    given by its canonical texts. The writer records no search the checker could not redo in
+    its budget."""
+    monos, d = _monomials(D, degree), len(phi)
+    factored = 0.0
+    if darboux:
+        for t in phi:
+            names = IDENT.findall(t)
+            k = terms_of(t) * max(1, len(names) // max(1, terms_of(t)))
+            factored += k * k * (1 + len(set(names)))
+    return monos * d * SEC_SEARCH + factored * SEC_FACTOR + _rank(monos * d // max(1, D), monos)
+
+
 def plan(cert: dict, D: int, paths: int) -> list[Work]:  # noqa: N803
     """The predicted work of every step of checking ``cert`` (already structurally valid):
     D parameters, ``paths`` the paths (or product terms) rebuilt for a network (0 for a
@@ -183,18 +204,10 @@ def plan(cert: dict, D: int, paths: int) -> list[Work]:  # noqa: N803
                     f"the ranks of {n} law gradients and {b} brackets at θ0"))
     search = law_claim.get("search")
     if search:
-        from .schema import search_monomials
-
-        monos = search_monomials(D, search["degree"])
-        factored = 0.0
-        if search.get("darboux") is not None:  # φ and ∂φ are factored
-            for t in phi:
-                k = terms_of(t) * max(1, len(IDENT.findall(t)) // max(1, terms_of(t)))
-                factored += k * k * (1 + len(set(IDENT.findall(t))))
-        out.append(Work("search", monos * d * SEC_SEARCH + factored * SEC_FACTOR
-                        + _rank(monos * d // max(1, D), monos),
-                        f"redoing the law search of degree {search['degree']} ({monos} "
-                        f"monomials, {d} coordinates)"))
+        out.append(Work("search", search_seconds(phi, D, search["degree"],
+                                                 search.get("darboux") is not None),
+                        f"redoing the law search of degree {search['degree']} "
+                        f"({_monomials(D, search['degree'])} monomials, {d} coordinates)"))
     for c in claims[1:]:
         pts = c.get("points") or []
         per_point = 0.0

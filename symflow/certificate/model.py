@@ -60,9 +60,11 @@ if TYPE_CHECKING:
     from ..lifting import Lifting
     from ..properties import IntrinsicResult
 from . import prose
+from .cost import search_seconds
 from .schema import (
     FORMAT,
     FORMAT_VERSION,
+    MAX_CHECK_SECONDS,
     MAX_SEARCH_MONOMIALS,
     MAX_SEARCH_WORK,
     content_hash,
@@ -155,9 +157,14 @@ def search_record(r: LawsResult) -> dict | None:
         k -= 1  # a smaller degree the checker can redo (the negative result holds a fortiori)
     if k == 0 or r.lower >= r.upper:
         return None
-    return {"degree": k,
-            "darboux": None if r.darboux is None or r.log_degree < k
-            else [lf.ring.format(f) for f in r.darboux]}
+    # only what the checker can redo within half its budget: without the Darboux candidates
+    # (a polynomial-only search, still true) when factoring φ would take longer
+    phi = [lf.ring.format(p) for p in lf.phi]
+    darboux = r.darboux is not None and r.log_degree >= k and search_seconds(
+        phi, lf.D, k, True) <= MAX_CHECK_SECONDS / 2
+    if search_seconds(phi, lf.D, k, darboux) > MAX_CHECK_SECONDS / 2:
+        return None
+    return {"degree": k, "darboux": [lf.ring.format(f) for f in r.darboux] if darboux else None}
 
 
 def laws_claim(r: LawsResult, arch: dict) -> dict:
