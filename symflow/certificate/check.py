@@ -8,8 +8,8 @@ regenerated from the verified data (symflow.certificate.prose). Sizes are checke
 work, and the work of each step is predicted first (symflow.certificate.cost). Nothing here
 uses the engine's algebra (FLINT serves only as the exact integer-matrix rank); every text of
 the file must be the canonical text of what it parses to (symflow.polytext, symflow.sources).
-The seeded point generators are
-shared (they only reproduce the points: every property of a point is checked here).
+The seeded point generators are shared (they only reproduce the points: every property of a
+point is checked here).
 
 Steps, in order (the first failure is reported by name):
 
@@ -1940,9 +1940,10 @@ def check_path(path: Path, limits: Limits | None = None, tex: bool = False) -> R
     report = check_certificate(cert, str(path), limits)
     if tex and report.ok:
         try:
-            why = report.budget.refuse(plan_tex(cert))
+            work = plan_tex(cert)
+            why = report.budget.refuse(work)
             within(why is None, why or "", "tex")
-            report.budget.begin("tex", plan_tex(cert).seconds)
+            report.budget.begin("tex", work.seconds)
             left = report.budget.seconds - report.budget.elapsed()
             try:
                 with deadline(left + 1):
