@@ -87,6 +87,24 @@ def points_certificate(path: Path, n: int = 64, D: int = 1000) -> None:  # noqa:
     path.write_text(dumps(cert))
 
 
+def dense_lifting(path: Path, D: int = 60, d: int = 6, terms: int = 150) -> None:  # noqa: N803
+    """A polynomial lifting of d random coordinates with ``terms`` monomials of degree 2-3 in D
+    variables: its brackets of depth 3 span Lie(W_φ), and expanding them symbolically (as the
+    checker verifies a bracket's value) needs gigabytes."""
+    import random
+
+    rnd = random.Random(5)
+    names = [f"t{i}" for i in range(1, D + 1)]
+    polys = []
+    for _ in range(d):
+        monos: set[str] = set()
+        while len(monos) < terms:
+            monos.add("*".join(sorted(rnd.sample(names, rnd.randint(2, 3)))))
+        polys.append(" + ".join(f"{rnd.randint(1, 9)}*{m}" for m in sorted(monos)))
+    path.write_text(f"parameters: [{', '.join(names)}]\nphi:\n"
+                    + "".join(f"  - '{p}'\n" for p in polys))
+
+
 def plan_table(files: list[str]) -> None:
     """Predicted against measured seconds, step by step."""
     sys.path.insert(0, str(ROOT))
@@ -125,6 +143,8 @@ def main() -> None:
             fh.truncate(3_000_000_000)
         pts = Path(tmp) / "points64.json"
         points_certificate(pts)
+        dense = Path(tmp) / "dense.yaml"
+        dense_lifting(dense)
         names = [f"x{i}" for i in range(1, 1001)]
         longsum = Path(tmp) / "longsum.json"
         longsum.write_text(json.dumps({"name": "longsum", "parameters": names,
@@ -136,6 +156,8 @@ def main() -> None:
             ("check a sparse 3 GB file", ["check", str(sparse)]),
             (f"check 64 points at D = 1000 ({pts.stat().st_size // 1024} KB)",
              ["check", str(pts)]),
+            ("certify a dense polynomial lifting (refused)", ["certify", str(dense), "-o", tmp,
+                                                            "--no-pdf"]),
             ("certify+check --tex relu:30-30-1", ["certify", "relu:30-30-1", "-o", tmp,
                                                   "--no-pdf"]),
             ("check --tex relu:30-30-1", ["check", "--tex", str(Path(tmp) /
