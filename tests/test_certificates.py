@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+import sympy
 from click.testing import CliRunner
 
 from symflow.catalog import CATALOG, slug
@@ -245,3 +246,21 @@ def test_a_closed_algebra_larger_than_its_rank_keeps_the_bounds_and_says_why():
     c["count"].update(argument=None, exact=False, value=None)
     text = prose.law_statement(c, 4, {})
     assert text.startswith("Bounds:") and "since 3 > 2, θ0 is not proved generic" in text
+
+
+def test_bracket_values_by_taylor_expansion_equal_the_expanded_brackets():
+    """The checker evaluates a bracket at θ0 from Taylor polynomials at θ0 truncated to the
+    order the rest of the word needs; on every bracket of the library, and on deeper words,
+    that value is the value of the fully expanded field."""
+    from symflow.certificate.check import Context, Limits, architecture
+
+    words = ["[g1,[g1,g2]]", "[g2,[g1,[g1,g2]]]", "[[g1,g2],[g2,[g1,g2]]]"]
+    for f in sorted(PROOFS.glob("*.json")):
+        cert = json.loads(f.read_text())
+        ctx = Context(cert, architecture(cert, Limits()))
+        point = [sympy.Rational(x) for x in cert["claims"][0]["point"]["theta0"]]
+        todo = [b["word"] for b in cert["claims"][0]["brackets"]]
+        todo += words if ctx.d >= 2 and ctx.D <= 12 else []
+        for w in todo:
+            taylor = Context(cert, ctx.net).value_at(w, point)  # a fresh context: no cache
+            assert taylor == ctx.field_at(ctx.field(w), point), (f.name, w)

@@ -910,22 +910,7 @@ class Context:
                    "brackets")
             # predicted cost: every term of X against every term of ∂Y, and conversely, each a
             # monomial operation on D exponents
-            tx, ty = sum(map(len, x.values())), sum(map(len, y.values()))
-            self.products += 2 * tx * ty * max(1, self.D // 32)
-            self.tick("brackets")
-            seconds = 2 * tx * ty * self.D * SEC_TERM_D
-            grown = (self.held + 2 * tx * ty) * (BYTES_TERM_D * self.D + 200)
-            within(grown <= self.budget.memory, f"expanding the bracket {shown(word)}: "
-                   f"predicted {grown / 1e9:.1f} GB of polynomials, above the checker's limit "
-                   f"of {self.budget.memory / 1e9:.0f} GB", "brackets")
-            within(seconds <= self.budget.seconds - self.budget.elapsed(),
-                   f"expanding the bracket {shown(word)}: predicted {seconds:.0f} s "
-                   f"({2 * tx * ty} term products in D = {self.D} variables), beyond what is "
-                   f"left of the checker's budget of {self.budget.seconds:.0f} s (raise it with "
-                   "--max-seconds)", "brackets")
-            within(self.products <= MAX_BRACKET_WORK, f"the bracket words need more "
-                   f"than {MAX_BRACKET_WORK} term products to expand (checker's limit)",
-                   "brackets")
+            self._predict_bracket(word, x, y, self.held)
             out = {}
             for j in set(x) | set(y):
                 acc = R.zero
@@ -940,6 +925,94 @@ class Context:
                     out[j] = acc
         self._fields[word] = out
         self.held += sum(len(p) for p in out.values())  # terms of every field built so far
+        return out
+
+    def _predict_bracket(self, word: str, x: dict, y: dict, held: int,
+                         order: int | None = None) -> None:
+        """Refuse a bracket [X, Y] whose expansion is predicted beyond the budget: every term of
+        X against every term of ∂Y and conversely, each a monomial operation on D exponents
+        (``held``: terms already in memory; ``order``: a Taylor expansion truncated there forms
+        only the pairs of terms whose degrees add up to at most order + 1)."""
+        if order is None:
+            pairs = sum(map(len, x.values())) * sum(map(len, y.values()))
+        else:
+            hx: Counter = Counter(sum(e) for p in x.values() for e in p.monoms())
+            hy: Counter = Counter(sum(e) for p in y.values() for e in p.monoms())
+            pairs = sum(hx[a] * hy[b] for a in hx for b in hy if a + b <= order + 1)
+        if order is None:  # a symbolic expansion (a Taylor one is bounded by its time alone)
+            self.products += 2 * pairs * max(1, self.D // 32)
+        self.tick("brackets")
+        seconds = 2 * pairs * self.D * SEC_TERM_D
+        grown = (held + 2 * pairs) * (BYTES_TERM_D * self.D + 200)
+        within(grown <= self.budget.memory, f"expanding the bracket {shown(word)}: "
+               f"predicted {grown / 1e9:.1f} GB of polynomials, above the checker's limit "
+               f"of {self.budget.memory / 1e9:.0f} GB", "brackets")
+        within(seconds <= self.budget.seconds - self.budget.elapsed(),
+               f"expanding the bracket {shown(word)}: predicted {seconds:.0f} s "
+               f"({2 * pairs} term products in D = {self.D} variables), beyond what is "
+               f"left of the checker's budget of {self.budget.seconds:.0f} s (raise it with "
+               "--max-seconds)", "brackets")
+        within(self.products <= MAX_BRACKET_WORK, f"the bracket words need more "
+               f"than {MAX_BRACKET_WORK} term products to expand (checker's limit)",
+               "brackets")
+
+    def value_at(self, word: str, point: list) -> list:
+        """The value at θ0 of the field of a bracket word, without expanding it: every field is
+        replaced by its Taylor polynomial at θ0 (in u = θ − θ0), truncated at the order the rest
+        of the word needs. A bracket [X, Y]_j = Σ_k X_k ∂_k Y_j − Y_k ∂_k X_j to order m needs X
+        and Y to order m + 1 only (∂_k lowers the degree by one, a product never lowers it),
+        so a word nested t deep needs its generators to order t and its value is the constant
+        term. Exact: the same polynomial identities, truncated."""
+        if word in self._fields:  # already expanded (a closure, or a generator)
+            return self.field_at(self._fields[word], point)
+        qs = self._qpoint(point)
+        R = self.ring
+        gens = R.gens
+        cache: dict[tuple[str, int], dict] = {}
+
+        def trunc(p, m: int):  # noqa: ANN001, ANN202 - terms of degree ≤ m
+            return R({e: c for e, c in p.items() if sum(e) <= m})
+
+        def taylor(w: str, m: int) -> dict:
+            key = (w, m)
+            if key in cache:
+                return cache[key]
+            self.tick("brackets")
+            g = re.fullmatch(r"g([1-9][0-9]{0,6})", w)
+            if g:
+                out = {}
+                for k, comp in self.field(w).items():
+                    shift = [(gens[i], gens[i] + qs[i]) for i in
+                             sorted({i for mono in comp.monoms() for i, e in enumerate(mono)
+                                     if e})]
+                    t = trunc(comp.compose(shift) if shift else comp, m)
+                    if t:
+                        out[k] = t
+            else:
+                head, inner = _split(w[1:-1])
+                x, y = taylor(head, m + 1), taylor(inner, m + 1)
+                self._predict_bracket(w, x, y, sum(len(p) for f in cache.values()
+                                                   for p in f.values()), m)
+                out = {}
+                for j in set(x) | set(y):
+                    acc = R.zero
+                    yj, xj = y.get(j), x.get(j)
+                    for k, xk in x.items():
+                        if yj is not None:
+                            acc += _mul_trunc(R, xk, yj.diff(k), m)
+                    for k, yk in y.items():
+                        if xj is not None:
+                            acc -= _mul_trunc(R, yk, xj.diff(k), m)
+                    if acc:
+                        out[j] = acc
+            cache[key] = out
+            return out
+
+        zero = (0,) * self.D
+        out = [sympy.Integer(0)] * self.D
+        for j, p in taylor(word, 0).items():
+            c = p.get(zero, QQ(0)) if hasattr(p, "get") else QQ(0)
+            out[j] = sympy.Rational(int(c.numerator), int(c.denominator))
         return out
 
     def field_at(self, f: dict, point: list) -> list:
@@ -1108,6 +1181,21 @@ def canonical_text(expr: sympy.Expr, position: dict[str, int], names: list[str])
     return format_poly(terms, names)
 
 
+def _mul_trunc(R, a, b, m: int):  # noqa: ANN001, ANN202 - polynomials of QQ[u]
+    """a·b without its terms of degree above m (pairs of terms beyond m are never formed)."""
+    bs = [(mb, cb, sum(mb)) for mb, cb in b.items()]
+    out: dict[tuple, Any] = {}
+    for ma, ca in a.items():
+        da = sum(ma)
+        if da > m:
+            continue
+        for mb, cb, db in bs:
+            if da + db <= m:
+                mono = tuple(x + y for x, y in zip(ma, mb, strict=True))
+                out[mono] = out.get(mono, 0) + ca * cb
+    return R({e: c for e, c in out.items() if c})
+
+
 def _degree_terms(e: sympy.Expr) -> tuple[int, int]:
     """(total degree, number of terms) of an expanded polynomial, term by term (no dense
     representation: there may be thousands of variables)."""
@@ -1227,7 +1315,7 @@ def _check_brackets(ctx: Context, brackets: list[dict], point: list, claimed_ran
     for b in brackets:
         word, recorded = b["word"], [rat(x) for x in b["value"]]
         expect(len(recorded) == ctx.D, "brackets", f"{shown(word)}: value has the wrong length")
-        actual = ctx.field_at(ctx.field(word), point)
+        actual = ctx.value_at(word, point)
         # the recorded value is the canonical one: the actual value divided by the positive gcd
         # of its entries (so neither a rescaled generator nor a rescaled record can differ)
         expect(any(a != 0 for a in actual) and recorded == _primitive(actual), "brackets",
