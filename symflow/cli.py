@@ -788,8 +788,10 @@ def check(paths: tuple[str, ...], quiet: bool, max_params: int, max_paths: int,
     Nothing in a certificate is trusted: φ and the parameters are rebuilt from the
     architecture, points from their seeds, every rank, law, bracket, witness and closed form is
     recomputed, and every sentence is regenerated from the verified data; with --tex, the LaTeX
-    certificate beside it must be the rendering of that data, word for word. Sizes are checked
-    before any work. One line per file; the exit code is the worst status:
+    certificate beside it must be the rendering of that data, word for word (so compiling a
+    .tex reported valid is safe: every text of the file must be the canonical text of what it
+    parses to). Sizes are checked and each step's work is predicted before it runs. One line
+    per file; the exit code is the worst status:
     0 all valid; 1 some certificate is invalid: a false or unsupported conclusion, or a
     text not in its canonical form (the failing step is named); 2 some file is missing,
     unreadable, not a certificate, of an unsupported version, or beyond a limit of the
