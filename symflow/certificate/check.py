@@ -795,6 +795,7 @@ class Context:
         self._grad_cache: dict[sympy.Expr, dict] = {}  # one entry per law
         self._laws: dict[str, Law] = {}
         self._qpoints: dict[int, tuple[list, list]] = {}
+        self._taylor: dict[int, tuple[list, dict]] = {}
         self.expanded = 0  # symbolic brackets computed
         self.products = 0  # predicted term products of the brackets expanded so far
         self.held = 0  # terms of the fields built so far (each a tuple of D exponents)
@@ -968,7 +969,11 @@ class Context:
         qs = self._qpoint(point)
         R = self.ring
         gens = R.gens
-        cache: dict[tuple[str, int], dict] = {}
+        # the Taylor fields of the sub-words, shared by the brackets of one point
+        hit = self._taylor.get(id(point))
+        if hit is None or hit[0] is not point:
+            hit = self._taylor[id(point)] = (point, {})
+        cache: dict[tuple[str, int], dict] = hit[1]
 
         def trunc(p, m: int):  # noqa: ANN001, ANN202 - terms of degree ≤ m
             return R({e: c for e, c in p.items() if sum(e) <= m})
