@@ -51,6 +51,14 @@ def _degree(c):
     c["claims"][0]["laws"][0]["expression"] = "u^17 - v^2"
 
 
+def _seed(c):  # a seed of 4001 digits (its point is never generated)
+    c["claims"][0]["point"]["seed"] = 10**4000 + 7
+
+
+def _long(c):
+    c["phi"][0] = "u" * 100_001
+
+
 def _width(c):
     c["architecture"]["widths"] = [1, 10001, 1]
     c["name"] = "relu:1-10001-1"
@@ -67,6 +75,8 @@ CASES = [
     ("digits", "relu-3-2-1.json", _digits, "format", [], "4000 digits"),
     ("law degree", "uv.json", _degree, "laws", [], "degree ≤ 16"),
     ("width", "relu-3-2-1.json", _width, "architecture", [], "10000"),
+    ("seed digits", "uv.json", _seed, "format", [], "4000 digits"),
+    ("text length", "uv.json", _long, "format", [], "100000 characters"),
     ("bytes", "relu-3-2-1.json", None, "file", ["--max-bytes", "100"], "--max-bytes"),
     ("seconds", "relu-3-3-3-bias.json", None, "closed-forms", ["--max-seconds", "0.1"],
      "--max-seconds"),

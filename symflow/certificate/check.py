@@ -264,14 +264,17 @@ class Shape:
 
     @staticmethod
     def int_(x: Any, where: str, low: int = 0) -> int:
-        expect(_is_int(x) and x >= low and len(str(x)) <= MAX_DIGITS, "format",
-               f"{where} must be an integer ≥ {low}")
+        expect(_is_int(x), "format", f"{where} must be an integer ≥ {low}")
+        within(x.bit_length() <= _MAX_BITS, f"{where} has more than the checker's limit of "
+               f"{MAX_DIGITS} digits", "format")
+        expect(x >= low, "format", f"{where} must be an integer ≥ {low}")
         return x
 
     @staticmethod
     def text(x: Any, where: str, most: int = MAX_TEXT) -> str:
         expect(isinstance(x, str), "format", f"{where} must be a string")
-        expect(len(x) <= most, "format", f"{where} is longer than {most} characters")
+        within(len(x) <= most, f"{where} is longer than the checker's limit of {most} "
+               "characters", "format")
         return x
 
     @staticmethod
@@ -1477,8 +1480,11 @@ def _eigen_forms(ctx: Context, g: Any) -> list:
     b = [sympy.Rational(str(g.diff(v)(*zero))) for v in vs]
     out = []
     lam = sympy.Symbol("lam")
-    for root in sympy.roots(sympy.Poly((a - lam * sympy.eye(len(vs))).det(), lam),
-                            filter="Q"):
+    # det(λI − A) by DomainMatrix over QQ (a symbolic determinant in λ took a minute at 20
+    # variables); its rational roots are the eigenvalues det(A − λI) = 0 has
+    charpoly = DomainMatrix.from_Matrix(a).convert_to(QQ).charpoly()
+    for root in sympy.roots(sympy.Poly([sympy.Rational(int(c.numerator), int(c.denominator))
+                                        for c in charpoly], lam), filter="Q"):
         if root == 0:
             continue
         for vec in (a - root * sympy.eye(len(vs))).nullspace():
@@ -1570,8 +1576,8 @@ def _family_point(ctx: Context, init: str, p: dict, point: list, where: str) -> 
     """A family point is the one regenerated from its family seed, and lies on the family."""
     net = ctx.net
     expect(net.kind == "linear", "point", f"the {init} family needs a linear architecture")
-    expect(max(net.widths or [0]) <= MAX_FAMILY_WIDTH, "point", f"the checker regenerates "
-           f"{init} points for widths ≤ {MAX_FAMILY_WIDTH} only")
+    within(max(net.widths or [0]) <= MAX_FAMILY_WIDTH, f"the checker regenerates "
+           f"{init} points for widths ≤ {MAX_FAMILY_WIDTH} only", "point")
     from ..errors import SymflowError
     from ..linear import sample
 
@@ -1714,10 +1720,10 @@ def check_intrinsic_claim(ctx: Context, claim: dict, report: Report, laws: list[
         expect(_closed_form_applies(ctx, kind), "closed-forms",
                f"the closed form '{kind}' does not apply to this architecture")
         degree = max((_degree_terms(e)[0] for e in ctx.phi), default=0)
-        expect(closed_forms_apply(ctx.D, ctx.d, degree), "closed-forms", f"closed forms are "
+        within(closed_forms_apply(ctx.D, ctx.d, degree), f"closed forms are "
                f"re-verified for d ≤ {MAX_CLOSED_FORM_COORDS} coordinates, D ≤ "
                f"{MAX_CLOSED_FORM_PARAMS} parameters and degree ≤ {MAX_CLOSED_FORM_DEGREE} "
-               f"only (here d = {ctx.d}, D = {ctx.D}, degree {degree})")
+               f"only (here d = {ctx.d}, D = {ctx.D}, degree {degree})", "closed-forms")
         recomputed, samples = closed_form_checks(ctx, kind, pts)
         texts = closed_form_texts(kind, len(ctx.net.widths or []) - 1, samples)
         expect(all(cf[k] == texts[k] for k in ("name", "formula", "conditions")), "closed-forms",
