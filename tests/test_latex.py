@@ -230,3 +230,18 @@ def test_a_larger_certificate_stays_clean(tmp_path):
         assert proc.stdout.strip() == "", proc.stdout[:2000]
     ok, log = compile_pdf(tex)
     assert ok and "Overfull" not in log, log[-2000:]
+
+
+def test_parameters_typeset_alike_are_written_as_they_are():
+    """x1 and x_1 would both print as x₁ (a formula x₁x₁ for two parameters): both are then
+    written in typewriter type, as named."""
+    import json
+    from pathlib import Path
+
+    from symflow.certificate.latex import Renderer
+
+    c = json.loads((Path(__file__).resolve().parent.parent / "proofs" / "uv.json").read_text())
+    c["parameters"], c["phi"] = ["x1", "x_1"], ["x1*x_1"]
+    assert Renderer(c, "a.json").tex == {"x1": r"\mathtt{x1}", "x_1": r"\mathtt{x\_1}"}
+    c["parameters"] = ["x1", "y_1"]
+    assert Renderer(c, "a.json").tex == {"x1": "x_{1}", "y_1": r"y_{\mathrm{1}}"}

@@ -107,6 +107,15 @@ class Renderer:
                 self.tex[w] = f"w_{{{_neuron_math(u)},{_neuron_math(v)}}}"
             for v, b in arch.get("biases", []):
                 self.tex[b] = f"b_{{{_neuron_math(v)}}}"
+        # two names typeset alike (x1 and x_1 both as x_1) are written as they are, in
+        # typewriter type, so that no formula shows one parameter where there are two
+        def looks(tex: str) -> str:  # what the reader sees: upright digits are digits
+            return re.sub(r"\\mathrm\{([^{}]*)\}", r"\1", tex).replace("{", "").replace("}", "")
+
+        alike = Counter(looks(t) for t in self.tex.values())
+        for n in self.names:
+            if alike[looks(self.tex[n])] > 1:
+                self.tex[n] = r"\mathtt{" + n.replace("_", r"\_") + "}"
         self.symbol_names = {s: self.tex[n] for n, s in self.syms.items()}
         # the drawing's layout (None for a polynomial lifting), shared with the path order
         self.layout = layout(arch) if arch["kind"] != "polynomial" else None
