@@ -187,3 +187,12 @@ def polynomial_expr(text: str, syms: dict[str, sympy.Symbol]) -> sympy.Expr:
         raise SpecError(f"unsupported syntax '{ast.unparse(node)[:40]}'")
 
     return sympy.expand(walk(tree))
+
+
+def degree_and_terms(e: sympy.Expr) -> tuple[int, int]:
+    """(total degree, number of terms) of an expanded polynomial, term by term (no dense
+    representation: there may be thousands of variables)."""
+    terms = sympy.Add.make_args(e)
+    degree = max((sum(int(x) for b, x in t.as_powers_dict().items() if b.is_Symbol)
+                  for t in terms), default=0)
+    return degree, len(terms)

@@ -41,7 +41,7 @@ from sympy.polys.matrices import DomainMatrix
 from sympy.polys.rings import ring
 
 from ..errors import SpecError
-from ..exprparse import ExprTooLarge, polynomial_expr
+from ..exprparse import ExprTooLarge, degree_and_terms, polynomial_expr
 from ..points import sample_points
 from ..polytext import format_poly
 from ..sources import label as source_label
@@ -798,7 +798,7 @@ class Context:
         self._grad_cache: dict[sympy.Expr, dict] = {}  # one entry per law
         self._laws: dict[str, Law] = {}
         self._qpoints: dict[int, tuple[list, list]] = {}
-        self._taylor: dict[int, tuple[list, dict]] = {}
+        self._taylor: dict[int, tuple[list, dict, list[int]]] = {}
         self.expanded = 0  # symbolic brackets computed
         self.products = 0  # predicted term products of the brackets expanded so far
         self.held = 0  # terms of the fields built so far (each a tuple of D exponents)
@@ -912,21 +912,8 @@ class Context:
             within(self.expanded <= MAX_SYMBOLIC_BRACKETS,
                    f"more than {MAX_SYMBOLIC_BRACKETS} brackets to expand (checker's limit)",
                    "brackets")
-            # predicted cost: every term of X against every term of ∂Y, and conversely, each a
-            # monomial operation on D exponents
             self._predict_bracket(word, x, y, self.held)
-            out = {}
-            for j in set(x) | set(y):
-                acc = R.zero
-                yj, xj = y.get(j), x.get(j)
-                for k, xk in x.items():
-                    if yj is not None:
-                        acc += xk * yj.diff(k)
-                for k, yk in y.items():
-                    if xj is not None:
-                        acc -= yk * xj.diff(k)
-                if acc:
-                    out[j] = acc
+            out = _bracket(R, x, y, lambda a, b: a * b)
         self._fields[word] = out
         self.held += sum(len(p) for p in out.values())  # terms of every field built so far
         return out
@@ -937,14 +924,13 @@ class Context:
         X against every term of ∂Y and conversely, each a monomial operation on D exponents
         (``held``: terms already in memory; ``order``: a Taylor expansion truncated there forms
         only the pairs of terms whose degrees add up to at most order + 1)."""
-        if order is None:
+        if order is None:  # a symbolic expansion (a Taylor one is bounded by its time alone)
             pairs = sum(map(len, x.values())) * sum(map(len, y.values()))
+            self.products += 2 * pairs * max(1, self.D // 32)
         else:
             hx: Counter = Counter(sum(e) for p in x.values() for e in p.monoms())
             hy: Counter = Counter(sum(e) for p in y.values() for e in p.monoms())
             pairs = sum(hx[a] * hy[b] for a in hx for b in hy if a + b <= order + 1)
-        if order is None:  # a symbolic expansion (a Taylor one is bounded by its time alone)
-            self.products += 2 * pairs * max(1, self.D // 32)
         self.tick("brackets")
         seconds = 2 * pairs * self.D * SEC_TERM_D
         grown = (held + 2 * pairs) * (BYTES_TERM_D * self.D + 200)
@@ -975,8 +961,9 @@ class Context:
         # the Taylor fields of the sub-words, shared by the brackets of one point
         hit = self._taylor.get(id(point))
         if hit is None or hit[0] is not point:
-            hit = self._taylor[id(point)] = (point, {})
+            hit = self._taylor[id(point)] = (point, {}, [0])
         cache: dict[tuple[str, int], dict] = hit[1]
+        held: list[int] = hit[2]  # terms of the Taylor fields of this point
 
         def trunc(p, m: int):  # noqa: ANN001, ANN202 - terms of degree ≤ m
             return R({e: c for e, c in p.items() if sum(e) <= m})
@@ -999,27 +986,16 @@ class Context:
             else:
                 head, inner = _split(w[1:-1])
                 x, y = taylor(head, m + 1), taylor(inner, m + 1)
-                self._predict_bracket(w, x, y, sum(len(p) for f in cache.values()
-                                                   for p in f.values()), m)
-                out = {}
-                for j in set(x) | set(y):
-                    acc = R.zero
-                    yj, xj = y.get(j), x.get(j)
-                    for k, xk in x.items():
-                        if yj is not None:
-                            acc += _mul_trunc(R, xk, yj.diff(k), m)
-                    for k, yk in y.items():
-                        if xj is not None:
-                            acc -= _mul_trunc(R, yk, xj.diff(k), m)
-                    if acc:
-                        out[j] = acc
+                self._predict_bracket(w, x, y, self.held + held[0], m)
+                out = _bracket(R, x, y, lambda a, b: _mul_trunc(R, a, b, m))
             cache[key] = out
+            held[0] += sum(len(p) for p in out.values())
             return out
 
         zero = (0,) * self.D
         out = [sympy.Integer(0)] * self.D
         for j, p in taylor(word, 0).items():
-            c = p.get(zero, QQ(0)) if hasattr(p, "get") else QQ(0)
+            c = p.get(zero, QQ(0))
             out[j] = sympy.Rational(int(c.numerator), int(c.denominator))
         return out
 
@@ -1083,7 +1059,7 @@ class Context:
         h = self.parse(text, what, step)
         expect(constant_ok or (h != 0 and not h.is_number), step,
                f"{what} = {shown(text)} is a constant")
-        degree, terms = _degree_terms(h)
+        degree, terms = degree_and_terms(h)
         within(degree <= MAX_LAW_DEGREE and terms <= MAX_LAW_TERMS,
                f"{what} exceeds the checker's limits (degree ≤ {MAX_LAW_DEGREE}, "
                f"≤ {MAX_LAW_TERMS} terms)", "laws")
@@ -1189,6 +1165,24 @@ def canonical_text(expr: sympy.Expr, position: dict[str, int], names: list[str])
     return format_poly(terms, names)
 
 
+def _bracket(R, x: dict, y: dict, mul) -> dict:  # noqa: ANN001 - the ring, a product
+    """[X, Y]_j = Σ_k X_k ∂_k Y_j − Y_k ∂_k X_j for sparse fields {j: polynomial}, with the
+    product ``mul`` (exact, or truncated at an order)."""
+    out = {}
+    for j in set(x) | set(y):
+        acc = R.zero
+        yj, xj = y.get(j), x.get(j)
+        if yj is not None:
+            for k, xk in x.items():
+                acc += mul(xk, yj.diff(k))
+        if xj is not None:
+            for k, yk in y.items():
+                acc -= mul(yk, xj.diff(k))
+        if acc:
+            out[j] = acc
+    return out
+
+
 def _mul_trunc(R, a, b, m: int):  # noqa: ANN001, ANN202 - polynomials of QQ[u]
     """a·b without its terms of degree above m (pairs of terms beyond m are never formed)."""
     bs = [(mb, cb, sum(mb)) for mb, cb in b.items()]
@@ -1202,15 +1196,6 @@ def _mul_trunc(R, a, b, m: int):  # noqa: ANN001, ANN202 - polynomials of QQ[u]
                 mono = tuple(x + y for x, y in zip(ma, mb, strict=True))
                 out[mono] = out.get(mono, 0) + ca * cb
     return R({e: c for e, c in out.items() if c})
-
-
-def _degree_terms(e: sympy.Expr) -> tuple[int, int]:
-    """(total degree, number of terms) of an expanded polynomial, term by term (no dense
-    representation: there may be thousands of variables)."""
-    terms = sympy.Add.make_args(e)
-    degree = max((sum(int(x) for b, x in t.as_powers_dict().items() if b.is_Symbol)
-                  for t in terms), default=0)
-    return degree, len(terms)
 
 
 def _split(text: str) -> tuple[str, str]:
@@ -1255,7 +1240,7 @@ def _check_source(ctx: Context, law: Law, source: str, what: str) -> None:
     expect((kind == "log-search") == bool(law.logs), "laws", f"{what}: the source "
            f"{shown(source)} does not match the kind of the law (logarithmic or polynomial)")
     if kind in ("search", "log-search"):
-        degree = _degree_terms(h)[0]
+        degree = degree_and_terms(h)[0]
         want = max(1, degree) if kind == "log-search" else degree
         expect(args[0] == want, "laws", f"{what} has {'a polynomial part of ' * bool(law.logs)}"
                f"degree {degree}, so its source is '{source_label(kind, want)}', not "
@@ -1719,7 +1704,7 @@ def check_intrinsic_claim(ctx: Context, claim: dict, report: Report, laws: list[
         kind = cf["kind"]
         expect(_closed_form_applies(ctx, kind), "closed-forms",
                f"the closed form '{kind}' does not apply to this architecture")
-        degree = max((_degree_terms(e)[0] for e in ctx.phi), default=0)
+        degree = max((degree_and_terms(e)[0] for e in ctx.phi), default=0)
         within(closed_forms_apply(ctx.D, ctx.d, degree), f"closed forms are "
                f"re-verified for d ≤ {MAX_CLOSED_FORM_COORDS} coordinates, D ≤ "
                f"{MAX_CLOSED_FORM_PARAMS} parameters and degree ≤ {MAX_CLOSED_FORM_DEGREE} "

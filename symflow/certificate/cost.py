@@ -187,7 +187,7 @@ def plan(cert: dict, D: int, paths: int) -> list[Work]:  # noqa: N803
     pairing = chars = occ_laws = law_terms = 0
     for law in laws:
         texts = [law["expression"]] + [t["factor"] for t in law.get("logs", [])]
-        factor = (1 + len(texts) - 1) ** 2
+        factor = len(texts) ** 2  # F = ∏ f_i multiplies every product of a logarithmic law
         for t in texts:
             names = IDENT.findall(t)
             occ_laws += len(names)

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import sympy
 
-from ..exprparse import polynomial_expr
+from ..exprparse import degree_and_terms, polynomial_expr
 from ..sources import parse as parse_source
 from ..wording import CLOSED_FORMS_MARKED, marked, plural
 from . import prose
@@ -411,21 +411,13 @@ def _dag_names(arch: dict) -> str:
             + (r" and $b_v$ the bias of $v$" if arch.get("biases") else "") + ".")
 
 
-def _terms_degree(e: sympy.Expr) -> tuple[int, int]:
-    """(number of terms, total degree) of an expanded polynomial."""
-    terms = sympy.Add.make_args(e)
-    degree = max((sum(int(x) for b, x in t.as_powers_dict().items() if b.is_Symbol)
-                  for t in terms), default=0)
-    return len(terms), degree
-
-
 def lifting(r: Renderer) -> str:
     """φ by its structure (the full list in an appendix table), or written out when short."""
     cert, arch = r.cert, r.cert["architecture"]
     # terms and total degree of each coordinate, term by term (no dense Poly over D generators)
-    sizes = [_terms_degree(polynomial_expr(p, r.syms)) for p in cert["phi"]]
-    nterms = [n for n, _ in sizes]
-    degrees = [g for _, g in sizes]
+    sizes = [degree_and_terms(polynomial_expr(p, r.syms)) for p in cert["phi"]]
+    nterms = [n for _, n in sizes]
+    degrees = [g for g, _ in sizes]
     kind = arch["kind"]
     short = r.d <= 6 and sum(nterms) <= 12
     if kind == "linear":
