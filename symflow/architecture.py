@@ -1,12 +1,19 @@
 """Network architectures as DAGs of neurons whose edges carry parameters.
 
-A network is a directed acyclic graph: input neurons, hidden neurons (ReLU or identity) and
-output neurons; every edge u -> v carries one weight parameter, and a hidden or output neuron
-may carry a bias parameter.
+A network is a directed acyclic graph: input neurons, hidden neurons and output neurons; every
+edge u -> v carries one weight parameter, and a hidden or output neuron may carry a bias
+parameter. A hidden neuron's activation is one of
+
+* ``relu`` (σ(s) = max(s, 0)) and ``linear`` (σ(s) = s),
+* ``relu^p`` (σ(s) = max(s, 0)^p, p ≥ 2: C^{p−1}, positively p-homogeneous) [KH25],
+* ``x^p`` (σ(s) = s^p, p ≥ 2: a polynomial) [KH24].
+
+``relu^1`` is ``relu`` and ``x^1`` is ``linear`` (one spelling each).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import networkx as nx
@@ -15,6 +22,36 @@ from .errors import SpecError
 
 INPUT, HIDDEN, OUTPUT = "input", "hidden", "output"
 ACTIVATIONS = ("relu", "linear")
+#: the largest power p of relu^p and x^p (the lifting of a p-th power has up to
+#: C(T + p − 1, p) terms for a pre-activation of T terms)
+MAX_POWER = 9
+_POWER = re.compile(r"(relu|x)\^([1-9][0-9]*)", re.ASCII)
+
+
+def parse_activation(text: object) -> str:
+    """The canonical spelling of an activation: relu, linear, relu^p or x^p (2 ≤ p ≤ 9)."""
+    if isinstance(text, str) and text in ACTIVATIONS:
+        return text
+    m = _POWER.fullmatch(text) if isinstance(text, str) else None
+    if m is None:
+        raise SpecError(f"unknown activation {str(text)[:40]!r} (use relu, linear, relu^p or "
+                        "x^p with a whole number p ≥ 1)")
+    p = int(m[2])
+    if p > MAX_POWER:
+        raise SpecError(f"activation {text}: the power is at most {MAX_POWER} (got {p})")
+    if p == 1:
+        return "relu" if m[1] == "relu" else "linear"
+    return f"{m[1]}^{p}"
+
+
+def activation_power(act: str) -> int:
+    """p of σ = relu^p or x^p (1 for relu and linear): σ(c s) = c^p σ(s) for c > 0."""
+    return int(act.split("^")[1]) if "^" in act else 1
+
+
+def is_gated(act: str) -> bool:
+    """σ = max(s, 0)^p (relu, relu^p): on an activation pattern, c·s^p with c ∈ {0, 1}."""
+    return act == "relu" or act.startswith("relu^")
 
 
 @dataclass
@@ -71,6 +108,25 @@ class Architecture:
     def is_relu(self, v: str) -> bool:
         g = self.graph
         return g.nodes[v]["kind"] == HIDDEN and g.nodes[v]["activation"] == "relu"
+
+    def activation(self, v: str) -> str:
+        """The canonical activation of a hidden neuron ("linear" for inputs and outputs)."""
+        g = self.graph
+        return g.nodes[v]["activation"] if g.nodes[v]["kind"] == HIDDEN else "linear"
+
+    def power(self, v: str) -> int:
+        """p with σ_v(c s) = c^p σ_v(s) for c > 0 (1 for inputs, outputs, relu, linear)."""
+        return activation_power(self.activation(v))
+
+    @property
+    def has_powers(self) -> bool:
+        """Some hidden neuron is relu^p or x^p with p ≥ 2: φ is not a sum of path products."""
+        return any(self.power(v) > 1 for v in self.hidden)
+
+    def flat_at_zero(self, v: str) -> bool:
+        """σ_v′(0) = 0 (relu with relu′(0) = 0, relu^p, x^p with p ≥ 2): a neuron whose
+        pre-activation is ≡ 0 passes no signal back."""
+        return self.graph.nodes[v]["kind"] == HIDDEN and self.activation(v) != "linear"
 
     def count_coordinates(self) -> int:
         """Number of coordinates of the network's lifting: classes of paths with the same start
@@ -180,8 +236,11 @@ def layered(widths: list[int], bias: bool = False, activation: str = "relu",
                 b = f"b{layer_idx}_{i}"
                 g.nodes[v]["bias"] = b
                 params.append(b)
-    kind = "relu" if activation == "relu" else "linear"
-    name = f"{kind}:{'-'.join(map(str, widths))}" + ("+bias" if bias else "")
+    activation = parse_activation(activation)
+    for v in g.nodes:
+        if g.nodes[v]["kind"] == HIDDEN:
+            g.nodes[v]["activation"] = activation
+    name = f"{activation}:{'-'.join(map(str, widths))}" + ("+bias" if bias else "")
     arch = Architecture(graph=g, params=params, name=name, widths=tuple(widths), layers=layers)
     arch.validate()
     return arch
@@ -201,8 +260,10 @@ def from_description(
             raise SpecError(f"duplicate neuron name '{v}'")
         if kind not in (INPUT, HIDDEN, OUTPUT):
             raise SpecError(f"unknown neuron kind '{kind}' for '{v}' (use input, hidden, output)")
-        if act not in ACTIVATIONS:
-            raise SpecError(f"unknown activation '{act}' for '{v}' (use relu or linear)")
+        try:
+            act = parse_activation(act)
+        except SpecError as exc:
+            raise SpecError(f"neuron '{v}': {exc}") from None
         g.add_node(v, kind=kind, activation=act)
     params: list[str] = []
     seen: set[str] = set()

@@ -38,13 +38,14 @@ CATALOG: list[tuple[str, str]] = [
 
 
 def slug(spec: str, init: str = "generic", at: bool = False) -> str:
-    """File stem of a certificate: relu:3-2-1+bias → relu-3-2-1-bias; a file → its stem."""
+    """File stem of a certificate: relu:3-2-1+bias → relu-3-2-1-bias, relu^2:2-2-1 →
+    relu2-2-2-1; a file → its stem."""
     from pathlib import Path
 
     if spec.lower().endswith((".yaml", ".yml", ".json")):
         base = Path(spec).stem
     else:
-        base = spec.replace(":", "-").replace("+", "-")
+        base = spec.replace(":", "-").replace("+", "-").replace("^", "")
     if at:
         return base + "-at-point"
     return base if init == "generic" else f"{base}-{init}"

@@ -29,7 +29,8 @@ if TYPE_CHECKING:
 
 
 SPEC_HELP = (
-    "SPEC is a shorthand (relu:3-2-1, relu:3-2-1+bias, linear:2-3-2) or a YAML/JSON file "
+    "SPEC is a shorthand (relu:3-2-1, relu:3-2-1+bias, linear:2-3-2, relu^2:2-2-1, x^3:1-2-1) "
+    "or a YAML/JSON file "
     "describing a DAG (inputs, hidden, outputs, edges, biases) or a polynomial lifting "
     "(parameters, phi).")
 
@@ -169,8 +170,10 @@ def cli() -> None:
       relu:3-2-1          layered ReLU net, widths input-hidden-…-output (weights W{l}_{i}_{j})
       relu:3-2-1+bias     the same with biases b{l}_{i}
       linear:2-3-2        φ = U_2 U_1, the product of the weight matrices (entries U{k}_{i}_{j})
-      net.yaml            a DAG: inputs, hidden (ReLU, or {name: h, activation: linear}),
-                          outputs, edges ("u -> v"), biases
+      relu^2:2-2-1        hidden activation max(s, 0)^p (2 ≤ p ≤ 9), +bias too [KH25]
+      x^3:1-2-1           hidden activation s^p (2 ≤ p ≤ 9), +bias too
+      net.yaml            a DAG: inputs, hidden (ReLU, or {name: h, activation: linear},
+                          "relu^2", "x^3"), outputs, edges ("u -> v"), biases
       phi.yaml            a polynomial lifting: parameters: [u, v], phi: ["u*v"]
 
     \b
@@ -306,6 +309,7 @@ def count_line(r: LawsResult) -> str:
 def _describe(lf: Lifting) -> str:
     return {"path": "path-lifting", "product": "product of weight matrices",
             "network": "network lifting: sums of paths through linear neurons",
+            "power": "power lifting: the x-coefficients of the output on each activation pattern",
             "custom": "polynomial lifting"}[lf.kind]
 
 
@@ -953,26 +957,88 @@ def zeros(spec: str, pattern: str, as_json: bool, max_params: int, max_paths: in
 @click.argument("spec")
 @click.option("--data", "data_file", type=click.Path(dir_okay=False), required=True,
               help="YAML/JSON file {x: [[...], ...], y: [[...], ...]} with exact numbers.")
+@click.option("--max-regions", type=click.IntRange(min=1), default=256, show_default=True,
+              help="Refuse when N has more activation regions (or ReLU strata) than this.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object and nothing else.")
 @_limits
-def ncf(spec: str, data_file: str, as_json: bool, max_params: int, max_paths: int,
-        max_terms: int) -> None:
-    """Neural correlation function N(w) = ⟨y, H(X; w)⟩ of a tiny network (all hidden neurons
-    active) and the exact KKT points of max N(w) on the unit sphere (∇N = μw, ‖w‖ = 1).
+def ncf(spec: str, data_file: str, max_regions: int, as_json: bool, max_params: int,
+        max_paths: int, max_terms: int) -> None:
+    """Neural correlation function N(w) = Σ_i ⟨y_i, H(x_i; w)⟩ of a tiny network and the exact
+    KKT points of max N(w) on the unit sphere (∇N = μw, ‖w‖ = 1), on every activation region.
 
-    Whether the KKT set is finite is decided exactly (dimension of a Gröbner basis); when it is
-    a continuum, that is said, and the solver's families are not presented as complete.
+    relu^p (p ≥ 2) and x^p networks: N is C¹, and the KKT points are those of each region's
+    polynomial that lie in its closed region. ReLU networks (one layer of ReLU neurons): KKT in
+    Clarke's sense, on every stratum cut by the hyperplanes pre-activation = 0. Coordinates are
+    exact (rationals, radicals, or a root of a named polynomial); each point gets N(w*), μ,
+    whether it is positive (N > 0) and the second-order condition vᵀ(∇²N − μI)v ≤ 0 on w*⊥,
+    decided exactly. A continuum of KKT points is said to be one, with its dimension.
 
     \b
     Examples:
-      symflow ncf relu:1-1-1 --data data.yaml     # data.yaml: x: [[1], [2]]  y: [[1], [-1]]
+      symflow ncf relu:1-1-1 --data data.yaml     # data.yaml: x: [[1], [-1]]  y: [[1], [1]]
+      symflow ncf relu^2:1-2-1 --data data.yaml
     """
-    import sympy
-
-    from .homogeneous import ncf_kkt
-    from .spec import read_data
+    from .ncf import MAX_NCF_PARAMS
+    from .ncf import ncf as solve
 
     lf = load_lifting(spec, max_params=max_params, max_paths=max_paths, max_terms=max_terms)
+    xs, ys = read_exact_data(lf, data_file)
+    r = solve(lf, xs, ys, max_params=min(max_params, MAX_NCF_PARAMS)
+              if max_params == DEFAULT_MAX_PARAMS else max_params, max_regions=max_regions)
+    rows = [{"w": k.w, "w_approx": k.w_approx, "N": k.value, "mu": k.mu,
+             "positive": k.positive, "boundary": [[v, i + 1] for v, i in k.boundary],
+             "clarke": k.clarke, "second_order": k.second_order, "direction": k.direction,
+             "note": k.note} for k in r.points]
+    conts = [{"where": c.where, "dimension": c.dimension, "mu_zero": c.mu_zero, "note": c.note}
+             for c in r.continua]
+    if as_json:
+        emit_json({"spec": spec, "N_all_active": str(r.expression), "smoothness": r.smoothness,
+                   "pieces": r.pieces, "empty": r.empty, "finite": r.finite,
+                   "kkt_points": rows, "continua": conts, "undecided": r.undecided,
+                   "seconds": round(r.seconds, 2)})
+        return
+    kind = {"C1": "N is C¹ (relu^p, p ≥ 2): KKT points of each region's polynomial in its "
+                  "closed region",
+            "ReLU (Clarke)": "ReLU: KKT points in Clarke's sense (μw ∈ ∂N(w)), stratum by "
+                             "stratum",
+            "polynomial": "N is a polynomial (no gated neuron)"}[r.smoothness]
+    click.echo(f"symflow ncf {spec}")
+    click.echo("  N(w)         Σ_i ⟨y_i, H(x_i; w)⟩, a polynomial on each activation region"
+               + (f": {r.expression}" if r.smoothness == "polynomial" else ""))
+    click.echo(f"  regions      {kind}; {r.pieces} visited, {r.empty} sign patterns empty "
+               "(exact linear programmes)")
+    if r.finite:
+        click.echo(f"  KKT set      finite: {len(rows)} points, exact, positive first")
+    else:
+        click.echo("  KKT set      NOT FINITE: a continuum in the pieces below (dimensions from "
+                   "Gröbner bases); the isolated points with μ ≠ 0 are listed")
+    for k in r.points:
+        where = ""
+        if k.boundary:
+            zs = ", ".join(f"{v} on x{i + 1}" for v, i in k.boundary)
+            where = f"   [pre-activation 0: {zs}" + ("; Clarke" if k.clarke else "") + "]"
+        click.echo(f"    w* = ({', '.join(k.w)})")
+        so = k.second_order.upper() if k.second_order != "not decided" else "not decided"
+        pos = "POSITIVE" if k.positive else "not positive"
+        click.echo(f"         N = {k.value}, μ = {k.mu}, {pos}, second order {so}{where}")
+        if k.direction:
+            click.echo("         direction v ⊥ w* with vᵀ(∇²N − μI)v > 0: ("
+                       + ", ".join(k.direction) + ")")
+        if k.note:
+            click.echo(f"         {k.note}")
+    for c in r.continua:
+        click.echo(f"  continuum    {c.where}: dimension {c.dimension}; {c.note}")
+    for u in r.undecided:
+        click.echo(f"  undecided    {u}")
+    click.echo(f"  time         {r.seconds:.1f} s")
+
+
+def read_exact_data(lf: Lifting, data_file: str) -> tuple[list, list]:
+    """{x: [[…]], y: [[…]]} with exact numbers (integers or 'p/q'), shapes checked."""
+    import sympy
+
+    from .spec import read_data
+
     data = read_data(Path(data_file))
     try:
         for v in [v for key in ("x", "y") for row in data[key] for v in row]:
@@ -986,46 +1052,17 @@ def ncf(spec: str, data_file: str, as_json: bool, max_params: int, max_paths: in
     except (KeyError, TypeError, ValueError, sympy.SympifyError):
         raise SymflowError(f"{data_file}: expected {{x: [[...]], y: [[...]]}} with exact "
                            "numbers") from None
+    if len(xs) > 64:
+        raise SymflowError(f"{data_file}: at most 64 data points (got {len(xs)})")
     sizes = lf.io_widths()
     if sizes is None:
-        raise SymflowError("the neural correlation function needs a network (relu:... or "
-                           "linear:...), not a custom lifting")
+        raise SymflowError("the neural correlation function needs a network (relu:..., "
+                           "linear:..., relu^p:..., x^p:... or a DAG), not a polynomial lifting")
     n_in, n_out = sizes
     if len(xs) != len(ys) or any(len(x) != n_in for x in xs) or any(len(y) != n_out for y in ys):
         raise SymflowError(f"{data_file}: need as many x as y, each x of length {n_in} and each "
                            f"y of length {n_out}")
-    r = ncf_kkt(lf, xs, ys)
-    rows = [{"w": [str(v) for v in k.w], "N": str(k.value), "mu": str(k.multiplier),
-             "region": k.region} for k in r.kkt]
-    finite = r.dimension <= 0
-    if as_json:
-        emit_json({"spec": spec, "N": str(r.expression), "region": r.region,
-                               "kkt_set_dimension": r.dimension, "finite": finite,
-                               "kkt_points": rows if finite else None,
-                               "isolated_points_found": None if finite else rows,
-                               "families_found": r.components})
-        return
-    click.echo(f"symflow ncf {spec}   (region: {r.region})")
-    click.echo(f"  N(w) = {r.expression}")
-    notes = {"inside": "", "boundary": "   (on the boundary of the region: a pre-activation is "
-             "0, N is not differentiable there)", "outside": "   (outside the region: the "
-             "polynomial N does not apply there)"}
-    if finite:
-        click.echo(f"  KKT points of max N on ‖w‖ = 1: the set {{∇N = μw, ‖w‖ = 1}} is finite "
-                   f"(Gröbner basis, dimension 0); all {len(rows)} real solutions, best first:")
-        for row in rows:
-            click.echo(f"    w = ({', '.join(row['w'])})   N = {row['N']}   μ = {row['mu']}"
-                       f"{notes[row['region']]}")
-        return
-    click.echo(f"  KKT set NOT FINITE: {{∇N = μw, ‖w‖ = 1}} has dimension {r.dimension} (Gröbner "
-               "basis), a continuum of KKT points; SymPy's solver returns the following, which "
-               "is not proved to be all of it:")
-    for fam in r.components:
-        click.echo("    family  " + ", ".join(f"{k} = {v}" for k, v in fam.items())
-                   + "   (not checked against the region)")
-    for row in rows:
-        click.echo(f"    point   w = ({', '.join(row['w'])})   N = {row['N']}   μ = "
-                   f"{row['mu']}{notes[row['region']]}")
+    return xs, ys
 
 
 @cli.command(epilog=SPEC_HELP)

@@ -200,22 +200,25 @@ def family_laws(lifting: Lifting) -> list[Law]:
             h += c * g[i] * g[j]
         return Law(h, source, pairs=ij, **kw)
 
-    if lifting.kind in ("path", "network") and lifting.architecture is not None:
+    if lifting.kind in ("path", "network", "power") and lifting.architecture is not None:
         arch = lifting.architecture
         graph = arch.graph
 
         def pairing(v: str, w: str) -> list[tuple[int, str, str]]:
+            # rescaling v (in ↦ λ·in, out ↦ λ^{−p}·out, σ_v p-homogeneous) conserves
+            # ‖in‖² − p‖out‖²
+            p = arch.power(v)
             pairs = [(1, arch.edge_param(u, v), arch.edge_param(u, w))
                      for u in graph.predecessors(v)]
             if arch.bias(v):
                 pairs.append((1, arch.bias(v), arch.bias(w)))
-            pairs += [(-1, arch.edge_param(v, x), arch.edge_param(w, x))
+            pairs += [(-p, arch.edge_param(v, x), arch.edge_param(w, x))
                       for x in graph.successors(v)]
             return pairs
 
         for v in arch.hidden:
             out.append(law(pairing(v, v), source_label("balance", v)))
-        linear = [v for v in arch.hidden if not arch.is_relu(v)]
+        linear = [v for v in arch.hidden if arch.activation(v) == "linear"]
         for i, v in enumerate(linear):
             for w in linear[i + 1:]:
                 if (set(graph.predecessors(v)) == set(graph.predecessors(w))

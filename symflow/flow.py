@@ -104,7 +104,7 @@ def loss_and_gradient(lifting: Lifting, x: np.ndarray,
             return 0.5 * float((r * r).sum()) / n, np.concatenate(grads)
 
         return f
-    if lifting.kind in ("path", "network"):
+    if lifting.kind in ("path", "network", "power"):
         return _dag_loss(lifting, x, y)
     # custom lifting: ℓ(z) = ½‖z − y‖² with y the first column of the data
     syms = lifting.ring.symbols()
@@ -146,8 +146,26 @@ def forward(lifting: Lifting, order: list[str], x: np.ndarray,
         if arch.bias(v):
             s = s + theta[idx[arch.bias(v)]]
         pre[v] = s
-        act[v] = np.maximum(s, 0.0) if arch.is_relu(v) else s
+        act[v] = sigma(arch.activation(v), s) if g.nodes[v]["kind"] == "hidden" else s
     return pre, act
+
+
+def sigma(act: str, s: np.ndarray) -> np.ndarray:
+    """σ(s) for relu, linear, relu^p = max(s, 0)^p and x^p = s^p."""
+    p = int(act.split("^")[1]) if "^" in act else 1
+    base = np.maximum(s, 0.0) if act.startswith("relu") else s
+    return base if p == 1 else base ** p
+
+
+def dsigma(act: str, s: np.ndarray) -> np.ndarray:
+    """σ′(s), with relu′(0) = 0: p·max(s, 0)^{p−1}, p·s^{p−1}, 1 for linear."""
+    p = int(act.split("^")[1]) if "^" in act else 1
+    if act == "linear":
+        return np.ones_like(s)
+    if act == "relu":
+        return (s > 0).astype(float)
+    base = np.maximum(s, 0.0) if act.startswith("relu") else s
+    return p * base ** (p - 1)
 
 
 def _dag_loss(lifting: Lifting, x: np.ndarray, y: np.ndarray):
@@ -175,15 +193,17 @@ def _dag_loss(lifting: Lifting, x: np.ndarray, y: np.ndarray):
             if kind == "hidden":
                 back = sum((theta[idx[g.edges[v, w]["param"]]] * delta[w]
                             for w in g.successors(v)), np.zeros(x.shape[1]))
-                relu = g.nodes[v]["activation"] == "relu"
-                if relu:
+                act_v = g.nodes[v]["activation"]
+                if act_v == "relu":
                     mask = (pre[v] > 0).astype(float)
                     if force and v in force:
                         pinned, values = force[v]
                         mask[pinned] = values
                     delta[v] = back * mask
-                else:
+                elif act_v == "linear":
                     delta[v] = back
+                else:
+                    delta[v] = back * dsigma(act_v, pre[v])
             for u in g.predecessors(v):
                 grad[idx[g.edges[u, v]["param"]]] = float(act[u] @ delta[v])
             if arch.bias(v):
@@ -227,6 +247,9 @@ def relu_preactivation_rates(lifting: Lifting, x: np.ndarray) -> Callable:
             if arch.is_relu(v):
                 on = s > 1e-12
                 act[v], tan[v] = np.where(on, s, 0.0), np.where(on, ds, 0.0)
+            elif g.nodes[v]["kind"] == "hidden" and arch.activation(v) != "linear":
+                act[v] = sigma(arch.activation(v), s)
+                tan[v] = dsigma(arch.activation(v), s) * ds
             else:
                 act[v], tan[v] = s, ds
         return np.concatenate([pre_tan[v] for v in relus])
@@ -237,7 +260,7 @@ def relu_preactivation_rates(lifting: Lifting, x: np.ndarray) -> Callable:
 def relu_preactivations(lifting: Lifting, x: np.ndarray) -> Callable | None:
     """θ ↦ the pre-activations of every ReLU neuron on every data point (flattened), whose
     sign changes are the kinks of the θ-flow; None without ReLU neurons."""
-    if lifting.kind not in ("path", "network") or lifting.architecture is None:
+    if lifting.kind not in ("path", "network", "power") or lifting.architecture is None:
         return None
     import networkx as nx
 

@@ -50,6 +50,7 @@ def _sparse_monomials(lifting: Lifting) -> list[dict[int, int]]:
     return [{k: e for k, e in enumerate(m) if e} for p in lifting.phi for m in p.monoms()]
 
 
+
 def homogeneity(lifting: Lifting) -> Homogeneity:
     """Degree L of homogeneity of H in θ, verified by Euler's identity on all regions at once."""
     monos = _sparse_monomials(lifting)
@@ -63,9 +64,9 @@ def homogeneity(lifting: Lifting) -> Homogeneity:
     if degree is not None:
         verified = all(sum(m.values()) == degree for m in monos)
     else:
-        notes.append(f"not homogeneous in all parameters: the coordinates have degrees "
-                     f"{', '.join(map(str, degs))} (paths of different lengths: biases or skip "
-                     "connections)")
+        notes.append(f"not homogeneous in all parameters: the coordinates have monomials of "
+                     f"degrees {', '.join(map(str, degs))} (biases, skip connections or "
+                     "activations of different powers)")
     groups = {}
     for name, idx in parameter_groups(lifting).items():
         members = set(idx)
@@ -74,33 +75,91 @@ def homogeneity(lifting: Lifting) -> Homogeneity:
     weighted, wdeg = _weighted_homogeneity(lifting)
     if degree is None and weighted:
         notes.append("weighted homogeneity: scaling each parameter θ_k by c^{w_k} multiplies H "
-                     f"by c^{wdeg} (weights below)")
+                     f"by c^{wdeg} (weights below; checked on every monomial of φ)")
+    elif degree is None:
+        notes.append("no weighted homogeneity: no integer weights a_k ≥ 1 give every monomial "
+                     "of φ the same weighted degree (an exact linear programme has no solution)")
     return Homogeneity(degree, verified, degs, groups, weighted, wdeg, notes)
 
 
 def _weighted_homogeneity(lifting: Lifting) -> tuple[dict[str, int] | None, int | None]:
-    """Weights w_k with H(x; c^{w_k} θ_k) = c^L H(x; θ): all ones if φ is homogeneous; for a
-    path-lifting with biases, edges weigh 1 and the bias of v weighs L − (number of edges of every
-    path from v to an output), when that number does not depend on the path."""
-    degs = {sum(m.values()) for m in _sparse_monomials(lifting)}
+    """Integer weights a_k ≥ 1 and L with H(x; c^{a_k} θ_k) = c^L H(x; θ), i.e. every monomial
+    θ^α of every coordinate has Σ_k a_k α_k = L; all ones when φ is homogeneous.
+
+    A network has one (found in O(edges)): give each neuron v the weighted degree δ_v of its
+    pre-activation (inputs 0), δ_v = max(p_u·δ_u + 1 over the edges u → v, 1 if v has a bias)
+    with p_u the power of u's activation, every output L = max δ; then a_{u→v} = δ_v − p_u·δ_u
+    ≥ 1 and a_{b_v} = δ_v ≥ 1, the least such weights. A polynomial lifting: the least L of the
+    exact linear programme (SymPy's rational simplex), scaled to integers; None when it has no
+    solution. The weights are then checked on every monomial, exactly."""
+    monos = _sparse_monomials(lifting)
+    degs = {sum(m.values()) for m in monos}
     if len(degs) == 1:
         return {n: 1 for n in lifting.params}, degs.pop()
-    if lifting.kind != "path" or lifting.architecture is None:
-        return None, None
     arch = lifting.architecture
-    full = {len(path) - 1 for path in lifting.paths if path[0] in arch.inputs}
-    if len(full) != 1:
-        return None, None
-    depth = full.pop()
-    bias_weight: dict[str, int] = {}
-    for path in lifting.paths:
-        if path[0] in arch.inputs:
-            continue
-        bias, edges = path[0], len(path) - 2  # (bias, v, ..., output)
-        w = depth - edges
-        if w < 1 or bias_weight.setdefault(bias, w) != w:
+    weights: dict[str, int] | None = None
+    if arch is not None and lifting.kind in ("path", "network", "power", "product"):
+        weights, L = _network_weights(lifting)
+    if weights is None or not _check_weights(lifting, monos, weights, L):
+        weights, L = _lp_weights(lifting, monos)
+        if weights is None or not _check_weights(lifting, monos, weights, L):
             return None, None
-    return {n: bias_weight.get(n, 1) for n in lifting.params}, depth
+    return weights, L
+
+
+def _network_weights(lifting: Lifting) -> tuple[dict[str, int], int]:
+    import networkx as nx
+
+    arch = lifting.architecture
+    g = arch.graph
+    delta: dict[str, int] = {}
+    for v in nx.topological_sort(g):
+        if g.nodes[v]["kind"] == "input":
+            delta[v] = 0
+            continue
+        delta[v] = max([arch.power(u) * delta[u] + 1 for u in g.predecessors(v)]
+                       + ([1] if arch.bias(v) else []))
+    L = max(delta[y] for y in arch.outputs)
+    for y in arch.outputs:
+        delta[y] = L
+    weights: dict[str, int] = {}
+    for u, v in g.edges:
+        weights[g.edges[u, v]["param"]] = delta[v] - arch.power(u) * delta[u]
+    for v in g.nodes:
+        if arch.bias(v):
+            weights[arch.bias(v)] = delta[v]
+    return {n: weights[n] for n in lifting.params}, L
+
+
+def _check_weights(lifting: Lifting, monos: list[dict[int, int]], weights: dict[str, int],
+                   L: int) -> bool:
+    a = [weights[n] for n in lifting.params]
+    return all(w >= 1 for w in a) and all(
+        sum(a[k] * e for k, e in m.items()) == L for m in monos)
+
+
+def _lp_weights(lifting: Lifting, monos: list[dict[int, int]]
+                ) -> tuple[dict[str, int] | None, int | None]:
+    """min L s.t. Σ_k a_k α_k = L for every exponent α, a_k ≥ 1: exact (rational simplex)."""
+    from math import lcm
+
+    from sympy.solvers.simplex import InfeasibleLPError, lpmin
+
+    distinct = {tuple(sorted(m.items())) for m in monos}
+    if len(distinct) > 2000 or lifting.D > 500:
+        return None, None  # beyond a small linear programme; the network rule covers networks
+    a = sympy.symbols(f"a0:{lifting.D}")
+    L = sympy.Symbol("L")
+    cons = [sympy.Eq(sum((a[k] * e for k, e in m), sympy.Integer(0)), L) for m in distinct]
+    cons += [x >= 1 for x in a]
+    try:
+        _, sol = lpmin(L, cons)
+    except (InfeasibleLPError, ValueError):
+        return None, None
+    vals = [sympy.Rational(sol.get(x, 1)) for x in a]
+    scale = lcm(*(int(v.q) for v in vals), int(sympy.Rational(sol[L]).q))
+    ints = [int(v * scale) for v in vals]
+    return dict(zip(lifting.params, ints, strict=True)), int(sympy.Rational(sol[L]) * scale)
 
 
 # ----------------------------------------------------------------------------- zero patterns
@@ -185,11 +244,11 @@ def network_zero_pattern(lifting: Lifting, zeros: list[str]) -> NetworkZeroPatte
         kind = g.nodes[v]["kind"]
         if kind == "output":
             silent[v] = False
-        elif kind == "hidden" and arch.is_relu(v) and zero_act[v]:
-            silent[v] = True  # relu′(0) = 0
+        elif kind == "hidden" and arch.flat_at_zero(v) and zero_act[v]:
+            silent[v] = True  # σ′(0) = 0: relu′(0) = 0 by convention, relu^p, x^p (p ≥ 2)
         else:
             silent[v] = all(arch.edge_param(v, w) in S or silent[w] for w in g.successors(v))
-    dead = [v for v in order if g.nodes[v]["kind"] == "hidden" and arch.is_relu(v)
+    dead = [v for v in order if g.nodes[v]["kind"] == "hidden" and arch.flat_at_zero(v)
             and zero_act[v]]
     edge_of = {g.edges[u, v]["param"]: (u, v) for u, v in g.edges}
     bias_of = {arch.bias(v): v for v in g.nodes if arch.bias(v)}
@@ -238,7 +297,7 @@ def read_pattern(lifting: Lifting, path: Path) -> list[str]:
     arch = lifting.architecture
     for key in ("neurons", "incoming", "outgoing"):
         names = data.get(key, []) or []
-        if names and (arch is None or lifting.kind not in ("path", "network")):
+        if names and (arch is None or lifting.kind not in ("path", "network", "power")):
             raise SymflowError(f"{path}: '{key}' needs a network (relu:…, or a DAG file)")
         for v in names:
             if v not in arch.graph or v not in arch.hidden + arch.outputs + arch.inputs:
@@ -255,78 +314,7 @@ def read_pattern(lifting: Lifting, path: Path) -> list[str]:
     return list(dict.fromkeys(zeros))
 
 
-# ----------------------------------------------------------------------------- NCF and KKT
-@dataclass
-class KKTPoint:
-    w: list[sympy.Expr]
-    value: sympy.Expr  # N(w)
-    multiplier: sympy.Expr
-    region: str = "inside"  # "inside" (every pre-activation > 0), "boundary" (≥ 0, some = 0),
-    #                         "outside" (some < 0), on the data, for the ReLU neurons
-
-    @property
-    def in_region(self) -> bool:
-        return self.region == "inside"
-
-
-@dataclass
-class NCF:
-    """N(w) = ⟨y, H(X; w)⟩ on the all-active region, and the KKT points of max N on |w| = 1."""
-
-    expression: sympy.Expr
-    kkt: list[KKTPoint]
-    region: str
-    dimension: int = 0  # of the KKT set (an algebraic set in (w, μ)): 0 means finitely many
-    components: list[dict] = field(default_factory=list)  # parametric solutions when dim > 0
-
-
-def ncf_kkt(lifting: Lifting, xs: list[list[sympy.Rational]], ys: list[list[sympy.Rational]],
-            max_params: int = 4) -> NCF:
-    """Solve ∇N(w) = μ w, |w|² = 1 exactly with SymPy (tiny networks only)."""
-    if lifting.D > max_params:
-        raise SymflowError(f"the KKT system is solved exactly only for D ≤ {max_params} "
-                           f"parameters (this network has D = {lifting.D})")
-    syms = lifting.ring.symbols()
-    phi = [lifting.ring.to_sympy(p) for p in lifting.phi]
-    expr = sympy.Integer(0)
-    if lifting.kind == "product":
-        n0, nl = lifting.widths[0], lifting.widths[-1]
-        for x, y in zip(xs, ys, strict=True):
-            for i in range(nl):
-                out = sum(phi[i * n0 + j] * x[j] for j in range(n0))
-                expr += y[i] * out
-    elif lifting.kind in ("path", "network"):
-        arch = lifting.architecture
-        outs, ins = arch.outputs, arch.inputs
-        for x, y in zip(xs, ys, strict=True):
-            for p, (start, _, end) in zip(phi, lifting.classes, strict=True):
-                xin = x[ins.index(start)] if start in ins else 1
-                expr += y[outs.index(end)] * p * xin
-    else:
-        raise SymflowError("the neural correlation function needs a network (relu:... or "
-                           "linear:...), not a custom lifting")
-    expr = sympy.expand(expr)
-    mu = sympy.Symbol("mu", real=True)
-    eqs = [sympy.diff(expr, s) - mu * s for s in syms] + [sum(s**2 for s in syms) - 1]
-    dim = kkt_dimension(eqs, syms + [mu])
-    sols = sympy.solve(eqs, syms + [mu], dict=True)
-    points, families = [], []
-    for sol in sols:
-        w = [sympy.nsimplify(sol.get(s, s)) for s in syms]
-        if any(v.free_symbols for v in w) or mu not in sol:
-            families.append({str(s): str(sol.get(s, s)) for s in syms + [mu]})
-            continue
-        if not all(v.is_real for v in w):
-            continue
-        at = dict(zip(syms, w, strict=True))
-        points.append(KKTPoint(w, sympy.simplify(expr.subs(at)),
-                               sympy.simplify(sol.get(mu, mu)),
-                               _region(lifting, at, xs)))
-    order = {"inside": 0, "boundary": 1, "outside": 2}
-    points.sort(key=lambda k: (order[k.region], -float(k.value)))
-    return NCF(expr, points, "all hidden neurons active on every data point", dim, families)
-
-
+# ----------------------------------------------------------------------------- KKT sets
 def kkt_dimension(eqs: list, gens: list) -> int:
     """Dimension of the complex algebraic set {eqs = 0}, exactly: the largest set of variables
     none of whose monomials is a leading monomial of the Gröbner basis (grevlex); 0 iff the set is
@@ -344,32 +332,3 @@ def kkt_dimension(eqs: list, gens: list) -> int:
             if not any(all(m[k] == 0 for k in range(n) if k not in subset) for m in leads):
                 return size
     return 0  # pragma: no cover
-
-
-def _region(lifting: Lifting, at: dict, xs: list[list]) -> str:
-    """Where w lies with respect to the all-active region, exactly: "inside" (every hidden ReLU
-    pre-activation > 0 on every data point), "boundary" (all ≥ 0, some = 0: N is not
-    differentiable there), or "outside"."""
-    if lifting.kind not in ("path", "network"):
-        return "inside"
-    zero = False
-    import networkx as nx
-
-    arch = lifting.architecture
-    g = arch.graph
-    sym = dict(zip(lifting.params, lifting.ring.symbols(), strict=True))
-    for x in xs:
-        act: dict[str, sympy.Expr] = {v: x[i] for i, v in enumerate(arch.inputs)}
-        for v in nx.topological_sort(g):
-            if v in act:
-                continue
-            pre = sum((sym[g.edges[u, v]["param"]].subs(at) * act[u] for u in g.predecessors(v)),
-                      sympy.Integer(0))
-            if arch.bias(v):
-                pre += sym[arch.bias(v)].subs(at)
-            if g.nodes[v]["kind"] == "hidden" and g.nodes[v]["activation"] == "relu":
-                if pre < 0:
-                    return "outside"
-                zero = zero or pre == 0
-            act[v] = pre
-    return "boundary" if zero else "inside"

@@ -61,7 +61,7 @@ class Lifting:
         """(number of inputs, number of outputs) of the network, None for a custom lifting."""
         if self.kind == "product" and self.widths:
             return self.widths[0], self.widths[-1]
-        if self.kind in ("path", "network") and self.architecture is not None:
+        if self.kind in ("path", "network", "power") and self.architecture is not None:
             return len(self.architecture.inputs), len(self.architecture.outputs)
         return None
 
@@ -192,7 +192,10 @@ def network_lifting(arch: Architecture, max_params: int = DEFAULT_MAX_PARAMS,
     neurons only every class is one path (the path-lifting, kind "path"); with linear neurons
     only the classes are the (input, output) pairs and φ is the product U_L⋯U_1 (see
     ``product_lifting``); a mixed DAG gets kind "network" when some class has several paths.
+    A network with relu^p or x^p neurons (p ≥ 2) has the lifting of ``power_lifting``.
     """
+    if arch.has_powers:
+        return power_lifting(arch, max_params, max_paths, max_terms)
     check_size(len(arch.params), arch.count_coordinates(), max_params, max_paths)
     check_terms(arch.count_paths(), max_terms)  # predicted before anything is expanded
     ring = Ring(arch.params)
@@ -260,6 +263,107 @@ def network_lifting(arch: Architecture, max_params: int = DEFAULT_MAX_PARAMS,
 
 #: the path-lifting of a ReLU network is the network lifting of a DAG of ReLU neurons
 path_lifting = network_lifting
+
+
+def predicted_power_terms(arch: Architecture) -> int:
+    """An upper bound, from the shape alone, on the terms of H(x; θ) expanded in (x, c, θ) for
+    a network with power activations: a pre-activation has at most T = Σ_u T_u (+1 for a
+    bias) terms, and its p-th power at most C(T + p − 1, p) (the multisets of p of them)."""
+    from math import comb
+
+    g = arch.graph
+    terms: dict[str, int] = {}
+    total = 0
+    for v in nx.topological_sort(g):
+        if g.nodes[v]["kind"] == "input":
+            terms[v] = 1
+            continue
+        t = sum(terms[u] for u in g.predecessors(v)) + (1 if arch.bias(v) else 0)
+        p = arch.power(v)
+        terms[v] = comb(t + p - 1, p) if p > 1 else t
+        if g.nodes[v]["kind"] == OUTPUT:
+            total += terms[v]
+    return total
+
+
+def power_lifting(arch: Architecture, max_params: int = DEFAULT_MAX_PARAMS,
+                  max_paths: int = DEFAULT_MAX_PATHS,
+                  max_terms: int = DEFAULT_MAX_TERMS) -> Lifting:
+    """The lifting of a network with activations relu^p or x^p (and relu, linear).
+
+    Give every gated neuron v (relu, relu^p) an indicator c_v ∈ {0, 1} of its activation
+    pattern, so that σ_v(s) = c_v·s^p, and expand the output H(x; θ) as a polynomial in the
+    inputs x and the indicators (c_v² = c_v): H_y = Σ_{(α, C)} φ_{y,α,C}(θ) x^α ∏_{v∈C} c_v.
+    On every pattern the loss depends on θ only through the coefficients φ_{y,α,C}: they are
+    the coordinates of φ (kind "power"). For p = 1 everywhere this is the network lifting
+    (one coordinate per class of paths)."""
+    check_size(len(arch.params), 0, max_params, max_paths)
+    predicted = predicted_power_terms(arch)
+    if predicted > max_terms:
+        raise LimitError(
+            f"the output expands to up to {predicted} terms (powers of pre-activations), above "
+            f"the limit of {max_terms} (raise it with --max-terms)")
+    ring = Ring(arch.params)
+    gens = ring.qgens()
+    var = {n: gens[i] for i, n in enumerate(arch.params)}
+    g = arch.graph
+    order = list(nx.topological_sort(g))
+    rank = {v: i for i, v in enumerate(order)}
+    n_in = len(arch.inputs)
+    zero_x = (0,) * n_in
+    one = ring.qctx.constant(1)
+
+    def mul(a: dict, b: dict) -> dict:
+        out: dict = {}
+        for (xa, ca), pa in a.items():
+            for (xb, cb), pb in b.items():
+                key = (tuple(i + j for i, j in zip(xa, xb, strict=True)), ca | cb)
+                val = out.get(key)
+                out[key] = pa * pb if val is None else val + pa * pb
+        return {k: v for k, v in out.items() if not v.is_zero()}
+
+    act: dict[str, dict] = {}
+    outputs: dict[str, dict] = {}
+    for v in order:
+        kind = g.nodes[v]["kind"]
+        if kind == "input":
+            e = [0] * n_in
+            e[arch.inputs.index(v)] = 1
+            act[v] = {(tuple(e), frozenset()): one}
+            continue
+        pre: dict = {}
+        for u in g.predecessors(v):
+            w = var[g.edges[u, v]["param"]]
+            for key, poly in act[u].items():
+                pre[key] = pre[key] + w * poly if key in pre else w * poly
+        if arch.bias(v):
+            key = (zero_x, frozenset())
+            b = var[arch.bias(v)]
+            pre[key] = pre[key] + b if key in pre else b
+        pre = {k: p for k, p in pre.items() if not p.is_zero()}
+        if kind == "output":
+            outputs[v] = pre
+            continue
+        val = pre
+        for _ in range(arch.power(v) - 1):
+            val = mul(val, pre)
+        if arch.activation(v).startswith("relu"):
+            val = {(x, c | {v}): p for (x, c), p in val.items()}
+        act[v] = val
+    phi, labels, classes = [], [], []
+    names = arch.inputs
+    for y in arch.outputs:
+        keys = sorted(outputs[y], key=lambda k: (sorted(rank[c] for c in k[1]),
+                                                 [-e for e in k[0]]))
+        for xs, cs in keys:
+            phi.append(outputs[y][(xs, cs)])
+            mono = "*".join(n if e == 1 else f"{n}^{e}" for n, e in zip(names, xs, strict=True)
+                            if e) or "1"
+            on = ",".join(sorted(cs, key=rank.__getitem__))
+            labels.append(f"{y}[{mono}" + (f"; {on}]" if on else "]"))
+            classes.append((xs, tuple(sorted(cs, key=rank.__getitem__)), y))
+    check_size(len(arch.params), len(phi), max_params, max_paths)
+    return Lifting(arch.name, "power", ring, phi, labels, architecture=arch, classes=classes)
 
 
 class LazyPhi(Sequence):

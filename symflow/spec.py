@@ -3,11 +3,12 @@
 Accepted forms:
 
 * shorthand ``relu:3-2-1`` (layered ReLU network, path-lifting), ``relu:3-2-1+bias``,
-  ``linear:2-3-2`` (φ = U_2 U_1, product of the weight matrices);
+  ``linear:2-3-2`` (φ = U_2 U_1, product of the weight matrices), ``relu^2:2-2-1`` and
+  ``x^3:2-2-1`` (hidden activations max(s, 0)^p and s^p, with ``+bias`` too);
 * a YAML or JSON file describing a DAG::
 
       inputs: [x1, x2]
-      hidden: [h1, {name: h2, activation: linear}]
+      hidden: [h1, {name: h2, activation: linear}, {name: h3, activation: "relu^2"}]
       outputs: [y]
       edges: ["x1 -> h1", [x2, h1], {from: h1, to: y, name: a}]
       biases: [h1]            # or: true (every hidden and output neuron)
@@ -28,7 +29,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from .architecture import ACTIVATIONS, HIDDEN, INPUT, OUTPUT, from_description, layered
+from .architecture import HIDDEN, INPUT, OUTPUT, from_description, layered, parse_activation
 from .errors import SpecError
 from .lifting import (
     DEFAULT_MAX_PARAMS,
@@ -41,7 +42,8 @@ from .lifting import (
     product_lifting,
 )
 
-SHORTHAND = re.compile(r"(?P<kind>[a-z]+):(?P<widths>[^+]*)(?P<bias>\+bias)?", re.ASCII)
+SHORTHAND = re.compile(r"(?P<kind>[a-z]+(?:\^[0-9]+)?):(?P<widths>[^+]*)(?P<bias>\+bias)?",
+                       re.ASCII)
 WIDTH = re.compile(r"[0-9]+", re.ASCII)
 NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*", re.ASCII)
 LABEL = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.+\- ]{0,99}", re.ASCII)
@@ -94,12 +96,15 @@ def _load(spec: str, limits: dict) -> Lifting:
     m = SHORTHAND.fullmatch(spec)
     if not m:
         raise SpecError(
-            f"cannot read {spec!r}: use relu:3-2-1, relu:3-2-1+bias, linear:2-3-2 "
-            "or a .yaml/.json file")
+            f"cannot read {spec!r}: use relu:3-2-1, relu:3-2-1+bias, linear:2-3-2, "
+            "relu^2:2-2-1, x^3:2-2-1 or a .yaml/.json file")
     kind, widths = m["kind"], parse_widths(m["widths"], spec)
-    if kind not in ("relu", "linear"):
-        raise SpecError(f"unknown network kind '{kind}' in '{spec}' (use relu or linear)")
-    if kind == "linear" and m["bias"]:
+    if kind not in ("relu", "linear") and not kind.startswith(("relu^", "x^")):
+        raise SpecError(f"unknown network kind '{kind}' in '{spec}' (use relu, linear, relu^p "
+                        "or x^p)")
+    if "^" in kind:
+        kind = parse_activation(kind)
+    if m["kind"] == "linear" and m["bias"]:
         raise SpecError(
             f"'{spec}': the product-of-matrices lifting has no biases; describe a network "
             "with biases and linear neurons in a DAG file instead")
@@ -107,9 +112,9 @@ def _load(spec: str, limits: dict) -> Lifting:
     n_params += sum(widths[1:]) if m["bias"] else 0
     # before building anything large
     check_size(n_params, 0, limits["max_params"], limits["max_paths"])
-    if kind == "relu":
-        return network_lifting(layered(widths, bias=bool(m["bias"])), **limits)
-    return product_lifting(widths, **limits)
+    if kind == "linear" and not m["bias"]:
+        return product_lifting(widths, **limits)
+    return network_lifting(layered(widths, bias=bool(m["bias"]), activation=kind), **limits)
 
 
 MAX_SPEC_CHARS = 255
@@ -235,9 +240,10 @@ def _dag(data: dict, name: str, path: Path):
                 n = entry
             if not valid_name(n):
                 raise SpecError(f"{path}: neuron name {n!r} is not a valid identifier")
-            if act not in ACTIVATIONS:
-                raise SpecError(f"{path}: unknown activation '{act}' for '{n}' "
-                                "(use relu or linear)")
+            try:
+                act = parse_activation(act)
+            except SpecError as exc:
+                raise SpecError(f"{path}: neuron {n!r}: {exc}") from None
             neurons.append((n, kind, act))
     edges = data["edges"]
     if not isinstance(edges, list) or not edges:

@@ -6,7 +6,8 @@ import sympy
 from click.testing import CliRunner
 
 from symflow.cli import cli
-from symflow.homogeneous import homogeneity, ncf_kkt, zero_pattern
+from symflow.homogeneous import homogeneity, zero_pattern
+from symflow.ncf import ncf as ncf_kkt
 from symflow.spec import load_lifting
 
 
@@ -93,15 +94,14 @@ def test_bad_patterns_exit_2(tmp_path, content, needle):
 
 
 def test_ncf_kkt_two_homogeneous():
-    # relu:1-1-1 on data x = (1, 2), y = (1, −1): N(a, b) = −ab; on the all-active region
-    # (a ≥ 0) the maximiser on the circle is (1/√2, −1/√2) with N = 1/2
+    # relu:1-1-1 on data x = (1, 2), y = (1, −1): N(a, b) = −ab·[a > 0]; on the circle the
+    # maximiser is (1/√2, −1/√2) with N = 1/2, and it is second-order
     r = ncf_kkt(load_lifting("relu:1-1-1"), [[1], [2]], [[1], [-1]])
-    a, b = sympy.symbols("W1_1_1 W2_1_1", real=True)
-    assert sympy.expand(r.expression + a * b) == 0
-    best = r.kkt[0]
-    assert best.in_region and best.value == sympy.Rational(1, 2) and r.dimension == 0
-    assert best.w == [sympy.sqrt(2) / 2, -sympy.sqrt(2) / 2]
-    assert sum(1 for k in r.kkt if not k.in_region) == 2
+    best = r.points[0]
+    assert best.positive and best.value == "1/2" and best.w == ["sqrt(2)/2", "-sqrt(2)/2"]
+    assert best.second_order == "holds"
+    # where a ≤ 0, N ≡ 0: a half circle of KKT points with μ = N = 0
+    assert not r.finite and all(c.mu_zero for c in r.continua)
 
 
 def test_ncf_refuses_large_networks():
@@ -144,27 +144,23 @@ def test_zeros_cli_reports_both_flows(tmp_path):
 
 
 def test_a_continuum_of_kkt_points_is_said_to_be_one(tmp_path):
-    # relu:1-2-1, x = 1, y = −1: N = −(a1 b1 + a2 b2); (1/2, 1/2, −1/2, −1/2) is a KKT point with
-    # both neurons active, on a one-parameter family: the set is not finite
+    # relu:1-2-1, x = 1, y = −1: N = −(a1 b1 + a2 b2) where both neurons are on; the arc
+    # a = −b > 0 is a continuum of maximisers (μ = 1): the set is not finite
     r = ncf_kkt(load_lifting("relu:1-2-1"), [[1]], [[-1]])
-    assert r.dimension == 1 and r.components
-    syms = load_lifting("relu:1-2-1").ring.symbols()
-    w = [sympy.Rational(1, 2), sympy.Rational(1, 2), -sympy.Rational(1, 2), -sympy.Rational(1, 2)]
-    at = dict(zip(syms, w, strict=True))
-    grad = [sympy.diff(r.expression, s).subs(at) for s in syms]
-    assert all(g == 1 * x for g, x in zip(grad, w, strict=True))  # ∇N = μ w with μ = 1
+    assert not r.finite
+    both_on = [c for c in r.continua if "h1_1@1, h1_2@1 on" in c.where]
+    assert both_on and both_on[0].dimension == 1 and not both_on[0].mu_zero
     f = tmp_path / "d.yaml"
     f.write_text("x: [[1]]\ny: [[-1]]\n")
     res = run("ncf", "relu:1-2-1", "--data", str(f))
-    assert "NOT FINITE" in res.stdout and "not proved to be all of it" in res.stdout
+    assert "NOT FINITE" in res.stdout and "dimension 1" in res.stdout
     data = json.loads(run("ncf", "relu:1-2-1", "--data", str(f), "--json").stdout)
-    assert data["finite"] is False and data["kkt_points"] is None
+    assert data["finite"] is False and data["continua"]
 
 
-def test_zero_data_gives_the_whole_sphere_and_boundary_points():
+def test_zero_data_gives_the_whole_sphere():
     r = ncf_kkt(load_lifting("relu:1-1-1"), [[0]], [[0]])
-    assert r.expression == 0 and r.dimension == 1
-    assert all(k.region == "boundary" for k in r.kkt)
+    assert not r.finite and all(c.mu_zero for c in r.continua)
 
 
 def test_ncf_data_must_be_exact(tmp_path):

@@ -103,7 +103,11 @@ _TERM = rf"(?:{_NUM}\*{_MONO}|{_MONO}|{_NUM})"
 #: the grammar of a polynomial's canonical text (the order and merging are checked after parsing)
 POLY_TEXT = re.compile(rf"0|-?{_TERM}(?: [+-] {_TERM})*", re.ASCII)
 WORD = re.compile(r"[g0-9\[\],]+", re.ASCII)
-KINDS = ("layered-relu", "linear", "dag", "polynomial")
+KINDS = ("layered-relu", "layered-power", "linear", "dag", "polynomial")
+#: the activations of hidden neurons, each in its one spelling (relu^1 is relu, x^1 linear)
+ACTIVATION = re.compile(r"relu|linear|(relu|x)\^[2-9]", re.ASCII)
+#: terms of the expanded output of a network with power activations (predicted bound)
+MAX_POWER_TERMS = 100_000
 TOOLS = frozenset({"symflow", "sympy", "python-flint", "python"})
 VERSION = re.compile(r"[0-9A-Za-z.+\-]{1,40}", re.ASCII)
 INITS = ("generic", "balanced", "relaxed-balanced", "given point")
@@ -460,7 +464,17 @@ class Net:
 
     @property
     def is_path(self) -> bool:
-        return self.kind in ("layered-relu", "dag")
+        """A network (layered or DAG) whose φ is rebuilt from its paths or powers."""
+        return self.kind in ("layered-relu", "layered-power", "dag")
+
+    def power(self, v: str) -> int:
+        """p of σ_v = relu^p or x^p (1 for relu, linear, inputs and outputs)."""
+        act = self.hidden.get(v, "linear")
+        return int(act.split("^")[1]) if "^" in act else 1
+
+    @property
+    def has_powers(self) -> bool:
+        return any(self.power(v) > 1 for v in self.hidden)
 
 
 def _widths(arch: dict) -> list[int]:
@@ -473,11 +487,12 @@ def _widths(arch: dict) -> list[int]:
     return w
 
 
-def _layered(widths: list[int], bias: bool) -> Net:
-    """relu:… as a DAG with symflow's naming: x_j → h{l}_{i} → y_i, weights W{l}_{i}_{j} (row i,
-    column j) then biases b{l}_{i}, layer by layer."""
-    name = "relu:" + "-".join(map(str, widths)) + ("+bias" if bias else "")
-    net = Net("layered-relu", name, [], widths=list(widths))
+def _layered(widths: list[int], bias: bool, activation: str = "relu") -> Net:
+    """relu:… (or relu^p:…, x^p:…) as a DAG with symflow's naming: x_j → h{l}_{i} → y_i,
+    weights W{l}_{i}_{j} (row i, column j) then biases b{l}_{i}, layer by layer."""
+    name = activation + ":" + "-".join(map(str, widths)) + ("+bias" if bias else "")
+    kind = "layered-relu" if activation == "relu" else "layered-power"
+    net = Net(kind, name, [], widths=list(widths))
     L = len(widths) - 1
     layers = [[f"x{i}" for i in range(1, widths[0] + 1)]]
     for lay in range(1, L + 1):
@@ -485,7 +500,7 @@ def _layered(widths: list[int], bias: bool) -> Net:
     net.inputs, net.outputs = layers[0], layers[-1]
     net.order = [v for layer in layers for v in layer]  # type: ignore[attr-defined]
     for lay in range(1, L):
-        net.hidden.update({v: "relu" for v in layers[lay]})
+        net.hidden.update({v: activation for v in layers[lay]})
     for lay in range(1, L + 1):
         for i, v in enumerate(layers[lay], 1):
             for j, u in enumerate(layers[lay - 1], 1):
@@ -524,8 +539,10 @@ def _dag(arch: dict) -> Net:
 
     net.inputs = [neuron(v) for v in S.lst(arch["inputs"], "inputs", nonempty=True)]
     for h in S.lst(arch["hidden"], "hidden"):
-        expect(isinstance(h, list) and len(h) == 2 and h[1] in ("relu", "linear"), "architecture",
-               f"hidden entry {shown(h)} must be [name, relu|linear]")
+        expect(isinstance(h, list) and len(h) == 2 and isinstance(h[1], str)
+               and ACTIVATION.fullmatch(h[1]) is not None, "architecture",
+               f"hidden entry {shown(h)} must be [name, activation] with the activation relu, "
+               "linear, relu^p or x^p (2 ≤ p ≤ 9)")
         net.hidden[neuron(h[0])] = h[1]
     net.outputs = [neuron(v) for v in S.lst(arch["outputs"], "outputs", nonempty=True)]
     kind_of = {v: "input" for v in net.inputs} | {v: "hidden" for v in net.hidden} | {
@@ -644,6 +661,20 @@ def architecture(cert: dict, limits: Limits) -> Net:
                f"checker's limit of {limits.max_params} (raise it with --max-params)",
                "architecture")
         net = _layered(w, arch["bias"])
+    elif kind == "layered-power":
+        Shape.obj(arch, "architecture", {"kind", "widths", "bias", "activation"})
+        w = _widths(arch)
+        Shape.bool_(arch["bias"], "architecture.bias")
+        act = arch["activation"]
+        expect(isinstance(act, str) and ACTIVATION.fullmatch(act) is not None
+               and "^" in act, "architecture", f"the activation {shown(act)} of a layered "
+               "power network must be relu^p or x^p (2 ≤ p ≤ 9)")
+        D = sum(a * b for a, b in zip(w, w[1:], strict=False)) + (sum(w[1:]) if arch["bias"]
+                                                                   else 0)
+        within(D <= limits.max_params, f"D = {D} parameters, above the "
+               f"checker's limit of {limits.max_params} (raise it with --max-params)",
+               "architecture")
+        net = _layered(w, arch["bias"], act)
     elif kind == "linear":
         Shape.obj(arch, "architecture", {"kind", "widths"})
         w = _widths(arch)
@@ -680,7 +711,13 @@ def architecture(cert: dict, limits: Limits) -> Net:
                f"D = {len(names)} parameters, above the checker's limit of {limits.max_params} "
                "(raise it with --max-params)",
                "architecture")
-    if net.is_path:
+    if net.is_path and net.has_powers:
+        terms = _power_terms(net)
+        within(terms <= MAX_POWER_TERMS, f"the output expands to up to {terms} terms (powers "
+               f"of pre-activations), above the checker's limit of {MAX_POWER_TERMS}",
+               "architecture")
+        net.paths = terms
+    elif net.is_path:
         paths = _path_count(net)
         d = paths if net.kind == "layered-relu" else _class_count(net)
         within(d <= limits.max_coords, f"the network's lifting has d = {d} "
@@ -701,6 +738,94 @@ def architecture(cert: dict, limits: Limits) -> Net:
     expect(cert["name"] == net.name, "architecture",
            f"the name {shown(cert['name'])} is not the architecture's ({net.name[:40]!r})")
     return net
+
+
+def _power_terms(net: Net) -> int:
+    """A bound on the terms of the output expanded in (x, c, θ): T_v ≤ Σ_u T_u (+1 for a
+    bias) before the power, C(T + p − 1, p) after it."""
+    order = net.order  # type: ignore[attr-defined]
+    preds: dict[str, list[str]] = {v: [] for v in order}
+    for u, v, _ in net.edges:
+        preds[v].append(u)
+    terms: dict[str, int] = {}
+    for v in order:
+        if v in net.inputs:
+            terms[v] = 1
+            continue
+        t = sum(terms[u] for u in preds[v]) + (v in net.biases)
+        p = net.power(v)
+        terms[v] = math.comb(t + p - 1, p)
+    return sum(terms[v] for v in net.outputs)
+
+
+def _rebuild_power(net: Net) -> list[str]:
+    """φ of a network with power activations: the output expanded as a polynomial in the inputs
+    x, indicators c_v of the gated neurons (relu, relu^p; c_v² = c_v) and θ; one coordinate per
+    (output, x-monomial, set of indicators), the coefficient. Dicts of Fractions, no SymPy."""
+    pos = {n: k for k, n in enumerate(net.params)}
+    n_in = len(net.inputs)
+    preds: dict[str, list[tuple[str, int]]] = {v: [] for v in net.order}  # type: ignore
+    for u, v, p in net.edges:
+        preds[v].append((u, pos[p]))
+
+    def add(acc: dict, key: tuple, mono: tuple, c: Fraction) -> None:
+        inner = acc.setdefault(key, {})
+        inner[mono] = inner.get(mono, Fraction(0)) + c
+
+    def times_var(val: dict, k: int) -> dict:
+        out: dict = {}
+        for key, inner in val.items():
+            for mono, c in inner.items():
+                e = dict(mono)
+                e[k] = e.get(k, 0) + 1
+                add(out, key, tuple(sorted(e.items())), c)
+        return out
+
+    def mul(a: dict, b: dict) -> dict:
+        out: dict = {}
+        for (xa, ca), ia in a.items():
+            for (xb, cb), ib in b.items():
+                key = (tuple(i + j for i, j in zip(xa, xb, strict=True)), ca | cb)
+                for ma, c1 in ia.items():
+                    for mb, c2 in ib.items():
+                        e = dict(ma)
+                        for k, x in mb:
+                            e[k] = e.get(k, 0) + x
+                        add(out, key, tuple(sorted(e.items())), c1 * c2)
+        return out
+
+    value: dict[str, dict] = {}
+    texts = []
+    for v in net.order:  # type: ignore[attr-defined]
+        if v in net.inputs:
+            x = [0] * n_in
+            x[net.inputs.index(v)] = 1
+            value[v] = {(tuple(x), frozenset()): {(): Fraction(1)}}
+            continue
+        pre: dict = {}
+        for u, k in preds[v]:
+            for key, inner in times_var(value[u], k).items():
+                for mono, c in inner.items():
+                    add(pre, key, mono, c)
+        if v in net.biases:
+            add(pre, ((0,) * n_in, frozenset()), ((pos[net.biases[v]], 1),), Fraction(1))
+        if v in net.outputs:
+            for inner in pre.values():
+                terms = [(dict(m), c) for m, c in inner.items() if c != 0]
+                if terms:
+                    texts.append(format_poly(terms, net.params))
+            continue
+        val = pre
+        for _ in range(net.power(v) - 1):
+            val = mul(val, pre)
+        if net.hidden.get(v, "").startswith("relu"):
+            gated: dict = {}
+            for (x, c), inner in val.items():
+                for mono, q in inner.items():
+                    add(gated, (x, c | {v}), mono, q)
+            val = gated
+        value[v] = val
+    return texts
 
 
 def rebuild_phi(net: Net) -> list[str] | None:
@@ -732,6 +857,8 @@ def rebuild_phi(net: Net) -> list[str] | None:
         return out
     if not net.is_path:
         return None
+    if net.has_powers:
+        return _rebuild_power(net)
     succ: dict[str, list[tuple[str, int]]] = {}
     for u, v, p in net.edges:
         succ.setdefault(u, []).append((v, pos[p]))
@@ -1252,7 +1379,8 @@ def _check_source(ctx: Context, law: Law, source: str, what: str) -> None:
                "hidden neuron of a path-lifting")
         want = sum((s[p] ** 2 for _, b, p in net.edges if b == v), sympy.Integer(0))
         want += s[net.biases[v]] ** 2 if v in net.biases else 0
-        want -= sum((s[p] ** 2 for a, _, p in net.edges if a == v), sympy.Integer(0))
+        want -= net.power(v) * sum((s[p] ** 2 for a, _, p in net.edges if a == v),
+                                   sympy.Integer(0))
         expect(sympy.expand(h - want) == 0, "laws", f"{what} is not the {source}")
         return
     if kind == "mixing":

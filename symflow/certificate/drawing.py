@@ -26,9 +26,9 @@ class Layout:
 def network_of(arch: dict) -> tuple[list[str], dict[str, str], list[tuple[str, str]], list[str]]:
     """Neurons in order, their kinds, the weighted edges and the neurons with a bias."""
     kind = arch["kind"]
-    if kind in ("layered-relu", "linear"):
+    if kind in ("layered-relu", "layered-power", "linear"):
         widths = arch["widths"]
-        act = "relu" if kind == "layered-relu" else "linear"
+        act = {"layered-relu": "relu", "layered-power": "power"}.get(kind, "linear")
         layers = [[f"x{i}" for i in range(1, widths[0] + 1)]]
         layers += [[f"h{k}_{i}" for i in range(1, widths[k] + 1)]
                    for k in range(1, len(widths) - 1)]
@@ -38,7 +38,8 @@ def network_of(arch: dict) -> tuple[list[str], dict[str, str], list[tuple[str, s
         edges = [(u, v) for a, b in zip(layers, layers[1:], strict=False) for u in a for v in b]
         biased = [v for layer in layers[1:] for v in layer] if arch.get("bias") else []
         return [v for layer in layers for v in layer], kinds, edges, biased
-    kinds = {v: "input" for v in arch["inputs"]} | dict(arch["hidden"])
+    kinds = {v: "input" for v in arch["inputs"]} | {
+        v: ("power" if "^" in a else a) for v, a in arch["hidden"]}
     kinds |= {v: "output" for v in arch["outputs"]}
     edges = [(u, v) for u, v, _ in arch["edges"]]
     biased = [v for v, _ in arch.get("biases", [])]
@@ -117,9 +118,11 @@ def neuron_tex(name: str) -> str:
     return f"${math}$" if math else r"\texttt{" + tex_text(name) + "}"
 
 
-STYLES = {"input": "n", "output": "n", "relu": "relu", "linear": "linear", "bias": "bias"}
+STYLES = {"input": "n", "output": "n", "relu": "relu", "linear": "linear", "bias": "bias",
+          "power": "power"}
 LEGEND = {"relu": "shaded circles are ReLU neurons", "linear": "white squares are linear "
-          "(identity) neurons", "bias": r"the node $1$ is the constant input of the biases "
+          "(identity) neurons", "power": "double circles are neurons with a power activation "
+          "(named in the text)", "bias": r"the node $1$ is the constant input of the biases "
           "(dashed edges)"}
 
 
@@ -136,7 +139,8 @@ def figure(lay: Layout) -> str:
              r"n/.style={circle,draw,inner sep=1pt,minimum size=19pt,font=\scriptsize},"
              r"relu/.style={n,fill=black!15},"
              r"linear/.style={n,rectangle,minimum size=17pt},"
-             r"bias/.style={n,dashed,minimum size=13pt}]"]
+             + (r"power/.style={n,double}," if "power" in lay.kind.values() else "")
+             + r"bias/.style={n,dashed,minimum size=13pt}]"]
     ids = {}
     for i, (s, (k, y)) in enumerate(lay.pos.items()):
         ids[s] = f"s{i}"
@@ -150,7 +154,7 @@ def figure(lay: Layout) -> str:
         lines.append(rf"\draw[{style}] " + " -- ".join(f"({ids[s]})" for s in chain) + ";")
     lines.append(r"\end{tikzpicture}")
     lines.append(r"\end{center}")
-    present = [k for k in ("relu", "linear", "bias") if k in lay.kind.values()]
+    present = [k for k in ("relu", "linear", "power", "bias") if k in lay.kind.values()]
     if present:
         lines.append("Inputs (left) and outputs (right) are plain circles; "
                      + "; ".join(LEGEND[k] for k in present) + ".")

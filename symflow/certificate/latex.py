@@ -80,7 +80,7 @@ def _terms(latex: str) -> list[str]:
 def _path_order(arch: dict, names: list[str], lay: Layout | None) -> dict[str, float]:
     """Where each parameter of a network sits along a path: its layer (a bias just before
     it), or the column of the edge's start in the drawing; {} for a polynomial lifting."""
-    if arch["kind"] == "layered-relu":
+    if arch["kind"] in ("layered-relu", "layered-power"):
         found = (re.fullmatch(r"([Wb])(\d+)_.*", n) for n in names)
         return {m[0]: int(m[2]) - (0.5 if m[1] == "b" else 0) for m in found}
     if arch["kind"] != "dag" or lay is None:
@@ -167,7 +167,7 @@ class Renderer:
         """The parameters as matrices (U_k or W^{(k)}, b^{(k)}): (name, rows of indices into
         θ), or None when they are not matrices or a matrix is too large to write as one."""
         kind = self.cert["architecture"]["kind"]
-        if kind not in ("linear", "layered-relu"):
+        if kind not in ("linear", "layered-relu", "layered-power"):
             return None
         found: dict[str, dict[tuple[int, int], int]] = {}
         for idx, n in enumerate(self.names):
@@ -356,9 +356,16 @@ def setting(r: Renderer) -> str:
                 ("relu",): r"a ReLU DAG with the path-lifting $\phi$",
                 ("linear",): "a DAG of linear neurons" + one_class}.get(
         tuple(acts), "a DAG with ReLU and linear hidden neurons" + one_class)
+    if any("^" in a for a in acts):
+        dag_kind = ("a DAG with hidden activations " + ", ".join(_activation_tex(a) for a in acts)
+                    + r" and the power lifting $\phi$")
     kind_text = {"layered-relu": "a layered ReLU network" + (" with biases" if arch.get("bias")
                                                               else "")
                  + r" with the path-lifting $\phi$",
+                 "layered-power": "a layered network with hidden activation "
+                 + _activation_tex(arch.get("activation", "relu"))
+                 + (" and biases" if arch.get("bias") else "")
+                 + r" with the power lifting $\phi$",
                  "linear": r"a linear network with $\phi(U_1,\dots,U_L) = U_L\cdots U_1$",
                  "dag": dag_kind,
                  "polynomial": r"a polynomial lifting $\phi$ given explicitly"}[arch["kind"]]
@@ -411,6 +418,15 @@ def _dag_names(arch: dict) -> str:
             + (r" and $b_v$ the bias of $v$" if arch.get("biases") else "") + ".")
 
 
+def _activation_tex(act: str) -> str:
+    r"""relu^2 → $\sigma(s) = \max(s,0)^{2}$, x^3 → $\sigma(s) = s^{3}$ (a checked spelling)."""
+    m = re.fullmatch(r"(relu|x)\^([2-9])", act)
+    if m is None:
+        return {"relu": r"$\sigma(s) = \max(s,0)$", "linear": r"$\sigma(s) = s$"}[act]
+    return (rf"$\sigma(s) = \max(s,0)^{{{m[2]}}}$" if m[1] == "relu"
+            else rf"$\sigma(s) = s^{{{m[2]}}}$")
+
+
 def lifting(r: Renderer) -> str:
     """φ by its structure (the full list in an appendix table), or written out when short."""
     cert, arch = r.cert, r.cert["architecture"]
@@ -436,6 +452,17 @@ def lifting(r: Renderer) -> str:
                 if L > 1 else r"The lifting is $z = \phi(\theta) = U_1$.")
         text += (r" The coordinates are the entries of $z$ row by row: $\phi_{(i-1)n_0 + j} = "
                  "z_{i,j}$.")
+    elif kind == "layered-power" or (kind == "dag" and any("^" in a for _, a in arch["hidden"])):
+        text = (r"Give every neuron $v$ with activation $\max(s,0)^p$ an indicator "
+                r"$c_v \in \{0,1\}$ of its activation pattern, so that $\sigma_v(s) = c_v s^p$, "
+                r"and expand the output $H(x;\theta)$ as a polynomial in the inputs $x$ and the "
+                r"indicators ($c_v^2 = c_v$). The lifting has one coordinate per output, monomial "
+                r"in $x$ and set of indicators: the coefficient, a polynomial in $\theta$; on "
+                r"every activation pattern the loss depends on $\theta$ only through them. Here "
+                + f"$d = {r.d}$ coordinates (" + _count(sum(nterms), "monomial")
+                + rf" in all, of degree {_range(degrees)}).")
+        if kind == "dag":
+            text += _dag_names(arch)
     elif kind in ("layered-relu", "dag") and all(c == 1 for c in nterms):
         lengths = Counter(degrees)
         by = ", ".join(f"{lengths[k]} of length {k}" for k in sorted(lengths, reverse=True))
@@ -565,9 +592,17 @@ def laws_display(r: Renderer, laws: list[dict], exact: bool = False) -> list[str
                                                for (a, b), law in entries]))
     if neurons:
         mixing = any("," in h for h, _ in neurons)
+        arch = r.cert["architecture"]
+        powers = arch["kind"] == "layered-power" or any(
+            "^" in a for _, a in arch.get("hidden", []))
+        p_j = "p_j" if powers else ""
         out.append(r"For every hidden neuron $j$, $h_j = \sum_{i\to j}\theta_{i\to j}^2 - "
-                   r"\sum_{j\to k}\theta_{j\to k}^2$ is conserved (the sums over the edges into "
-                   r"and out of $j$, the bias counting as an edge in)"
+                   + p_j + r"\sum_{j\to k}\theta_{j\to k}^2$ is conserved (the sums over the "
+                   r"edges into and out of $j$, the bias counting as an edge in"
+                   + (r"; $p_j$ the power of $j$'s activation, $\sigma_j(cs) = c^{p_j}"
+                      r"\sigma_j(s)$ for $c > 0$: rescaling $j$'s incoming weights by $c$ and its "
+                      r"outgoing ones by $c^{-p_j}$ leaves the output unchanged" if powers else "")
+                   + ")"
                    + (r"; for linear neurons $j \neq j'$ with the same predecessors and the same "
                       r"successors, both or neither biased, so is "
                       r"$h_{j,j'} = \sum_i\theta_{i\to j}\theta_{i\to j'} - \sum_k\theta_{j\to k}"

@@ -9,6 +9,8 @@ lists, field by field, what the checker does with it)::
                     label of a DAG / polynomial lifting (no ':' in it)
     architecture    enough to rebuild φ and the parameter list independently:
                       {"kind": "layered-relu", "widths": [...], "bias": bool}
+                      {"kind": "layered-power", "activation": "relu^2", "widths": [...],
+                       "bias": bool}
                       {"kind": "linear", "widths": [...]}
                       {"kind": "dag", "name": ..., "inputs": [...], "hidden": [[name, act], ...],
                        "outputs": [...], "edges": [[u, v, param], ...], "biases": [[v, param]]}
@@ -85,9 +87,12 @@ def architecture_of(lifting: Lifting) -> dict:
     if lifting.kind == "product":
         return {"kind": "linear", "widths": list(lifting.widths or [])}
     arch = lifting.architecture
-    if lifting.kind in ("path", "network") and arch is not None:
+    if lifting.kind in ("path", "network", "power") and arch is not None:
         if arch.widths is not None and arch.name.startswith("relu:"):
             return {"kind": "layered-relu", "widths": list(arch.widths), "bias": arch.has_bias()}
+        if arch.widths is not None and arch.name.startswith(("relu^", "x^")):
+            return {"kind": "layered-power", "activation": arch.name.split(":")[0],
+                    "widths": list(arch.widths), "bias": arch.has_bias()}
         g = arch.graph
         pos = {p: i for i, p in enumerate(lifting.params)}
         edges = sorted(([u, v, g.edges[u, v]["param"]] for u, v in g.edges),

@@ -1,0 +1,586 @@
+"""The neural correlation function N(w) = Σ_i ⟨y_i, H(x_i; w)⟩ and its KKT points on the unit
+sphere [KH25], exactly, on every activation region.
+
+N is a polynomial N_P on each activation pattern P (each gated neuron v — relu or relu^p — on
+or off on each data point i). Two cases:
+
+* **C¹** (gated neurons relu^p with p ≥ 2, or none): σ(0) = σ′(0) = 0, so on the closed region
+  R_P = {pre_{v,i} ≥ 0 where P is on, ≤ 0 where off} both N = N_P and ∇N = ∇N_P. The KKT points
+  ∇N = μw, ‖w‖ = 1 are the union over P of the KKT points of N_P lying in R_P (exact signs).
+  With pre-activations linear in w only the regions with an interior are visited (an exact
+  linear programme each): their closures cover the space.
+* **ReLU** (relu′ jumps): KKT in Clarke's sense, μw ∈ ∂N(w). For a network whose ReLU neurons
+  take their inputs from input neurons only, the sphere is cut into strata (per neuron, a face
+  of its arrangement of hyperplanes pre_{v,i} = 0); on a stratum N is smooth, and a Clarke KKT
+  point is a critical point of N on sphere ∩ stratum (Lagrange multipliers ν for the active
+  hyperplanes) whose multipliers are met by the relu′ ∈ conv{realisable patterns} of the
+  hyperplanes through it. Each such point is decided exactly, or reported undecided.
+
+Second order (KH25): vᵀ(∇²N(w*) − μI)v ≤ 0 for v ⊥ w*, i.e. B = P(∇²N − μI)P ⪯ 0 with
+P = I − w*w*ᵀ, i.e. every coefficient of det(sI − B) is ≥ 0 (a real symmetric matrix has no
+positive eigenvalue iff its characteristic polynomial has no sign change), decided exactly in
+Q(β); a failure gets an explicit direction when a simple one exists.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from dataclasses import dataclass, field
+
+import networkx as nx
+import sympy
+
+from .algebraic import (
+    AlgebraicPoint,
+    NoShapePosition,
+    NotZeroDimensional,
+    T,
+    display,
+    real_solutions,
+)
+from .errors import LimitError, SymflowError
+from .lifting import Lifting
+
+MAX_NCF_PARAMS = 8
+MAX_REGIONS = 256
+
+
+@dataclass
+class KKTPoint:
+    """One KKT point w* of max N on ‖w‖ = 1, exact."""
+
+    point: AlgebraicPoint  # over (w_1, …, w_D, μ)
+    w: list[str]
+    w_approx: list[float]
+    value: str  # N(w*)
+    mu: str
+    positive: bool  # N(w*) > 0
+    boundary: list[tuple[str, int]] = field(default_factory=list)  # (neuron, data) pre = 0
+    clarke: bool = False  # a Clarke KKT point that is not a smooth one
+    second_order: str = "not decided"  # "holds" | "fails" | "not decided"
+    direction: list[str] | None = None  # v ⊥ w* with vᵀ(∇²N − μI)v > 0
+    note: str = ""
+
+
+@dataclass
+class Continuum:
+    """A positive-dimensional piece of the KKT set of one region or stratum."""
+
+    where: str
+    dimension: int
+    mu_zero: bool  # every point of it has μ = N = 0
+    note: str
+
+
+@dataclass
+class NCFResult:
+    smoothness: str  # "C1" | "ReLU (Clarke)" | "polynomial"
+    expression: sympy.Expr  # N on the all-active pattern (the all-on polynomial)
+    pieces: int  # regions or strata visited
+    empty: int  # patterns or strata found empty (exact LPs)
+    points: list[KKTPoint]
+    continua: list[Continuum]
+    undecided: list[str]
+    seconds: float = 0.0
+
+    @property
+    def finite(self) -> bool:
+        return not self.continua
+
+
+# ----------------------------------------------------------------------------- the network
+class Net:
+    """The network of a lifting, forward passes in SymPy with a given activation pattern."""
+
+    def __init__(self, lifting: Lifting, xs: list[list], ys: list[list]):
+        arch = lifting.architecture
+        if arch is None:
+            raise SymflowError("the neural correlation function needs a network (relu:…, "
+                               "linear:…, relu^p:…, x^p:… or a DAG), not a polynomial lifting")
+        self.lf, self.arch, self.xs, self.ys = lifting, arch, xs, ys
+        self.g = arch.graph
+        self.order = list(nx.topological_sort(self.g))
+        self.syms = lifting.ring.symbols()
+        self.sym = dict(zip(lifting.params, self.syms, strict=True))
+        self.gated = [v for v in self.order if self.g.nodes[v]["kind"] == "hidden"
+                      and arch.activation(v).startswith("relu")]
+        self.relu = [v for v in self.gated if arch.activation(v) == "relu"]
+        self.shallow = all(self.g.nodes[u]["kind"] == "input" for v in self.gated
+                           for u in self.g.predecessors(v))
+        self.n = len(xs)
+
+    def forward(self, i: int, pattern: dict | None, free: str | None = None
+                ) -> tuple[dict, sympy.Expr]:
+        """(pre-activations of the gated neurons, ⟨y_i, H(x_i)⟩) on data point i under the
+        pattern {(v, i): 0/1}; with ``free`` a gated neuron, its activation is the symbol A."""
+        act: dict[str, sympy.Expr] = {}
+        pre_g: dict[str, sympy.Expr] = {}
+        arch, g = self.arch, self.g
+        for v in self.order:
+            kind = g.nodes[v]["kind"]
+            if kind == "input":
+                act[v] = sympy.Rational(self.xs[i][arch.inputs.index(v)])
+                continue
+            s = sum((self.sym[g.edges[u, v]["param"]] * act[u] for u in g.predecessors(v)),
+                    sympy.Integer(0))
+            if arch.bias(v):
+                s += self.sym[arch.bias(v)]
+            if kind == "output":
+                act[v] = s
+                continue
+            p = arch.power(v)
+            if v in self.gated:
+                pre_g[v] = sympy.expand(s)
+                on = pattern.get((v, i), 0) if pattern is not None else 1
+                act[v] = sympy.Symbol("A") if v == free else (s ** p if on else sympy.Integer(0))
+            else:
+                act[v] = s ** p
+        out = sum((sympy.Rational(self.ys[i][k]) * act[o] for k, o in enumerate(arch.outputs)),
+                  sympy.Integer(0))
+        return pre_g, out
+
+    def N(self, pattern: dict | None) -> sympy.Expr:  # noqa: N802 - the paper's notation
+        return sympy.expand(sum((self.forward(i, pattern)[1] for i in range(self.n)),
+                                sympy.Integer(0)))
+
+    def pres(self, pattern: dict | None) -> dict[tuple[str, int], sympy.Expr]:
+        out = {}
+        for i in range(self.n):
+            for v, e in self.forward(i, pattern)[0].items():
+                out[(v, i)] = e
+        return out
+
+    def block(self, v: str) -> list[int]:
+        """Indices of the parameters of v's pre-activation (incoming weights, bias)."""
+        idx = self.lf.ring.index
+        ps = [idx[self.g.edges[u, v]["param"]] for u in self.g.predecessors(v)]
+        return ps + ([idx[self.arch.bias(v)]] if self.arch.bias(v) else [])
+
+    def xt(self, v: str, i: int) -> list[sympy.Rational]:
+        """x̃_i: the coefficients of v's (linear) pre-activation on data i, on v's block."""
+        e = self.forward(i, None)[0][v]
+        return [sympy.Rational(e.coeff(self.syms[k])) for k in self.block(v)]
+
+
+# ----------------------------------------------------------------------------- exact LPs
+def _feasible(cons: list) -> bool:
+    from sympy.solvers.simplex import InfeasibleLPError, lpmin
+
+    if not cons:
+        return True
+    try:
+        lpmin(0, cons)
+        return True
+    except InfeasibleLPError:
+        return False
+
+
+def _signs_realisable(vectors: list[list], signs: tuple) -> bool:
+    """∃u: sign(x̃_iᵀu) = s_i (s ∈ {+1, 0, −1}) — a cone, so ≥ 1 / ≤ −1 for the strict ones."""
+    if not vectors:
+        return True
+    u = sympy.symbols(f"u0:{len(vectors[0])}")
+    cons = []
+    for x, s in zip(vectors, signs, strict=True):
+        form = sum((c * uu for c, uu in zip(x, u, strict=True)), sympy.Integer(0))
+        if s == 0:
+            if form != 0:
+                cons.append(sympy.Eq(form, 0))
+        elif form == 0:
+            return False
+        else:
+            cons.append(form * s >= 1)
+    return _feasible(cons)
+
+
+# ----------------------------------------------------------------------------- main entry
+def ncf(lifting: Lifting, xs: list[list], ys: list[list], max_params: int = MAX_NCF_PARAMS,
+        max_regions: int = MAX_REGIONS) -> NCFResult:
+    """The KKT points of max N(w) on ‖w‖ = 1, on every activation region, exactly."""
+    start = time.monotonic()
+    if lifting.D > max_params:
+        raise LimitError(f"the KKT system is solved exactly for D ≤ {max_params} parameters "
+                         f"(this network has D = {lifting.D}; raise it with --max-params)")
+    net = Net(lifting, xs, ys)
+    w = net.syms
+    mu = sympy.Symbol("mu", real=True)
+    expression = net.N(None)
+    if net.relu:
+        if not net.shallow:
+            raise SymflowError(
+                "Clarke KKT points are computed when every ReLU neuron takes its inputs from "
+                "input neurons only (one layer of ReLU neurons); for deeper nets use relu^p "
+                "(p ≥ 2), whose N is C¹ and handled on every region")
+        res = _clarke(net, mu, max_regions)
+        res.expression = expression
+    else:
+        res = _smooth(net, mu, max_regions)
+        res.expression = expression
+    for k in res.points:
+        _second_order(net, k, w, mu)
+    res.points.sort(key=lambda k: (not k.positive, -k.point.approx(mu)))
+    res.seconds = time.monotonic() - start
+    return res
+
+
+def _regions(net: Net, max_regions: int) -> tuple[list[dict], int]:
+    """The activation patterns to visit (and how many were found empty)."""
+    if not net.gated:
+        return [{}], 0
+    pairs = [(v, i) for v in net.gated for i in range(net.n)]
+    if net.shallow:
+        per: list[list[dict]] = []
+        empty = 0
+        for v in net.gated:
+            vecs = [net.xt(v, i) for i in range(net.n)]
+            live = [i for i in range(net.n) if any(vecs[i])]  # pre ≡ 0: off
+            opts = []
+            for signs in itertools.product((1, -1), repeat=len(live)):
+                if _signs_realisable([vecs[i] for i in live], signs):
+                    opts.append({(v, i): int(s > 0) for i, s in zip(live, signs, strict=True)})
+                else:
+                    empty += 1
+            per.append(opts)
+        total = 1
+        for opts in per:
+            total *= len(opts)
+        if total > max_regions:
+            raise LimitError(f"N has {total} activation regions with an interior, above the "
+                             f"limit of {max_regions} (raise it with --max-regions)")
+        out = []
+        for combo in itertools.product(*per):
+            pat: dict = {}
+            for part in combo:
+                pat.update(part)
+            out.append(pat)
+        return out, empty
+    total = 2 ** len(pairs)
+    if total > max_regions:
+        raise LimitError(f"N has up to 2^{len(pairs)} = {total} activation patterns (gated "
+                         f"neurons × data points), above the limit of {max_regions} (raise it "
+                         "with --max-regions)")
+    return [dict(zip(pairs, bits, strict=True))
+            for bits in itertools.product((1, 0), repeat=len(pairs))], 0
+
+
+def _solve(eqs: list, gens: list, mu: sympy.Symbol, where: str, res: NCFResult
+           ) -> list[AlgebraicPoint]:
+    """Real solutions; a continuum is recorded (dimension, and whether μ = 0 on it) and its
+    part with μ ≠ 0 solved when that part is finite."""
+    from .homogeneous import kkt_dimension
+
+    try:
+        return real_solutions(eqs, gens)
+    except NoShapePosition:
+        res.undecided.append(f"{where}: no rational univariate representation found")
+        return []
+    except NotZeroDimensional:
+        pass
+    dim = kkt_dimension(eqs, gens)
+    s = sympy.Symbol("s_")
+    try:
+        pts = real_solutions(eqs + [s * mu - 1], gens + [s])
+        pts = [AlgebraicPoint(p.beta, p.coords[:-1], gens) for p in pts]
+        res.continua.append(Continuum(where, dim, True, "μ = 0 on it, so N = 0 there (Euler: "
+                                      "μ = L·N): no positive KKT point"))
+        return pts
+    except NotZeroDimensional:
+        res.continua.append(Continuum(where, dim, False, "contains points with μ ≠ 0; their "
+                                      "second-order status is not decided"))
+    except NoShapePosition:
+        res.undecided.append(f"{where}: no rational univariate representation found")
+    return []
+
+
+def _describe(net: Net, pattern: dict) -> str:
+    if not pattern:
+        return "the one region (no gated neuron)"
+    on = [f"{v}@{i + 1}" for (v, i), b in sorted(pattern.items(), key=str) if b]
+    return "region with " + (", ".join(on) + " on" if on else "every gated neuron off")
+
+
+def _add(res: NCFResult, k: KKTPoint) -> None:
+    for other in res.points:
+        if other.point.same_as(k.point):
+            other.boundary = sorted(set(other.boundary) | set(k.boundary))
+            return
+    res.points.append(k)
+
+
+def _make(net: Net, p: AlgebraicPoint, Nexpr: sympy.Expr, mu: sympy.Symbol,
+          boundary: list) -> KKTPoint:
+    w = net.syms
+    return KKTPoint(p, [display(p, s) for s in w], [p.approx(s) for s in w],
+                    display(p, Nexpr), display(p, mu), p.sign(Nexpr) > 0, boundary)
+
+
+def _smooth(net: Net, mu: sympy.Symbol, max_regions: int) -> NCFResult:
+    w = net.syms
+    patterns, empty = _regions(net, max_regions)
+    res = NCFResult("C1" if net.gated else "polynomial", sympy.Integer(0), len(patterns), empty,
+                    [], [], [])
+    for pat in patterns:
+        Nexpr = net.N(pat)
+        eqs = [sympy.diff(Nexpr, s) - mu * s for s in w] + [sum(s ** 2 for s in w) - 1]
+        pres = net.pres(pat)
+        for p in _solve(eqs, w + [mu], mu, _describe(net, pat), res):
+            boundary, inside = [], True
+            for (v, i), e in pres.items():
+                sg = p.sign(e)
+                if sg == 0:
+                    boundary.append((v, i))
+                elif (sg > 0) != bool(pat.get((v, i), 0)):
+                    inside = False
+                    break
+            if inside:
+                _add(res, _make(net, p, Nexpr, mu, boundary))
+    return res
+
+
+# ----------------------------------------------------------------------------- ReLU (Clarke)
+def _faces(net: Net, v: str) -> tuple[list[tuple], int]:
+    vecs = [net.xt(v, i) for i in range(net.n)]
+    out, empty = [], 0
+    for signs in itertools.product((1, 0, -1), repeat=net.n):
+        if any(s != 0 and not any(vecs[i]) for i, s in enumerate(signs)):
+            continue
+        if _signs_realisable(vecs, signs):
+            out.append(signs)
+        else:
+            empty += 1
+    return out, empty
+
+
+def _clarke(net: Net, mu: sympy.Symbol, max_regions: int) -> NCFResult:
+    w = net.syms
+    per, empty = [], 0
+    for v in net.gated:
+        faces, e = _faces(net, v)
+        per.append(faces)
+        empty += e
+    total = 1
+    for f in per:
+        total *= len(f)
+    if total > max_regions:
+        raise LimitError(f"the sphere is cut into {total} strata by the ReLU hyperplanes, above "
+                         f"the limit of {max_regions} (raise it with --max-regions)")
+    res = NCFResult("ReLU (Clarke)", sympy.Integer(0), total, empty, [], [], [])
+    for combo in itertools.product(*per):
+        signs = {(v, i): s for v, face in zip(net.gated, combo, strict=True)
+                 for i, s in enumerate(face)}
+        base = {k: int(s > 0) for k, s in signs.items()}
+        zero = [k for k, s in signs.items() if s == 0]
+        Nexpr = net.N(base)
+        pres = net.pres(None)
+        grads = []
+        for k in zero:
+            gvec = [sympy.diff(pres[k], s) for s in w]
+            if any(gvec):
+                grads.append(gvec)
+        basis = []
+        if grads:
+            M = sympy.Matrix(grads)
+            _, pivots = M.T.rref()
+            basis = [grads[j] for j in pivots]
+        nus = list(sympy.symbols(f"nu0:{len(basis)}")) if basis else []
+        eqs = [sympy.diff(Nexpr, s) - mu * s
+               - sum((nu * g[a] for nu, g in zip(nus, basis, strict=True)), sympy.Integer(0))
+               for a, s in enumerate(w)]
+        eqs += [pres[k] for k in zero if pres[k] != 0] + [sum(s ** 2 for s in w) - 1]
+        where = _describe(net, base) + (f", with {len(zero)} pre-activation(s) = 0"
+                                        if zero else "")
+        for p in _solve(eqs, w + [mu] + nus, mu, where, res):
+            q = AlgebraicPoint(p.beta, p.coords[:len(w) + 1], w + [mu])
+            if any(q.sign(pres[k]) != s for k, s in signs.items() if s != 0):
+                continue  # not in this stratum (an extra zero: found in another one)
+            verdict = _clarke_condition(net, q, Nexpr, mu, zero)
+            if verdict is None:
+                near = ", ".join(f"{q.approx(s):.4g}" for s in w)
+                res.undecided.append(f"{where}: the point w ≈ ({near}) needs a linear "
+                                     "programme over an algebraic field (dependent data "
+                                     "vectors in its zero set)")
+                continue
+            if verdict:
+                k = _make(net, q, Nexpr, mu, zero)
+                k.clarke = bool(zero)
+                _add(res, k)
+    return res
+
+
+def _gamma(net: Net, v: str, i: int) -> sympy.Expr:
+    """γ_{v,i}(w) = ∂⟨y_i, H(x_i; w)⟩/∂a_v at a_v = 0: what v's activation on x_i is worth."""
+    _, out = net.forward(i, None, free=v)
+    A = sympy.Symbol("A")
+    return sympy.expand(sympy.diff(out, A).subs(A, 0))
+
+
+def _field(q: AlgebraicPoint, expr: sympy.Expr) -> sympy.Poly:
+    """A rational function of T (and of the point's variables) as an element of Q(β)."""
+    num, den = sympy.fraction(sympy.together(sympy.sympify(expr)))
+    n, d = q.reduce(num), q.reduce(den)
+    f = q.beta.f
+    if f.degree() <= 1:
+        return sympy.Poly(n.as_expr() / d.as_expr(), T)
+    inv = sympy.invert(d.as_expr(), f.as_expr(), T)
+    return sympy.Poly(sympy.expand(n.as_expr() * inv), T).rem(f)
+
+
+def _clarke_condition(net: Net, q: AlgebraicPoint, Nexpr: sympy.Expr, mu: sympy.Symbol,
+                      zero: list) -> bool | None:
+    """μw ∈ ∂N(w): per ReLU neuron v with hyperplanes through w, some c ∈ conv{realisable
+    on/off patterns of those hyperplanes} has Σ_i c_i γ_{v,i} x̃_i = (μw − ∇N_base)|_v, where
+    γ_{v,i} = ∂⟨y_i, H(x_i)⟩/∂a_v at a_v = 0. None: not decided."""
+    w = net.syms
+    r = [mu * s - sympy.diff(Nexpr, s) for s in w]
+    by_v: dict[str, list[int]] = {}
+    for v, i in zero:
+        by_v.setdefault(v, []).append(i)
+    covered: set[int] = set()
+    for v, idx in by_v.items():
+        blk = net.block(v)
+        covered.update(blk)
+        rv = [r[k] for k in blk]
+        if net.arch.activation(v) != "relu":  # relu^p: ∇N continuous, nothing to absorb
+            if not all(q.is_zero(e) for e in rv):
+                return False
+            continue
+        gam = [_gamma(net, v, i) for i in idx]
+        xts = [net.xt(v, i) for i in idx]
+        live = [j for j in range(len(idx)) if not q.is_zero(gam[j])]
+        if not live:
+            if not all(q.is_zero(e) for e in rv):
+                return False
+            continue
+        rational = q.beta.f.degree() <= 1
+        rank = sympy.Matrix([xts[j] for j in range(len(idx))]).rank()
+        if rank == len(idx):  # independent: every pattern realisable, c unique on live ones
+            A = sympy.Matrix([[gam[j] * xts[j][a] for j in live] for a in range(len(blk))])
+            c = sympy.symbols(f"c0:{len(live)}")
+            sol = sympy.linsolve((A, sympy.Matrix(rv)), *c)
+            if not sol:
+                return False
+            (vals,) = list(sol)
+            if any(val.free_symbols & set(c) for val in vals):
+                return None  # pragma: no cover - A has full column rank
+            for val in vals:
+                e = _field(q, val)
+                if q.beta.sign(e) < 0 or q.beta.sign(e - 1) > 0:
+                    return False
+            # and A c = r exactly (linsolve over a field of expressions in w, μ)
+            continue
+        if not rational:
+            return None
+        # dependent data vectors, rational point: the realisable vertices, an exact LP
+        vals = [sympy.Rational(q.exact(g)) for g in gam]
+        target = [sympy.Rational(q.exact(e)) for e in rv]
+        verts = []
+        for signs in itertools.product((1, -1), repeat=len(idx)):
+            if _signs_realisable(xts, signs):
+                verts.append([int(s > 0) for s in signs])
+        lam = sympy.symbols(f"l0:{len(verts)}")
+        cons = [x >= 0 for x in lam] + [sympy.Eq(sum(lam), 1)]
+        for a in range(len(blk)):
+            lhs = sum((lam[t] * sum(verts[t][j] * vals[j] * xts[j][a] for j in range(len(idx)))
+                       for t in range(len(verts))), sympy.Integer(0))
+            cons.append(sympy.Eq(lhs, target[a]))
+        if not _feasible(cons):
+            return False
+    return all(q.is_zero(r[k]) for k in range(len(w)) if k not in covered)
+
+
+# ----------------------------------------------------------------------------- second order
+def _second_order(net: Net, k: KKTPoint, w: list, mu: sympy.Symbol) -> None:
+    """vᵀ(∇²N(w*) − μI)v ≤ 0 on w*⊥, exactly. Inside a region N is a polynomial near w*. On the
+    boundary of relu^p regions (p = 2: N is C¹, not C²) it is decided as "holds" when it holds
+    for the polynomial of every region meeting at w* (each one-sided second derivative), and
+    left undecided otherwise; at a ReLU kink it is not decided."""
+    q = k.point
+    arch = net.arch
+    relu_kinks = [(v, i) for v, i in k.boundary if arch.activation(v) == "relu"]
+    if relu_kinks:
+        if all(q.is_zero(_gamma(net, v, i)) for v, i in relu_kinks):
+            k.clarke = False
+            k.note = ("N is differentiable at w* (every ReLU neuron at a kink there passes no "
+                      "signal on: γ = ∂⟨y_i, H(x_i)⟩/∂a_v = 0), not twice: second order not "
+                      "decided")
+        else:
+            k.note = "N is not differentiable at w* (a ReLU pre-activation is 0 there)"
+        return
+    kinks = [(v, i) for v, i in k.boundary if arch.activation(v) == "relu^2"]
+    if net.shallow:
+        pres = net.pres(None)
+        here = {(v, i): int(q.sign(pres[(v, i)]) > 0) for v in net.gated for i in range(net.n)}
+    else:
+        if kinks:
+            k.note = "N is not twice differentiable at w* (a relu^2 pre-activation is 0 there)"
+            return
+        here = _pattern_at(net, q)
+    patterns = [here]
+    if kinks:
+        per = []
+        for v in sorted({v for v, _ in kinks}):
+            idx = [i for u, i in kinks if u == v]
+            vecs = [net.xt(v, i) for i in idx]
+            per.append([dict(zip([(v, i) for i in idx], (int(x > 0) for x in sg), strict=True))
+                        for sg in itertools.product((1, -1), repeat=len(idx))
+                        if _signs_realisable(vecs, sg)])
+        patterns = []
+        for combo in itertools.product(*per):
+            pat = dict(here)
+            for part in combo:
+                pat.update(part)
+            patterns.append(pat)
+    D = len(w)
+    W = sympy.Matrix(w)
+    P = sympy.eye(D) - W * W.T
+    s = sympy.Symbol("s_")
+    for pat in patterns:
+        H = sympy.hessian(net.N(pat), w) - mu * sympy.eye(D)
+        B = (P * H * P).applyfunc(lambda e: q.reduce(e).as_expr())
+        cp = (s * sympy.eye(D) - B).det(method="berkowitz")
+        coeffs = sympy.Poly(sympy.expand(cp), s).all_coeffs()
+        if all(q.beta.sign(sympy.Poly(c, T)) >= 0 for c in coeffs):
+            continue
+        if kinks:
+            k.note = ("N is C¹ but not C² at w* (a relu^2 pre-activation is 0 there), and the "
+                      "polynomial of one region meeting there has a direction of positive "
+                      "curvature: not decided")
+            return
+        k.second_order = "fails"
+        for u in _candidates(D):
+            v = P * sympy.Matrix(u)
+            if q.sign((v.T * H * v)[0, 0]) > 0:
+                k.direction = [display(q, e) for e in v]
+                return
+        k.note = "a positive eigenvalue of P(∇²N − μI)P (exact); no simple direction found"
+        return
+    k.second_order = "holds"
+    if kinks:
+        k.note = (f"on each of the {len(patterns)} regions meeting at w* (N is C¹, not C², "
+                  "there)")
+
+
+def _pattern_at(net: Net, q: AlgebraicPoint) -> dict:
+    """The activation pattern at an interior point of a deep network, layer by layer."""
+    pattern: dict = {}
+    for v in net.gated:
+        for i in range(net.n):
+            pattern[(v, i)] = 1
+    for v in net.gated:  # topological: earlier neurons fixed first
+        pres = net.pres(pattern)
+        for i in range(net.n):
+            pattern[(v, i)] = int(q.sign(pres[(v, i)]) > 0)
+    return pattern
+
+
+def _candidates(D: int):
+    for a in range(D):
+        u = [0] * D
+        u[a] = 1
+        yield u
+    for a, b in itertools.combinations(range(D), 2):
+        for sg in (1, -1):
+            u = [0] * D
+            u[a], u[b] = 1, sg
+            yield u

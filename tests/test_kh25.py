@@ -1,0 +1,254 @@
+"""Issue 20 [KH25]: power activations relu^p and x^p, weighted homogeneity, and the neural
+correlation function on every region (answers worked out by hand)."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from symflow.architecture import layered, parse_activation
+from symflow.cli import cli
+from symflow.counting import conservation_laws
+from symflow.errors import SpecError
+from symflow.homogeneous import homogeneity, network_zero_pattern
+from symflow.lifting import network_lifting, power_lifting
+from symflow.ncf import ncf
+from symflow.spec import load_lifting
+
+
+def run(*args: str):
+    return CliRunner().invoke(cli, list(args))
+
+
+# -- activations ---------------------------------------------------------------------------------
+def test_activation_spellings():
+    assert parse_activation("relu^2") == "relu^2" and parse_activation("x^3") == "x^3"
+    assert parse_activation("relu^1") == "relu" and parse_activation("x^1") == "linear"
+    for bad in ("relu^0", "relu^10", "tanh", "x^", "relu^02", 3):
+        with pytest.raises(SpecError):
+            parse_activation(bad)
+
+
+@pytest.mark.parametrize("spec, needle", [
+    ("relu^0:2-2-1", "whole number"), ("relu^12:2-2-1", "at most 9"), ("tanh^2:2-1", "unknown"),
+])
+def test_bad_power_shorthands_are_one_line_errors(spec, needle):
+    res = run("laws", spec)
+    assert res.exit_code == 2 and needle in res.stderr and "Traceback" not in res.stderr
+
+
+def test_bad_activation_in_a_dag_file(tmp_path):
+    f = tmp_path / "n.yaml"
+    f.write_text("inputs: [x]\nhidden: [{name: h, activation: 'relu^-1'}]\noutputs: [y]\n"
+                 "edges: ['x -> h', 'h -> y']\n")
+    res = run("laws", str(f))
+    assert res.exit_code == 2 and "unknown activation" in res.stderr
+
+
+def test_power_lifting_with_p_1_is_the_path_lifting():
+    for widths, bias in (([2, 3, 1], False), ([3, 2, 2], True), ([2, 2, 2, 1], False)):
+        arch = layered(widths, bias=bias)
+        a = {p.str() for p in network_lifting(arch).phi}
+        b = {p.str() for p in power_lifting(arch).phi}
+        assert a == b
+
+
+def test_a_single_relu2_neuron_lifting():
+    # a·max(w1 x1 + w2 x2, 0)² = a(w1² x1² + 2 w1 w2 x1 x2 + w2² x2²) on the on-pattern
+    lf = load_lifting("relu^2:2-1-1")
+    assert lf.kind == "power" and lf.d == 3
+    assert sorted(p.str() for p in lf.phi) == sorted(
+        ["W1_1_1^2*W2_1_1", "2*W1_1_1*W1_1_2*W2_1_1", "W1_1_2^2*W2_1_1"])
+
+
+def test_rescaling_laws_of_power_neurons():
+    # ‖in‖² − p‖out‖² for each hidden neuron, and nothing else for these shapes
+    r = conservation_laws(load_lifting("relu^2:2-2-1"))
+    assert r.count == 2 and r.exact
+    assert {law.poly.str() for law in r.laws} == {
+        "W1_1_1^2 + W1_1_2^2 - 2*W2_1_1^2", "W1_2_1^2 + W1_2_2^2 - 2*W2_1_2^2"}
+    r = conservation_laws(load_lifting("relu^3:2-2-2-1+bias"))
+    assert r.count == 4 and r.exact
+
+
+def test_polynomial_activation_with_one_output_has_a_law_beyond_rescaling():
+    # x^3:1-2-1: φ = a1 w1³ + a2 w2³ is one coordinate, D = 4: 3 laws, 2 of them rescalings
+    r = conservation_laws(load_lifting("x^3:1-2-1"))
+    assert r.count == 3 and len(r.laws) == 2
+
+
+@settings(max_examples=12, deadline=None)
+@given(st.integers(2, 4), st.integers(1, 3), st.integers(1, 3))
+def test_one_law_per_hidden_neuron_of_a_two_layer_relu_p_net(p, n, m):
+    r = conservation_laws(load_lifting(f"relu^{p}:{n}-{m}-1"))
+    assert r.count == m and r.exact and len(r.laws) == m
+
+
+def test_power_gradient_matches_finite_differences():
+    from symflow.flow import loss_and_gradient
+
+    lf = load_lifting("relu^3:2-2-2-1+bias")
+    rng = np.random.default_rng(0)
+    x, y = rng.standard_normal((2, 5)), rng.standard_normal((1, 5))
+    f = loss_and_gradient(lf, x, y)
+    th = rng.standard_normal(lf.D) * 0.5
+    g = f(th)[1]
+    e = 1e-7
+    fd = np.array([(f(th + e * v)[0] - f(th - e * v)[0]) / (2 * e) for v in np.eye(lf.D)])
+    assert np.max(np.abs(fd - g)) < 1e-6 * max(1.0, np.max(np.abs(g)))
+
+
+def test_a_relu2_neuron_with_zero_incoming_weights_stays_put():
+    lf = load_lifting("relu^2:2-2-1")
+    n = network_zero_pattern(lf, ["W1_2_1", "W1_2_2"])
+    assert n.invariant and n.dead == ["h1_2"]  # σ′(0) = 0
+
+
+@pytest.mark.parametrize("spec", ["relu^2:2-2-1", "x^3:1-2-1+bias"])
+def test_power_networks_certify_and_check(tmp_path, spec):
+    res = run("certify", spec, "--no-pdf", "-o", str(tmp_path))
+    assert res.exit_code == 0, res.stderr
+    res = run("check", str(tmp_path))
+    assert res.exit_code == 0 and "valid" in res.stdout
+
+
+def test_forged_power_activation_is_rejected(tmp_path):
+    from symflow.certificate.check import check_certificate
+    from symflow.certificate.schema import content_hash
+
+    def rehash(c: dict) -> dict:
+        c["content_hash"] = content_hash(c)
+        return c
+
+    run("certify", "relu^2:2-2-1", "--no-pdf", "-o", str(tmp_path))
+    (path,) = tmp_path.glob("*.json")
+    cert = json.loads(path.read_text())
+    assert cert["architecture"] == {"kind": "layered-power", "activation": "relu^2",
+                                    "widths": [2, 2, 1], "bias": False}
+    for act, step in (("relu^3", "lifting"), ("relu^99", "architecture"), ("x^2", "lifting"),
+                      ("relu", "architecture")):
+        forged = json.loads(json.dumps(cert))
+        forged["architecture"]["activation"] = act
+        forged["name"] = f"{act}:2-2-1"
+        report = check_certificate(rehash(forged), "forged")
+        assert not report.ok and report.failed.step == step, (act, report.failed)
+    # a balance law written with p = 1 is not the rescaling law of a relu^2 neuron
+    forged = json.loads(json.dumps(cert))
+    law = forged["claims"][0]["laws"][0]
+    assert law["expression"] == "W1_1_1^2 + W1_1_2^2 - 2*W2_1_1^2"
+    law["expression"] = "W1_1_1^2 + W1_1_2^2 - W2_1_1^2"
+    report = check_certificate(rehash(forged), "forged")
+    assert not report.ok and report.failed.step == "laws"
+
+
+# -- weighted homogeneity ------------------------------------------------------------------------
+def test_weighted_homogeneity_of_a_dag_with_a_skip_and_a_bias(tmp_path):
+    # x1, x2 → a; a → b; b → y; x2 → b; a → y; bias on b: degree 3 with weight 2 on x2 → b,
+    # a → y and the bias
+    f = tmp_path / "skip.yaml"
+    f.write_text("inputs: [x1, x2]\nhidden: [a, b]\noutputs: [y]\nedges: ['x1 -> a', "
+                 "'x2 -> a', 'a -> b', 'b -> y', 'x2 -> b', 'a -> y']\nbiases: [b]\n")
+    h = homogeneity(load_lifting(str(f)))
+    assert h.degree is None and h.weighted_degree == 3
+    assert {k: v for k, v in h.weighted.items() if v != 1} == {"w_x2_b": 2, "w_a_y": 2,
+                                                               "b_b": 2}
+
+
+def test_weighted_homogeneity_of_a_linear_relu_chain_with_biases(tmp_path):
+    f = tmp_path / "chain.yaml"
+    f.write_text("inputs: [x]\nhidden: [{name: l, activation: linear}, r]\noutputs: [y]\n"
+                 "edges: ['x -> l', 'l -> r', 'r -> y']\nbiases: true\n")
+    h = homogeneity(load_lifting(str(f)))
+    assert h.weighted_degree == 3
+    assert h.weighted == {"w_x_l": 1, "w_l_r": 1, "w_r_y": 1, "b_l": 1, "b_r": 2, "b_y": 3}
+
+
+def test_weighted_homogeneity_of_mixed_with_all_biases(tmp_path):
+    text = open("examples/mixed.yaml").read()
+    lines = [ln for ln in text.splitlines() if not ln.startswith("biases")]
+    f = tmp_path / "mixed.yaml"
+    f.write_text("\n".join(lines) + "\nbiases: true\n")
+    h = homogeneity(load_lifting(str(f)))
+    assert h.weighted is not None and h.weighted_degree is not None
+
+
+def test_power_homogeneity_degrees():
+    h = homogeneity(load_lifting("relu^2:2-2-1"))
+    assert h.degree == 3 and h.groups == {"layer 1": 2, "layer 2": 1}
+    h = homogeneity(load_lifting("relu^2:2-2-2-1"))
+    # c·max(Σ b·max(w x, 0)², 0)²: degree 2·(2 + 1) + 1 = 7, per layer 4, 2, 1
+    assert h.degree == 7 and h.groups == {"layer 1": 4, "layer 2": 2, "layer 3": 1}
+    h = homogeneity(load_lifting("x^3:1-2-1+bias"))
+    assert h.degree is None and h.weighted_degree == 4 and h.weighted["b2_1"] == 4
+
+
+def test_a_polynomial_lifting_without_weighted_homogeneity(tmp_path):
+    f = tmp_path / "p.yaml"
+    f.write_text("parameters: [u, v]\nphi: ['u + u*v']\n")
+    h = homogeneity(load_lifting(str(f)))
+    assert h.weighted is None and any("no weighted homogeneity" in n for n in h.notes)
+
+
+def test_a_polynomial_lifting_with_weights_from_the_linear_programme(tmp_path):
+    f = tmp_path / "p.yaml"
+    f.write_text("parameters: [u, v, w]\nphi: ['u*v + w']\n")
+    h = homogeneity(load_lifting(str(f)))
+    assert h.weighted_degree == 2 and h.weighted == {"u": 1, "v": 1, "w": 2}
+
+
+# -- the neural correlation function ---------------------------------------------------------------
+def test_relu_111_on_symmetric_data_has_six_clarke_kkt_points():
+    # N = a·|v| (x = ±1, y = 1): four smooth points (±1/√2, ±1/√2) and (0, ±1) with μ = 0
+    r = ncf(load_lifting("relu:1-1-1"), [[1], [-1]], [[1], [1]])
+    assert r.finite and len(r.points) == 6
+    assert sorted(k.mu for k in r.points) == ["-1", "-1", "0", "0", "1", "1"]
+    kinks = [k for k in r.points if k.boundary]
+    assert {tuple(k.w) for k in kinks} == {("0", "1"), ("0", "-1")}
+    assert all(k.clarke for k in kinks)
+
+
+def test_relu_121_point_with_a_silent_neuron_is_a_differentiable_global_max():
+    r = ncf(load_lifting("relu:1-2-1"), [[1]], [[-1]])
+    k = next(k for k in r.points if k.w == ["0", "sqrt(2)/2", "0", "-sqrt(2)/2"])
+    assert k.positive and k.value == "1/2" and not k.clarke
+    assert "N is differentiable at w*" in k.note
+
+
+def test_a_single_relu2_neuron_kkt_points_in_closed_form():
+    # N = a·max(w, 0)² on w² + a² = 1: max at w = √(2/3), a = 1/√3, N = 2√3/9, μ = 3N
+    r = ncf(load_lifting("relu^2:1-1-1"), [[1]], [[1]])
+    best = r.points[0]
+    assert best.w == ["sqrt(6)/3", "sqrt(3)/3"] and best.value == "2*sqrt(3)/9"
+    assert best.mu == "2*sqrt(3)/3" and best.positive and best.second_order == "holds"
+
+
+def test_a_two_neuron_relu2_net_prefers_one_neuron():
+    # N = a1 w1² + a2 w2² (both on, x = y = 1): the split point (both neurons equal) is a KKT
+    # point that fails the second-order test; the one-neuron points hold it (on both sides)
+    r = ncf(load_lifting("relu^2:1-2-1"), [[1]], [[1]])
+    split = next(k for k in r.points if k.positive and not k.boundary)
+    assert split.second_order == "fails" and split.direction is not None
+    sparse = [k for k in r.points if k.positive and k.boundary]
+    assert len(sparse) == 2 and all(k.second_order == "holds" for k in sparse)
+
+
+def test_ncf_data_errors(tmp_path):
+    f = tmp_path / "d.yaml"
+    f.write_text("x: [[1, 2]]\ny: [[1]]\n")
+    res = run("ncf", "relu:1-1-1", "--data", str(f))
+    assert res.exit_code == 2 and "each x of length 1" in res.stderr
+    f.write_text("x: [[1]]\ny: [[1]]\n")
+    res = run("ncf", "relu:2-2-2-1", "--data", str(f))
+    assert res.exit_code == 2
+
+
+def test_ncf_refuses_too_many_regions(tmp_path):
+    f = tmp_path / "d.yaml"
+    f.write_text("x: [[1, 0], [0, 1], [1, 1]]\ny: [[1], [1], [1]]\n")
+    res = run("ncf", "relu^2:2-2-1", "--data", str(f), "--max-regions", "2")
+    assert res.exit_code == 2 and "--max-regions" in res.stderr
