@@ -44,10 +44,8 @@ class RealAlgebraic:
             c1, c0 = (Fraction(int(sympy.Rational(c).p), int(sympy.Rational(c).q))
                       for c in f.all_coeffs())
             return [cls(f, -c0 / c1, -c0 / c1, 0)]
-        for k in range(sympy.polys.polytools.count_roots(f)):
-            r = sympy.CRootOf(f, k)
-            iv = r._get_interval()
-            out.append(cls(f, Fraction(str(iv.a)), Fraction(str(iv.b)), k))
+        for k, ((a, b), _) in enumerate(f.intervals()):  # exact isolation, increasing
+            out.append(cls(f, Fraction(str(a)), Fraction(str(b)), k))
         return out
 
     @property
@@ -246,4 +244,22 @@ def display(point: AlgebraicPoint, expr: sympy.Expr) -> str:
             lo, hi = r
             return sympy.sstr(sympy.radsimp(hi if abs(float(hi) - v) < abs(float(lo) - v)
                                             else lo))
+    return f"{v:.10g} (root of {sympy.sstr(mp.as_expr())})"
+
+
+def show_number(expr: sympy.Expr) -> str:
+    """A real algebraic number for a reader: as it is when short and free of CRootOf, else by
+    its exact minimal polynomial (a radical when of degree ≤ 2, else "v (root of P)")."""
+    expr = sympy.sympify(expr)
+    if expr.is_Rational or (not expr.has(sympy.CRootOf) and len(sympy.sstr(expr)) <= 40):
+        return sympy.sstr(sympy.radsimp(expr))
+    X = sympy.Symbol("X")
+    v = float(expr)
+    mp = sympy.Poly(sympy.minimal_polynomial(expr, X), X).monic()
+    if mp.degree() == 1:
+        return sympy.sstr(-mp.all_coeffs()[1])
+    if mp.degree() == 2:
+        roots = sympy.solve(mp.as_expr(), X)
+        best = min(roots, key=lambda e: abs(float(e) - v))
+        return sympy.sstr(sympy.radsimp(best))
     return f"{v:.10g} (root of {sympy.sstr(mp.as_expr())})"

@@ -988,12 +988,13 @@ def ncf(spec: str, data_file: str, max_regions: int, as_json: bool, max_params: 
     rows = [{"w": k.w, "w_approx": k.w_approx, "N": k.value, "mu": k.mu,
              "positive": k.positive, "boundary": [[v, i + 1] for v, i in k.boundary],
              "clarke": k.clarke, "second_order": k.second_order, "direction": k.direction,
-             "note": k.note} for k in r.points]
+             "note": k.note, "support": k.support} for k in r.points]
     conts = [{"where": c.where, "dimension": c.dimension, "mu_zero": c.mu_zero, "note": c.note}
              for c in r.continua]
     if as_json:
         emit_json({"spec": spec, "N_all_active": str(r.expression), "smoothness": r.smoothness,
                    "pieces": r.pieces, "empty": r.empty, "finite": r.finite,
+                   "method": r.method, "notes": r.notes,
                    "kkt_points": rows, "continua": conts, "undecided": r.undecided,
                    "seconds": round(r.seconds, 2)})
         return
@@ -1007,7 +1008,15 @@ def ncf(spec: str, data_file: str, max_regions: int, as_json: bool, max_params: 
                + (f": {r.expression}" if r.smoothness == "polynomial" else ""))
     click.echo(f"  regions      {kind}; {r.pieces} visited, {r.empty} sign patterns empty "
                "(exact linear programmes)")
-    if r.finite:
+    if r.method == "blocks":
+        click.echo("  method       N = Σ_v G_v(θ_v) is separable over the hidden neurons: each KKT "
+                   "point with μ ≠ 0 combines unit KKT points of single neurons (exact)")
+    if r.method == "blocks":
+        state = ("finite" if not r.continua else "NOT FINITE (continua below)")
+        click.echo(f"  KKT set      with μ ≠ 0: {state}, {len(rows)} points, exact, positive "
+                   "first; with μ = 0 (N = 0): "
+                   + ("a continuum, see the note" if r.finite is False else "see the note"))
+    elif r.finite:
         click.echo(f"  KKT set      finite: {len(rows)} points, exact, positive first")
     else:
         click.echo("  KKT set      NOT FINITE: a continuum in the pieces below (dimensions from "
@@ -1017,7 +1026,8 @@ def ncf(spec: str, data_file: str, max_regions: int, as_json: bool, max_params: 
         if k.boundary:
             zs = ", ".join(f"{v} on x{i + 1}" for v, i in k.boundary)
             where = f"   [pre-activation 0: {zs}" + ("; Clarke" if k.clarke else "") + "]"
-        click.echo(f"    w* = ({', '.join(k.w)})")
+        sup = f"   [non-zero neurons: {', '.join(k.support)}]" if k.support else ""
+        click.echo(f"    w* = ({', '.join(k.w)}){sup}")
         so = k.second_order.upper() if k.second_order != "not decided" else "not decided"
         pos = "POSITIVE" if k.positive else "not positive"
         click.echo(f"         N = {k.value}, μ = {k.mu}, {pos}, second order {so}{where}")
@@ -1030,6 +1040,8 @@ def ncf(spec: str, data_file: str, max_regions: int, as_json: bool, max_params: 
         click.echo(f"  continuum    {c.where}: dimension {c.dimension}; {c.note}")
     for u in r.undecided:
         click.echo(f"  undecided    {u}")
+    for note in r.notes:
+        click.echo(f"  note         {note}")
     click.echo(f"  time         {r.seconds:.1f} s")
 
 

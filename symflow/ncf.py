@@ -38,6 +38,7 @@ from .algebraic import (
     T,
     display,
     real_solutions,
+    show_number,
 )
 from .errors import LimitError, SymflowError
 from .lifting import Lifting
@@ -50,7 +51,7 @@ MAX_REGIONS = 256
 class KKTPoint:
     """One KKT point w* of max N on ‖w‖ = 1, exact."""
 
-    point: AlgebraicPoint  # over (w_1, …, w_D, μ)
+    point: AlgebraicPoint | None  # over (w_1, …, w_D, μ); None for a combination of blocks
     w: list[str]
     w_approx: list[float]
     value: str  # N(w*)
@@ -61,6 +62,8 @@ class KKTPoint:
     second_order: str = "not decided"  # "holds" | "fails" | "not decided"
     direction: list[str] | None = None  # v ⊥ w* with vᵀ(∇²N − μI)v > 0
     note: str = ""
+    mu_approx: float = 0.0  # to sort (display only)
+    support: list[str] = field(default_factory=list)  # hidden neurons with non-zero weights
 
 
 @dataclass
@@ -83,10 +86,17 @@ class NCFResult:
     continua: list[Continuum]
     undecided: list[str]
     seconds: float = 0.0
+    method: str = "regions"  # "regions" | "blocks" (N separable over the hidden neurons)
+    notes: list[str] = field(default_factory=list)
+
+    mu_zero_dimension: int | None = None  # blocks: the μ = 0 part contains a sphere of this dim
 
     @property
-    def finite(self) -> bool:
-        return not self.continua
+    def finite(self) -> bool | None:
+        """The whole KKT set is finite (None: the μ = 0 part was not enumerated and may be)."""
+        if self.continua or (self.mu_zero_dimension or 0) > 0:
+            return False
+        return None if self.mu_zero_dimension is not None else True
 
 
 # ----------------------------------------------------------------------------- the network
@@ -214,12 +224,18 @@ def ncf(lifting: Lifting, xs: list[list], ys: list[list], max_params: int = MAX_
                 "(p ≥ 2), whose N is C¹ and handled on every region")
         res = _clarke(net, mu, max_regions)
         res.expression = expression
+    elif _separable(net):
+        res = _blocks(net, mu, max_regions)
+        res.expression = expression
     else:
         res = _smooth(net, mu, max_regions)
         res.expression = expression
     for k in res.points:
-        _second_order(net, k, w, mu)
-    res.points.sort(key=lambda k: (not k.positive, -k.point.approx(mu)))
+        if k.point is not None and k.second_order == "not decided" and not k.note:
+            _second_order(net, k, w, mu)
+        if k.point is not None:
+            k.mu_approx = k.point.approx(mu)
+    res.points.sort(key=lambda k: (not k.positive, -k.mu_approx))
     res.seconds = time.monotonic() - start
     return res
 
@@ -336,6 +352,160 @@ def _smooth(net: Net, mu: sympy.Symbol, max_regions: int) -> NCFResult:
             if inside:
                 _add(res, _make(net, p, Nexpr, mu, boundary))
     return res
+
+
+# ----------------------------------------------------------------------------- separable N
+def _separable(net: Net) -> bool:
+    """N = Σ_v G_v(θ_v) over disjoint blocks θ_v (v's incoming weights, bias, outgoing weights),
+    each G_v homogeneous of degree p_v + 1 ≥ 3: one layer of relu^p / x^p neurons (p ≥ 2)
+    between the inputs and the outputs, no input → output edge, no output bias."""
+    arch, g = net.arch, net.g
+    if not arch.hidden or any(arch.bias(y) for y in arch.outputs):
+        return False
+    for v in arch.hidden:
+        if arch.power(v) < 2:
+            return False
+        if any(g.nodes[u]["kind"] != "input" for u in g.predecessors(v)):
+            return False
+        if any(g.nodes[y]["kind"] != "output" for y in g.successors(v)):
+            return False
+    return not any(g.nodes[u]["kind"] == "input" and g.nodes[y]["kind"] == "output"
+                   for u, y in g.edges)
+
+
+def _block_net(net: Net, v: str) -> Net:
+    """The network of neuron v alone (its inputs, v, its outputs; the same parameter names)."""
+    from .architecture import Architecture
+    from .lifting import network_lifting
+
+    g = net.g
+    keep = [u for u in net.order if g.nodes[u]["kind"] != "hidden" or u == v]
+    sub = g.subgraph(keep).copy()
+    params = [p for p in net.lf.params if p in
+              {sub.edges[e]["param"] for e in sub.edges} | {net.arch.bias(v)}]
+    arch = Architecture(graph=sub, params=params, name=f"{net.arch.name}[{v}]")
+    return Net(network_lifting(arch), net.xs, net.ys)
+
+
+def _blocks(net: Net, mu: sympy.Symbol, max_regions: int) -> NCFResult:
+    """KKT points with μ ≠ 0 of a separable N = Σ_v G_v(θ_v), G_v homogeneous of degree
+    L_v ≥ 3: each block is 0 or θ_v = t_v u_v with (u_v, μ_v) a unit KKT point of G_v alone and
+    t_v^{L_v − 2} μ_v = μ, Σ t_v² = 1 (∇G_v(t u) = t^{L−2}μ_v·(t u)). Second order: on the
+    directions Σ c_v u_v (c ⊥ t) the form is (L − 2)μ Σ c_v², so with μ > 0 a point with two or
+    more non-zero blocks fails; with one block v it holds iff u_v holds it for G_v (the other
+    blocks contribute −μ‖·‖², their G vanishing to third order). With μ < 0 the signs swap."""
+    from .algebraic import AlgebraicPoint as AP
+
+    w = net.syms
+    res = NCFResult("C1" if net.gated else "polynomial", sympy.Integer(0), 0, 0, [], [], [],
+                    method="blocks")
+    units: dict[str, list[KKTPoint]] = {}
+    for v in net.arch.hidden:
+        sub = _block_net(net, v)
+        part = _smooth(sub, mu, max_regions)
+        res.pieces += part.pieces
+        res.empty += part.empty
+        res.undecided += part.undecided
+        res.continua += [c for c in part.continua if not c.mu_zero]
+        found = []
+        for k in part.points:
+            if k.point is None or k.point.is_zero(mu):
+                continue  # μ = 0: N = 0, reported below
+            _second_order(sub, k, sub.syms, mu)
+            found.append(k)
+        units[v] = found
+    L = {v: net.arch.power(v) + 1 for v in net.arch.hidden}
+    pos = {n: i for i, n in enumerate(net.lf.params)}
+    zero = sympy.Poly(0, T)
+    for v, ks in units.items():  # one block: the unit point itself
+        sub_names = [str(s) for s in _block_net(net, v).syms]
+        for k in ks:
+            q = k.point
+            coords = [zero] * len(w) + [q.coords[-1]]
+            for n, c in zip(sub_names, q.coords[:-1], strict=True):
+                coords[pos[n]] = c
+            full = AP(q.beta, coords, list(w) + [mu])
+            one = KKTPoint(full, [display(full, s) for s in w], [full.approx(s) for s in w],
+                           k.value, k.mu, k.positive, k.boundary, support=[v])
+            others = len(units) > 1
+            if k.positive or not others:
+                one.second_order, one.direction, one.note = k.second_order, k.direction, k.note
+                if k.direction:
+                    dv = [sympy.Integer(0)] * len(w)
+                    for n, e in zip(sub_names, k.direction, strict=True):
+                        dv[pos[n]] = sympy.sympify(e) if "root" not in e else e
+                    one.direction = [str(x) for x in dv]
+            else:  # μ < 0 and another block: v in it gives −μ‖v‖² > 0
+                one.second_order = "fails"
+                other = next(u for u in units if u != v)
+                b = _block_net(net, other).syms[0]
+                one.direction = ["1" if s == b else "0" for s in w]
+                one.note = (f"any direction in the block of {other} (zero at w*): "
+                            "vᵀ(∇²N − μI)v = −μ‖v‖² > 0")
+            one.mu_approx = full.approx(mu)
+            res.points.append(one)
+    hidden = list(units)
+    for size in range(2, len(hidden) + 1):  # combinations of several blocks
+        for subset in itertools.combinations(hidden, size):
+            for picks in itertools.product(*(units[v] for v in subset)):
+                mus = [k.point.exact(mu) for k in picks]
+                if len({k.point.sign(mu) for k in picks}) != 1:
+                    continue
+                res.points.append(_combine(net, subset, picks, mus, L, pos, w))
+    if net.arch.hidden:
+        outs = sum(len(list(net.g.successors(v))) for v in net.arch.hidden)
+        res.mu_zero_dimension = outs - 1
+        res.notes.append(
+            "KKT points with μ = 0 (so N = 0, never positive) are not enumerated: they "
+            f"include every point with all incoming weights and biases 0 and outgoing weights "
+            f"of norm 1 (a sphere of dimension {outs - 1})")
+    return res
+
+
+def _combine(net: Net, subset: tuple, picks: tuple, mus: list, L: dict, pos: dict,
+             w: list) -> KKTPoint:
+    """The KKT point with blocks t_v u_v, t_v = (μ/μ_v)^{1/(L_v−2)}, Σ t_v² = 1 (exact)."""
+    m = sympy.Symbol("m", positive=True)
+    sgn = 1 if mus[0] > 0 else -1
+    ratios = [(m / abs(mv)) ** sympy.Rational(1, L[v] - 2) for v, mv in zip(subset, mus,
+                                                                         strict=True)]
+    sols = sympy.solve(sum(r ** 2 for r in ratios) - 1, m)
+    mag = sympy.radsimp(sols[0]) if len(sols) == 1 else sols[0]
+    mu_val = sgn * mag
+    coords = [sympy.Integer(0)] * len(w)
+    for v, k, r in zip(subset, picks, ratios, strict=True):
+        t = sympy.radsimp(r.subs(m, mag))
+        sub_names = [str(s) for s in _block_net(net, v).syms]
+        for n, s_ in zip(sub_names, _block_net(net, v).syms, strict=True):
+            coords[pos[n]] = sympy.radsimp(t * k.point.exact(s_))
+    L0 = L[subset[0]]
+    value = mu_val / L0 if len({L[v] for v in subset}) == 1 else None
+    k = KKTPoint(None, [show_number(c) for c in coords], [float(c) for c in coords],
+                 show_number(value) if value is not None else "μ/L", show_number(mu_val),
+                 bool(mu_val > 0), sorted(set().union(*(set(p.boundary) for p in picks))),
+                 support=list(subset), mu_approx=float(mu_val))
+    if k.positive:
+        k.second_order = "fails"
+        t1 = [c for c in coords]
+        # v = t_2 u_1 − t_1 u_2 on the first two blocks: (L − 2)μ(t_1² + t_2²) > 0
+        va, vb = subset[0], subset[1]
+        blk = {u: [pos[str(s)] for s in _block_net(net, u).syms] for u in (va, vb)}
+        na = sympy.sqrt(sum(t1[i] ** 2 for i in blk[va]))
+        nb = sympy.sqrt(sum(t1[i] ** 2 for i in blk[vb]))
+        d = [sympy.Integer(0)] * len(w)
+        for i in blk[va]:
+            d[i] = sympy.radsimp(t1[i] * nb / na)
+        for i in blk[vb]:
+            d[i] = sympy.radsimp(-t1[i] * na / nb)
+        k.direction = [show_number(x) for x in d]
+        k.note = (f"{len(subset)} neurons share the weight: in the plane of their blocks the "
+                  "form is (L − 2)μ‖c‖² > 0")
+    else:
+        holds = all(p.second_order == "holds" for p in picks)
+        k.second_order = "holds" if holds else (
+            "fails" if any(p.second_order == "fails" for p in picks) else "not decided")
+        k.note = "from the second order of each block's unit point (μ < 0)"
+    return k
 
 
 # ----------------------------------------------------------------------------- ReLU (Clarke)

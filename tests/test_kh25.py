@@ -228,13 +228,43 @@ def test_a_single_relu2_neuron_kkt_points_in_closed_form():
 
 
 def test_a_two_neuron_relu2_net_prefers_one_neuron():
-    # N = a1 w1² + a2 w2² (both on, x = y = 1): the split point (both neurons equal) is a KKT
-    # point that fails the second-order test; the one-neuron points hold it (on both sides)
+    # N = a1 max(w1, 0)² + a2 max(w2, 0)² (x = y = 1) is separable over the neurons: the point
+    # splitting the weight over both (N = √6/9) is a KKT point that fails the second-order test,
+    # with a direction; the two one-neuron points (N = 2√3/9) hold it
     r = ncf(load_lifting("relu^2:1-2-1"), [[1]], [[1]])
-    split = next(k for k in r.points if k.positive and not k.boundary)
-    assert split.second_order == "fails" and split.direction is not None
-    sparse = [k for k in r.points if k.positive and k.boundary]
+    assert r.method == "blocks"
+    split = next(k for k in r.points if k.positive and len(k.support) == 2)
+    assert split.value == "sqrt(6)/9" and split.second_order == "fails" and split.direction
+    assert split.w == ["sqrt(3)/3", "sqrt(3)/3", "sqrt(6)/6", "sqrt(6)/6"]
+    sparse = [k for k in r.points if k.positive and len(k.support) == 1]
     assert len(sparse) == 2 and all(k.second_order == "holds" for k in sparse)
+    assert {k.value for k in sparse} == {"2*sqrt(3)/9"}
+
+
+def test_blocks_agree_with_the_region_by_region_solver():
+    from symflow import ncf as engine
+
+    lf = load_lifting("relu^2:1-2-1")
+    net = engine.Net(lf, [[1], [2]], [[1], [-1]])
+    import sympy
+
+    mu = sympy.Symbol("mu", real=True)
+    regions = engine._smooth(net, mu, 256)
+    blocks = ncf(lf, [[1], [2]], [[1], [-1]])
+    by_regions = sorted(tuple(round(x, 9) for x in k.w_approx) for k in regions.points
+                        if not k.point.is_zero(mu))
+    by_blocks = sorted(tuple(round(x, 9) for x in k.w_approx) for k in blocks.points)
+    assert by_regions == by_blocks
+
+
+def test_two_input_relu2_net_on_four_points():
+    r = ncf(load_lifting("relu^2:2-2-1"), [[1, 0], [0, 1], [1, 1], [-1, 2]],
+            [[1], [-1], [2], [1]])
+    best = r.points[0]
+    assert best.positive and best.second_order == "holds" and len(best.support) == 1
+    assert best.value == "10*sqrt(3)/9"
+    assert all(k.second_order == "fails" for k in r.points if k.positive and
+               len(k.support) == 2)
 
 
 def test_ncf_data_errors(tmp_path):
