@@ -127,10 +127,33 @@ class AlgebraicPoint:
     names: list[sympy.Symbol]
 
     def reduce(self, expr: sympy.Expr) -> sympy.Poly:
-        """q ∈ Q[T], deg q < deg f, with q(β) = expr(point), for a polynomial expr."""
-        sub = {s: c.as_expr() for s, c in zip(self.names, self.coords, strict=True)}
-        q = sympy.Poly(sympy.expand(sympy.sympify(expr).xreplace(sub)), T)
-        return q.rem(self.beta.f) if self.beta.f.degree() > 1 else q
+        """q ∈ Q[T], deg q < deg f, with q(β) = expr(point), for a polynomial expr: monomial
+        by monomial, with the powers of each coordinate reduced mod f and cached."""
+        expr = sympy.sympify(expr)
+        names = [s for s in self.names if expr.has(s)]
+        f = self.beta.f
+        if not names:
+            return sympy.Poly(expr, T)
+        poly = sympy.Poly(expr, *names)
+        cache = self.__dict__.setdefault("_powers", {})
+        where = {s: k for k, s in enumerate(self.names)}
+        acc = sympy.Poly(0, T)
+        for mono, c in poly.terms():
+            term = sympy.Poly(c, T)
+            for s, e in zip(names, mono, strict=True):
+                if e:
+                    key = (where[s], e)
+                    if key not in cache:
+                        base = self.coords[where[s]]
+                        pw = sympy.Poly(1, T)
+                        for _ in range(e):
+                            pw = pw * base
+                            pw = pw.rem(f) if f.degree() > 1 else pw
+                        cache[key] = pw
+                    term = term * cache[key]
+                    term = term.rem(f) if f.degree() > 1 else term
+            acc += term
+        return acc.rem(f) if f.degree() > 1 else acc
 
     def sign(self, expr: sympy.Expr) -> int:
         return self.beta.sign(self.reduce(expr))

@@ -1045,6 +1045,145 @@ def ncf(spec: str, data_file: str, max_regions: int, as_json: bool, max_params: 
     click.echo(f"  time         {r.seconds:.1f} s")
 
 
+@cli.command(epilog=SPEC_HELP)
+@click.argument("spec")
+@click.option("--data", "data_file", type=click.Path(dir_okay=False), required=True,
+              help="YAML/JSON file {x: [[...], ...], y: [[...], ...]} with exact numbers.")
+@click.option("--deltas", default="1e-2,1e-3,1e-4", show_default=True,
+              help="Initial scales δ of the paths from δ·w* (comma-separated, each in (0, 1)).")
+@click.option("--horizon", type=click.FloatRange(min=0, min_open=True, max=10_000),
+              default=60.0, show_default=True,
+              help="Time followed after the escape (‖θ‖ = 0.1) to find the plateau.")
+@click.option("--scale", type=click.FloatRange(min=0, min_open=True, max=1, max_open=True),
+              default=None, help="Also start from a seeded random point of norm SCALE and say "
+              "which KKT point its direction meets.")
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True)
+@click.option("--max-seconds", type=click.FloatRange(min=0, min_open=True, max=86_400),
+              default=60.0, show_default=True, help="Budget of the numerical integration.")
+@click.option("--plot", "plot_path", type=click.Path(dir_okay=False), default=None,
+              help="Write a PNG of the three phases (norm, alignment, loss).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object and nothing else.")
+@_limits
+def escape(spec: str, data_file: str, deltas: str, horizon: float, scale: float | None,
+           seed: int, max_seconds: float, plot_path: str | None, as_json: bool,
+           max_params: int, max_paths: int, max_terms: int) -> None:
+    """Escape from a small initialisation and the first saddle [KH25], on an instance.
+
+    For each positive second-order KKT point w* of the NCF (exact, as `symflow ncf`): the
+    square-loss flow from δ·w* for each δ (numerical, DOP853), time-shifted to ‖θ‖ = 0.1, with
+    the gaps between successive δ (the paths converge to a limiting path); the plateau where the
+    smallest-δ path stalls, and there the first saddle found exactly (∇L = 0 verified on every
+    coordinate, its loss, and an exact descent direction that makes it a saddle); and the
+    neurons zero in w*, a zero pattern whose invariance is decided exactly and checked along
+    the path. Needs a network homogeneous of degree > 2 (relu^p, x^p with p ≥ 2).
+
+    \b
+    Examples:
+      symflow escape relu^2:2-2-1 --data four.yaml --plot escape.png
+      symflow escape relu^2:1-2-1 --data one.yaml --scale 1e-3
+    """
+    from .escape import escape as run_escape
+    from .escape import plot
+    from .ncf import MAX_NCF_PARAMS
+
+    try:
+        ds = tuple(float(t) for t in deltas.split(","))
+    except ValueError:
+        raise SymflowError(f"--deltas must be numbers separated by commas (got {deltas!r})") \
+            from None
+    if len(ds) < 2 or len(ds) > 6 or not all(0 < d < 1 for d in ds):
+        raise SymflowError("--deltas needs 2 to 6 values, each in (0, 1)")
+    lf = load_lifting(spec, max_params=max_params, max_paths=max_paths, max_terms=max_terms)
+    if lf.D > MAX_NCF_PARAMS and max_params == DEFAULT_MAX_PARAMS:
+        raise SymflowError(f"the KKT system is solved exactly for D ≤ {MAX_NCF_PARAMS} "
+                           f"parameters (this network has D = {lf.D}; raise it with "
+                           "--max-params)")
+    xs, ys = read_exact_data(lf, data_file)
+    r = run_escape(lf, xs, ys, deltas=ds, horizon=horizon, max_seconds=max_seconds,
+                   random_scale=scale, seed=seed)
+    if plot_path:
+        plot(r, plot_path)
+    if as_json:
+        emit_json(escape_json(r))
+        return
+    click.echo(f"symflow escape {spec}   (square loss ½Σ‖H(x_i) − y_i‖², {len(xs)} data points)")
+    good = [k for k in r.ncf.points if k.positive and k.second_order == "holds"]
+    click.echo(f"  NCF          {len(good)} positive second-order KKT point(s) (exact, as "
+               "`symflow ncf`)")
+    for note in r.notes:
+        click.echo(f"  note         {note}")
+    if r.start is not None:
+        tr = r.start
+        if r.alignment:
+            i, c = r.alignment[0]
+            k = r.ncf.points[i]
+            click.echo(f"  random start ‖θ0‖ = {tr.delta:g} (seed {seed}): at ‖θ‖ = 0.1 the "
+                       f"direction has cos = {c:.6f} with w* = ({', '.join(k.w)}) "
+                       "(numerical)")
+        else:
+            click.echo(f"  random start ‖θ0‖ = {tr.delta:g}: {tr.stop or 'no escape'}")
+    for n, e in enumerate(r.escapes, 1):
+        click.echo(f"  w*{n}          ({', '.join(e.kkt.w)}), N = {e.kkt.value}, μ = {e.kkt.mu}")
+        taus = ", ".join(f"δ = {p.delta:g}: {p.tau:.4g}" if p.tau is not None else
+                         f"δ = {p.delta:g}: —" for p in e.paths)
+        click.echo(f"    escape     time to ‖θ‖ = 0.1 (numerical): {taus}")
+        if e.gaps:
+            gaps = ", ".join(f"{g:.2e}" for g in e.gaps)
+            click.echo(f"    limit      max gap between successive δ, up to the plateau: {gaps}"
+                       + ("  (decreasing: the paths converge)" if all(
+                           b < a for a, b in zip(e.gaps, e.gaps[1:], strict=False)) else ""))
+        if e.plateau is not None:
+            click.echo(f"    plateau    at t − τ = {e.plateau:.4g} (smallest δ, numerical)")
+        s = e.saddle
+        if s is not None and s.stationary and s.in_region:
+            click.echo(f"    stationary θ* = ({', '.join(s.w)})")
+            click.echo(f"               ∇L(θ*) = 0 verified exactly; loss {s.loss}; non-zero "
+                       f"neurons {', '.join(s.support)}; {s.distance:.1e} from the plateau")
+            verdict = (s.kind.replace("saddle", "A SADDLE", 1) if s.kind != "not decided" else
+                       "NOT SHOWN TO BE A SADDLE (it may be a local minimum)")
+            click.echo("               " + verdict
+                       + (f": direction ({', '.join(s.direction)})" if s.direction else ""))
+            if s.note:
+                click.echo(f"               {s.note}")
+        elif s is not None:
+            click.echo(f"    stationary not identified exactly: {s.note}")
+        if e.zeros:
+            inv = {True: "INVARIANT under the network's flow (exact)",
+                   False: "NOT invariant under the network's flow",
+                   None: "(no network flow)"}[e.zeros_invariant]
+            along = (f"; along the path max |θ_S| = {e.zeros_max:.1e}"
+                     if e.zeros_max is not None else "")
+            click.echo(f"    sparsity   zero in w*: {', '.join(e.zeros)}: {inv}{along}"
+                       + ("; θ* has them at 0" if s is not None and s.stationary else ""))
+        for note in e.notes:
+            click.echo(f"    note       {note}")
+    if plot_path:
+        click.echo(f"  plot         {plot_path}")
+    click.echo(f"  time         {r.seconds:.1f} s")
+
+
+def escape_json(r) -> dict:  # noqa: ANN001 - an EscapeResult
+    out = {"kkt_points": [{"w": k.w, "N": k.value, "mu": k.mu, "positive": k.positive,
+                           "second_order": k.second_order} for k in r.ncf.points],
+           "notes": r.notes, "seconds": round(r.seconds, 2), "escapes": []}
+    if r.start is not None:
+        out["random_start"] = {"scale": r.start.delta, "alignment": [
+            {"kkt_index": i, "cos": c} for i, c in r.alignment]}
+    for e in r.escapes:
+        s = e.saddle
+        out["escapes"].append({
+            "w_star": e.kkt.w, "N": e.kkt.value, "mu": e.kkt.mu,
+            "escape_times": {f"{p.delta:g}": p.tau for p in e.paths},
+            "gaps": e.gaps, "plateau": e.plateau,
+            "saddle": None if s is None else {
+                "theta": s.w, "theta_approx": s.w_approx, "loss": s.loss,
+                "stationary_exact": s.stationary, "in_region": s.in_region, "kind": s.kind,
+                "direction": s.direction, "note": s.note, "support": s.support},
+            "zeros": e.zeros, "zeros_invariant": e.zeros_invariant, "zeros_max": e.zeros_max,
+            "notes": e.notes})
+    return out
+
+
 def read_exact_data(lf: Lifting, data_file: str) -> tuple[list, list]:
     """{x: [[…]], y: [[…]]} with exact numbers (integers or 'p/q'), shapes checked."""
     import sympy

@@ -146,9 +146,15 @@ class Net:
                 act[v] = sympy.Symbol("A") if v == free else (s ** p if on else sympy.Integer(0))
             else:
                 act[v] = s ** p
+        self._last_outputs = [act[o] for o in arch.outputs]
         out = sum((sympy.Rational(self.ys[i][k]) * act[o] for k, o in enumerate(arch.outputs)),
                   sympy.Integer(0))
         return pre_g, out
+
+    def outputs(self, i: int, pattern: dict | None) -> list[sympy.Expr]:
+        """H(x_i; θ) under the pattern, one expression per output."""
+        self.forward(i, pattern)
+        return [sympy.expand(e) for e in self._last_outputs]
 
     def N(self, pattern: dict | None) -> sympy.Expr:  # noqa: N802 - the paper's notation
         return sympy.expand(sum((self.forward(i, pattern)[1] for i in range(self.n)),

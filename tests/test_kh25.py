@@ -282,3 +282,53 @@ def test_ncf_refuses_too_many_regions(tmp_path):
     f.write_text("x: [[1, 0], [0, 1], [1, 1]]\ny: [[1], [1], [1]]\n")
     res = run("ncf", "relu^2:2-2-1", "--data", str(f), "--max-regions", "2")
     assert res.exit_code == 2 and "--max-regions" in res.stderr
+
+
+# -- escape and the first saddle -----------------------------------------------------------------
+def test_escape_of_a_two_neuron_relu2_net_finds_an_exact_saddle():
+    from symflow.escape import escape
+
+    # x = (1, 0), (0, 1), (1, 1), (−1, 2), y = 1, −1, 2, 1: one neuron escapes along
+    # w* = (0, √6/3, a = √3/3) and the flow stalls at the one-neuron stationary point with loss
+    # 41/18 − 4√7/9, a saddle: the silent neuron has an exact descent direction at order 3
+    r = escape(load_lifting("relu^2:2-2-1"), [[1, 0], [0, 1], [1, 1], [-1, 2]],
+               [[1], [-1], [2], [1]], deltas=(1e-2, 1e-3), horizon=30.0)
+    assert len(r.escapes) == 2
+    e = r.escapes[0]
+    assert e.gaps and e.gaps[0] < 1e-5  # the paths from δ·w* agree up to the plateau
+    s = e.saddle
+    assert s.stationary and s.in_region and s.loss == "41/18 - 4*sqrt(7)/9"
+    assert s.kind.startswith("saddle") and s.direction is not None
+    assert e.zeros_invariant is True and e.zeros_max == 0.0
+    assert len(s.support) == 1 and s.support[0] not in {z[:4] for z in e.zeros}
+
+
+def test_escape_needs_degree_above_two(tmp_path):
+    f = tmp_path / "d.yaml"
+    f.write_text("x: [[1]]\ny: [[1]]\n")
+    res = run("escape", "relu:1-1-1", "--data", str(f))
+    assert res.exit_code == 2 and "degree L > 2" in res.stderr
+
+
+@pytest.mark.parametrize("args, needle", [
+    (["--deltas", "0.5"], "2 to 6 values"), (["--deltas", "2,0.1"], "in (0, 1)"),
+    (["--deltas", "a,b"], "numbers separated by commas"), (["--scale", "1"], "scale"),
+])
+def test_escape_bad_options(tmp_path, args, needle):
+    f = tmp_path / "d.yaml"
+    f.write_text("x: [[1]]\ny: [[1]]\n")
+    res = run("escape", "relu^2:1-1-1", "--data", str(f), *args)
+    assert res.exit_code == 2 and needle in (res.stderr + res.stdout)
+
+
+def test_escape_cli_and_plot(tmp_path):
+    f = tmp_path / "d.yaml"
+    f.write_text("x: [[1], [2]]\ny: [[1], [1]]\n")
+    png = tmp_path / "e.png"
+    res = run("escape", "relu^2:1-1-1", "--data", str(f), "--deltas", "1e-2,1e-3",
+              "--horizon", "20", "--plot", str(png), "--scale", "0.001")
+    assert res.exit_code == 0, res.stderr
+    assert "limiting" not in res.stderr and png.exists()
+    data = json.loads(run("escape", "relu^2:1-1-1", "--data", str(f), "--deltas", "1e-2,1e-3",
+                          "--horizon", "20", "--json").stdout)
+    assert data["escapes"] and data["escapes"][0]["w_star"]
