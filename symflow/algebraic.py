@@ -48,6 +48,18 @@ class RealAlgebraic:
             out.append(cls(f, Fraction(str(a)), Fraction(str(b)), k))
         return out
 
+    def same_root(self, other: RealAlgebraic) -> bool:
+        """Both are the same root of the same polynomial (their isolating intervals share it)."""
+        if self.f != other.f:
+            return False
+        lo, hi = max(self.a, other.a), min(self.b, other.b)
+        if lo > hi:
+            return False
+        if lo == hi:
+            return _eval(self.f, lo) == 0
+        return self.f.count_roots(sympy.Rational(lo.numerator, lo.denominator),
+                                  sympy.Rational(hi.numerator, hi.denominator)) >= 1
+
     @property
     def rational(self) -> bool:
         return self.f.degree() == 1
@@ -180,9 +192,12 @@ class AlgebraicPoint:
         for s in self.names:
             if abs(self.approx(s) - other.approx(s)) > 1e-6:
                 return False  # far apart (a float may only ever reject, never accept)
+        X = sympy.Symbol("X")
         for s in self.names:
+            if self.beta.same_root(other.beta) and self.reduce(s) == other.reduce(s):
+                continue  # the same representation
             d = self.exact(s) - other.exact(s)
-            if sympy.minimal_polynomial(d, T) != T:
+            if sympy.minimal_polynomial(d, X) != X:
                 return False
         return True
 

@@ -34,6 +34,14 @@ CATALOG: list[tuple[str, str]] = [
     ("examples/cubic.yaml", "generic"),
     # a DAG with linear and ReLU neurons: its own lifting (sums of paths through linear neurons)
     ("examples/mixed.yaml", "generic"),
+    # power activations [KH25]: the rescaling laws ‖in‖² − 2‖out‖² of relu² neurons
+    ("relu^2:2-2-1", "generic"),
+]
+
+#: KH25 instances (spec, data x, data y): the KKT set of the NCF, the first saddle and the
+#: zero pattern, from ``symflow escape --certificate`` with deltas 1e-2, 1e-3 and horizon 30
+KH25_CATALOG: list[tuple[str, list, list]] = [
+    ("relu^2:2-2-1", [[1, 0], [0, 1], [1, 1], [-1, 2]], [[1], [-1], [2], [1]]),
 ]
 
 

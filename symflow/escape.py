@@ -72,6 +72,10 @@ class Saddle:
     direction: list[str] | None = None
     note: str = ""
     distance: float = 0.0  # from the numerical plateau (display)
+    exact: AlgebraicPoint | None = None  # θ*, over the parameters
+    loss_expr: sympy.Expr | None = None  # L_P, the loss on θ*'s activation pattern
+    pattern: dict = field(default_factory=dict)  # (neuron, data index) -> on
+    witness_neuron: str | None = None  # the silent neuron of a descent witness
 
 
 @dataclass
@@ -392,7 +396,8 @@ def _exact_saddle(net: Net, lifting: Lifting, theta: np.ndarray, L: int) -> Sadd
     in_region = all((q.sign(e) >= 0) if pattern[key] else (q.sign(e) <= 0)
                     for key, e in pres.items())
     sad = Saddle([display(q, s) for s in w], [q.approx(s) for s in w], display(q, Lp),
-                 q.approx(Lp), live, stationary, in_region, "not decided", distance=dist)
+                 q.approx(Lp), live, stationary, in_region, "not decided", distance=dist,
+                 exact=q, loss_expr=Lp, pattern=pattern)
     if not (stationary and in_region):
         sad.note = ("the exact solution nearest the plateau is not stationary for the network "
                     "(its activation pattern differs): not a verified stationary point")
@@ -449,6 +454,7 @@ def _classify(net: Net, q: AlgebraicPoint, Lp: sympy.Expr, pattern: dict, pres: 
                             d[n_] = str(c)
                         d[net.g.edges[v, yname]["param"]] = str(sgn)
                         sad.kind = "saddle (descent at order p + 1)"
+                        sad.witness_neuron = v
                         sad.direction = [d[str(s)] for s in w]
                         sad.note = (f"in neuron {v}, zero at θ*: L(θ* + εu) = L(θ*) − "
                                     f"ε^{p + 1}·G_r(u) + O(ε^{2 * p + 2}) with G_r(u) = "

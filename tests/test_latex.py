@@ -57,7 +57,7 @@ def test_a_fragment_compiles_inside_a_paper_with_its_own_claim_environment(tmp_p
 
 # -- typesetting: chktex, the marked sentences, the drawing, the layout of the proof ----------
 TEX = sorted((ROOT / "proofs").glob("*.tex"))
-LIBRARY = sorted((ROOT / "proofs").glob("*.json"))
+LIBRARY = sorted(p for p in (ROOT / "proofs").glob("*.json") if not p.stem.endswith("-kh25"))
 
 
 @pytest.mark.parametrize("tex", TEX, ids=lambda p: p.stem)

@@ -2065,6 +2065,15 @@ def load(path: Path, max_bytes: int = MAX_FILE_BYTES) -> dict:
                          "object (readers could see different certificates)") from None
     except ValueError as exc:  # e.g. an integer with too many digits
         raise Unreadable(f"{path} is not a readable certificate: {shown(exc)}") from None
+    from .kh25 import FORMAT as KH25_FORMAT
+    from .kh25 import FORMAT_VERSION as KH25_VERSION
+
+    if isinstance(cert, dict) and cert.get("format") == KH25_FORMAT:
+        if cert.get("format_version") != KH25_VERSION:
+            raise Unreadable(f"{path}: unsupported format_version "
+                             f"{shown(cert.get('format_version'))} of a KH25 certificate (this "
+                             f"checker reads version {KH25_VERSION})")
+        return cert
     if not isinstance(cert, dict) or cert.get("format") != FORMAT:
         raise Unreadable(f"{path} is not a symflow certificate (no 'format': '{FORMAT}')")
     if cert.get("format_version") == str(FORMAT_VERSION):
@@ -2095,6 +2104,20 @@ def check_certificate(cert: dict, path: str = "<certificate>",
 
 
 def _check_all(cert: dict, report: Report, limits: Limits) -> None:
+    from .kh25 import FORMAT as KH25_FORMAT
+
+    if isinstance(cert, dict) and cert.get("format") == KH25_FORMAT:
+        from .kh25 import check as check_kh25
+
+        report.budget = Budget(limits.max_seconds)
+        try:
+            check_kh25(cert, report, limits)
+        except Failure as f:
+            report.failed = f
+        except (RecursionError, MemoryError):
+            report.failed = Failure(report.passed[-1] if report.passed else "format",
+                                    "the certificate is too deeply nested or too large")
+        return
     try:
         _structure(cert)
         report.step("format")
@@ -2150,6 +2173,13 @@ def check_path(path: Path, limits: Limits | None = None, tex: bool = False) -> R
     limits = limits or Limits()
     cert = load(path, limits.max_bytes)
     report = check_certificate(cert, str(path), limits)
+    if tex and report.ok and cert.get("format") != FORMAT:  # a KH25 certificate
+        try:
+            check_tex(cert, path)
+            report.step("tex")
+        except Failure as exc:
+            report.failed = exc
+        return report
     if tex and report.ok:
         try:
             work = plan_tex(cert)
@@ -2174,10 +2204,15 @@ def check_path(path: Path, limits: Limits | None = None, tex: bool = False) -> R
 def check_tex(cert: dict, path: Path) -> None:
     """NAME.tex (required) and NAME-section.tex (if present) equal the rendering of ``cert``:
     every word of the LaTeX certificate then comes from checked data."""
+    from .kh25 import FORMAT as KH25_FORMAT
     from .latex import render, render_fragment
 
     pairs = [(path.with_suffix(".tex"), render), (path.with_name(path.stem + "-section.tex"),
                                                   render_fragment)]
+    if cert.get("format") == KH25_FORMAT:
+        from .kh25 import render as render_kh25
+
+        pairs = [(path.with_suffix(".tex"), render_kh25)]
     expect(os.path.lexists(pairs[0][0]), "tex", f"{pairs[0][0].name} is missing")
     for tex_path, how in pairs:
         if not os.path.lexists(tex_path):

@@ -423,7 +423,7 @@ def _activation_tex(act: str) -> str:
     m = re.fullmatch(r"(relu|x)\^([2-9])", act)
     if m is None:
         return {"relu": r"$\sigma(s) = \max(s,0)$", "linear": r"$\sigma(s) = s$"}[act]
-    return (rf"$\sigma(s) = \max(s,0)^{{{m[2]}}}$" if m[1] == "relu"
+    return (rf"$\sigma(s) = {{\max(s,0)}}^{{{m[2]}}}$" if m[1] == "relu"
             else rf"$\sigma(s) = s^{{{m[2]}}}$")
 
 
@@ -453,7 +453,7 @@ def lifting(r: Renderer) -> str:
         text += (r" The coordinates are the entries of $z$ row by row: $\phi_{(i-1)n_0 + j} = "
                  "z_{i,j}$.")
     elif kind == "layered-power" or (kind == "dag" and any("^" in a for _, a in arch["hidden"])):
-        text = (r"Give every neuron $v$ with activation $\max(s,0)^p$ an indicator "
+        text = (r"Give every neuron $v$ with activation ${\max(s,0)}^{p}$ an indicator "
                 r"$c_v \in \{0,1\}$ of its activation pattern, so that $\sigma_v(s) = c_v s^p$, "
                 r"and expand the output $H(x;\theta)$ as a polynomial in the inputs $x$ and the "
                 r"indicators ($c_v^2 = c_v$). The lifting has one coordinate per output, monomial "
