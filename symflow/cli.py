@@ -980,10 +980,12 @@ def zeros(spec: str, pattern: str, as_json: bool, max_params: int, max_paths: in
               help="YAML/JSON file {x: [[...], ...], y: [[...], ...]} with exact numbers.")
 @click.option("--max-regions", type=click.IntRange(min=1), default=256, show_default=True,
               help="Refuse when N has more activation regions (or ReLU strata) than this.")
+@click.option("--max-seconds", type=click.FloatRange(min=0.01, max=86_400), default=60.0,
+              show_default=True, help="Refuse when the exact computation runs longer.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object and nothing else.")
 @_limits
-def ncf(spec: str, data_file: str, max_regions: int, as_json: bool, max_params: int,
-        max_paths: int, max_terms: int) -> None:
+def ncf(spec: str, data_file: str, max_regions: int, max_seconds: float, as_json: bool,
+        max_params: int, max_paths: int, max_terms: int) -> None:
     """Neural correlation function N(w) = Σ_i ⟨y_i, H(x_i; w)⟩ of a tiny network and the exact
     KKT points of max N(w) on the unit sphere (∇N = μw, ‖w‖ = 1), on every activation region.
 
@@ -1005,7 +1007,8 @@ def ncf(spec: str, data_file: str, max_regions: int, as_json: bool, max_params: 
     lf = load_lifting(spec, max_params=max_params, max_paths=max_paths, max_terms=max_terms)
     xs, ys = read_exact_data(lf, data_file)
     r = solve(lf, xs, ys, max_params=min(max_params, MAX_NCF_PARAMS)
-              if max_params == DEFAULT_MAX_PARAMS else max_params, max_regions=max_regions)
+              if max_params == DEFAULT_MAX_PARAMS else max_params, max_regions=max_regions,
+              max_seconds=max_seconds)
     rows = [{"w": k.w, "w_approx": k.w_approx, "N": k.value, "mu": k.mu,
              "positive": k.positive, "boundary": [[v, i + 1] for v, i in k.boundary],
              "clarke": k.clarke, "second_order": k.second_order, "direction": k.direction,
@@ -1124,7 +1127,8 @@ def escape(spec: str, data_file: str, deltas: str, horizon: float, scale: float 
                            "--max-params)")
     xs, ys = read_exact_data(lf, data_file)
     r = run_escape(lf, xs, ys, deltas=ds, horizon=horizon, max_seconds=max_seconds,
-                   random_scale=scale, seed=seed)
+                   random_scale=scale, seed=seed,
+                   max_params=MAX_NCF_PARAMS if max_params == DEFAULT_MAX_PARAMS else max_params)
     if plot_path:
         plot(r, plot_path)
     written = write_kh25(lf, xs, ys, r, spec, cert_dir) if cert_dir else None

@@ -233,14 +233,14 @@ def _plateau(tr: Trajectory) -> int | None:
 
 def escape(lifting: Lifting, xs: list[list], ys: list[list], deltas: tuple = DELTAS,
            horizon: float = 60.0, max_seconds: float = 60.0, random_scale: float | None = None,
-           seed: int = 0, max_points: int = 4) -> EscapeResult:
+           seed: int = 0, max_points: int = 4, max_params: int = 8) -> EscapeResult:
     """The KH25 analysis of one instance: NCF, escape paths, the first saddle, sparsity."""
     start = time.monotonic()
     if not all(0 < d < 1 for d in deltas) or len(deltas) < 2:
         raise SymflowError("--deltas needs at least two values, each in (0, 1)")
     if random_scale is not None and not 0 < random_scale < 1:
         raise SymflowError("--scale must be in (0, 1) (a small initialisation)")
-    res_ncf = ncf(lifting, xs, ys)
+    res_ncf = ncf(lifting, xs, ys, max_params=max_params, max_seconds=max_seconds)
     net = Net(lifting, xs, ys)
     L = _degree(lifting)
     if L is None or L <= 2:

@@ -211,9 +211,25 @@ def _signs_realisable(vectors: list[list], signs: tuple) -> bool:
 
 
 # ----------------------------------------------------------------------------- main entry
+MAX_SECONDS = 60.0
+
+
 def ncf(lifting: Lifting, xs: list[list], ys: list[list], max_params: int = MAX_NCF_PARAMS,
-        max_regions: int = MAX_REGIONS) -> NCFResult:
-    """The KKT points of max N(w) on ‖w‖ = 1, on every activation region, exactly."""
+        max_regions: int = MAX_REGIONS, max_seconds: float = MAX_SECONDS) -> NCFResult:
+    """The KKT points of max N(w) on ‖w‖ = 1, on every activation region, exactly; refused
+    (LimitError) when the exact computation runs past ``max_seconds``."""
+    from .certificate.cost import Overrun, deadline
+
+    try:
+        with deadline(max_seconds):
+            return _ncf(lifting, xs, ys, max_params, max_regions)
+    except Overrun:
+        raise LimitError(f"the exact KKT computation ran past {max_seconds:g} s (Gröbner bases "
+                         "of the regions' systems; raise it with --max-seconds)") from None
+
+
+def _ncf(lifting: Lifting, xs: list[list], ys: list[list], max_params: int,
+         max_regions: int) -> NCFResult:
     start = time.monotonic()
     if lifting.D > max_params:
         raise LimitError(f"the KKT system is solved exactly for D ≤ {max_params} parameters "

@@ -332,3 +332,11 @@ def test_escape_cli_and_plot(tmp_path):
     data = json.loads(run("escape", "relu^2:1-1-1", "--data", str(f), "--deltas", "1e-2,1e-3",
                           "--horizon", "20", "--json").stdout)
     assert data["escapes"] and data["escapes"][0]["w_star"]
+
+
+def test_ncf_running_past_its_budget_is_refused_in_one_line(tmp_path):
+    # an output bias makes N non-separable: region by region, Gröbner bases in 8 unknowns
+    f = tmp_path / "d.yaml"
+    f.write_text("x: [[1], [-1]]\ny: [[1], [2]]\n")
+    res = run("ncf", "relu^2:1-2-1+bias", "--data", str(f), "--max-seconds", "1")
+    assert res.exit_code == 2 and "ran past 1 s" in res.stderr and "--max-seconds" in res.stderr

@@ -123,13 +123,18 @@ def deadline(seconds: float):  # noqa: ANN201 - a context manager
     def ring(signum, frame):  # noqa: ANN001, ARG001
         raise Overrun()
 
+    outer = signal.getitimer(signal.ITIMER_REAL)[0]  # an enclosing deadline, kept
+    began = time.monotonic()
     old = signal.signal(signal.SIGALRM, ring)
-    signal.setitimer(signal.ITIMER_REAL, max(seconds, 0.01))
+    signal.setitimer(signal.ITIMER_REAL, max(min(seconds, outer or seconds), 0.01))
     try:
         yield
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, old)
+        if outer:
+            signal.setitimer(signal.ITIMER_REAL,
+                             max(outer - (time.monotonic() - began), 0.01))
 
 
 def _occurrences(texts: list[str]) -> Counter:
