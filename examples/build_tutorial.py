@@ -69,6 +69,47 @@ b.set_xlabel("t")
 b.set_title("drift of the laws")
 plt.tight_layout()
 print(f"largest drift of a law: {sim.max_law_drift:.1e}")"""),
+    new_markdown_cell("""## 7. Beyond the origin: escape from a small initialisation [KH25]
+
+With the activation max(s, 0)², a network is homogeneous of degree 3 and its gradient is
+locally Lipschitz, the setting of [KH25]. Start gradient flow at δ·w₀ with δ small: near the
+origin the direction of θ follows the *neural correlation function* N(w) = Σᵢ yᵢ H(xᵢ; w) and
+settles on a KKT point w* of max N on the unit sphere (∇N = μw), one that is positive (N > 0)
+and second-order. symflow finds these points exactly. On one data point (x, y) = (1, 1) with two
+hidden neurons, the weight goes to **one** neuron: splitting it between both is a KKT point
+too, but not a second-order one."""),
+    new_code_cell("""kkt = symflow.ncf("relu^2:1-2-1", [[1]], [[1]])
+for k in kkt.points:
+    if k.positive:
+        print(k.w, "N =", k.value, "| second order:", k.second_order)"""),
+    new_markdown_cell("""Then the flow escapes along a limiting path and stalls at a *saddle*. `escape` integrates the
+flow from δ·w* for several δ (the paths agree once shifted in time), finds the stationary point
+where the path stalls **exactly**, verifies ∇L = 0 there, and proves it is a saddle: the
+neuron that stayed at zero can grow and lower the loss. With x = 1, −1 and y = 1, 2, one
+neuron fits one point (a ReLU² neuron is on one side of 0 only), so the second one is needed:
+the plateau is a saddle, with loss ½."""),
+    new_code_cell("""esc = symflow.escape("relu^2:1-2-1", [[1], [-1]], [[1], [2]], deltas=(1e-2, 1e-3),
+                     horizon=30)
+e = esc.escapes[0]
+print("w* =", e.kkt.w, " gaps between the paths:", [f"{g:.0e}" for g in e.gaps])
+print("θ* =", e.saddle.w)
+print("loss", e.saddle.loss, "|", e.saddle.kind, "| ∇L = 0 exactly:", e.saddle.stationary)
+fig, ax = plt.subplots(1, 2, figsize=(9, 3))
+for tr in e.paths:
+    ax[0].semilogy(tr.t, [max(n, 1e-18) for n in (tr.theta ** 2).sum(axis=1) ** 0.5],
+                   label=f"δ = {tr.delta:g}")
+    ax[1].plot(tr.t, tr.loss, label=f"δ = {tr.delta:g}")
+ax[1].axhline(e.saddle.loss_approx, color="red", lw=0.8, label="exact saddle loss")
+ax[0].set_title("‖θ‖ after the escape")
+ax[1].set_title("loss: the plateau is the saddle")
+for a in ax:
+    a.set_xlabel("t − τ_δ")
+    a.legend()
+plt.tight_layout()"""),
+    new_markdown_cell("""**Exercise.** Take x = 1, 2 and y = 1, 3 instead. Both data points are on the same side
+of 0, so both neurons compute multiples of x². Is the stationary point where the flow stalls
+still a saddle? (`escape` says whether it found an exact descent direction.) Then add a bias,
+`relu^2:1-2-1+bias`: what does `homogeneity` say, and why does `escape` refuse?"""),
 ]
 nb = new_notebook(cells=cells, metadata={"kernelspec": {
     "name": "python3", "display_name": "Python 3", "language": "python"}})

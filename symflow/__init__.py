@@ -13,7 +13,8 @@ from typing import Any
 
 __version__ = "0.1.0"
 
-_API = ("lifting", "laws", "intrinsic", "certify", "check", "homogeneity", "simulate",
+_API = ("lifting", "laws", "intrinsic", "certify", "check", "homogeneity", "simulate", "ncf",
+        "escape",
         "Laws", "Intrinsic", "Certificate", "CheckResult")
 __all__ = ["__version__", *_API]
 

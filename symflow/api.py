@@ -18,6 +18,7 @@ from .errors import SpecError
 from .lifting import DEFAULT_MAX_PARAMS, DEFAULT_MAX_PATHS, DEFAULT_MAX_TERMS, Lifting
 
 __all__ = ["lifting", "laws", "intrinsic", "certify", "check", "homogeneity", "simulate",
+           "ncf", "escape",
            "Laws", "Intrinsic", "Certificate", "CheckResult"]
 
 
@@ -402,3 +403,91 @@ def simulate(spec: Any, symbols: Sequence | None = None, *, init: str = "generic
         lf.phi[0]  # noqa: B018 - φ(θ(t)) is evaluated from φ expanded: the term limit, up front
     return run(lf, init=init, data=data, seed=seed, t_end=time, scale=scale,
                max_seconds=max_seconds, max_steps=max_steps, progress=progress)
+
+
+def _exact_data(lf: Lifting, x: Any, y: Any) -> tuple[list, list]:
+    """Data as exact rationals (ints, Fractions, SymPy rationals or 'p/q' strings), shapes
+    checked against the network: x of length n_in, y of length n_out, as many of each."""
+    import sympy
+
+    from .errors import SymflowError
+
+    def row(r: Any, what: str) -> list:
+        if not isinstance(r, (list, tuple)) or not r:
+            raise SymflowError(f"{what} must be a list of non-empty lists of exact numbers")
+        out = []
+        for v in r:
+            if isinstance(v, (bool, float)):
+                raise SymflowError(f"{what}: {v!r} is not exact; give integers, fractions or "
+                                   "'p/q' strings")
+            try:
+                q = sympy.Rational(str(v)) if not isinstance(v, sympy.Rational) else v
+            except (TypeError, ValueError, sympy.SympifyError):
+                raise SymflowError(f"{what}: {v!r} is not a rational number") from None
+            out.append(q)
+        return out
+
+    if not isinstance(x, (list, tuple)) or not isinstance(y, (list, tuple)) or not x:
+        raise SymflowError("x and y must be lists of data points (lists of numbers)")
+    xs, ys = [row(r, "x") for r in x], [row(r, "y") for r in y]
+    sizes = lf.io_widths()
+    if sizes is None:
+        raise SymflowError("the neural correlation function needs a network, not a polynomial "
+                           "lifting")
+    if len(xs) > 64:
+        raise SymflowError(f"at most 64 data points (got {len(xs)})")
+    if len(xs) != len(ys) or any(len(r) != sizes[0] for r in xs) or any(
+            len(r) != sizes[1] for r in ys):
+        raise SymflowError(f"need as many x as y, each x of length {sizes[0]} and each y of "
+                           f"length {sizes[1]}")
+    return xs, ys
+
+
+def ncf(spec: Any, x: Any, y: Any, *, max_regions: int = 256, max_seconds: float = 60.0,
+        **limits: int) -> Any:
+    """The KKT points of max N(w) = Σ_i ⟨y_i, H(x_i; w)⟩ on ‖w‖ = 1 [KH25], exactly, on every
+    activation region (Clarke's sense for ReLU): a ``symflow.correlation.NCFResult``."""
+    from .correlation import MAX_NCF_PARAMS
+    from .correlation import ncf as solve
+    from .errors import SymflowError
+
+    if not isinstance(max_regions, int) or isinstance(max_regions, bool) or max_regions < 1:
+        raise SymflowError("max_regions must be a whole number ≥ 1")
+    if not isinstance(max_seconds, (int, float)) or not 0 < max_seconds <= 86_400:
+        raise SymflowError("max_seconds must be a number in (0, 86400]")
+    lf = lifting(spec, **limits)
+    xs, ys = _exact_data(lf, x, y)
+    return solve(lf, xs, ys, max_params=limits.get("max_params", MAX_NCF_PARAMS),
+                 max_regions=max_regions, max_seconds=float(max_seconds))
+
+
+def escape(spec: Any, x: Any, y: Any, *, deltas: Sequence[float] = (1e-2, 1e-3, 1e-4),
+           horizon: float = 60.0, scale: float | None = None, seed: int = 0,
+           max_seconds: float = 60.0, **limits: int) -> Any:
+    """Escape from a small initialisation [KH25]: the exact positive second-order KKT points,
+    the numerical paths from δ·w*, the first saddle found and verified exactly, the sparsity
+    that survives: a ``symflow.smallinit.EscapeResult``."""
+    import math
+
+    from .correlation import MAX_NCF_PARAMS
+    from .errors import SymflowError
+    from .smallinit import escape as run
+
+    ds = tuple(deltas)
+    if not 2 <= len(ds) <= 6 or not all(isinstance(d, (int, float)) and not isinstance(d, bool)
+                                        and 0 < d < 1 for d in ds):
+        raise SymflowError("deltas needs 2 to 6 values, each in (0, 1)")
+    if not isinstance(horizon, (int, float)) or not 0 < horizon <= 10_000 or \
+            math.isnan(horizon):
+        raise SymflowError("horizon must be a number in (0, 10000]")
+    if scale is not None and (not isinstance(scale, (int, float)) or not 0 < scale < 1):
+        raise SymflowError("scale must be a number in (0, 1)")
+    if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
+        raise SymflowError("seed must be a whole number ≥ 0")
+    if not isinstance(max_seconds, (int, float)) or not 0 < max_seconds <= 86_400:
+        raise SymflowError("max_seconds must be a number in (0, 86400]")
+    lf = lifting(spec, **limits)
+    xs, ys = _exact_data(lf, x, y)
+    return run(lf, xs, ys, deltas=ds, horizon=float(horizon), max_seconds=float(max_seconds),
+               random_scale=scale, seed=seed,
+               max_params=limits.get("max_params", MAX_NCF_PARAMS))

@@ -762,7 +762,7 @@ def certify(spec: str | None, outdir: str, init: str, at_file: str | None, sampl
                        f"(re-checked: valid) -> " + ", ".join(made) + skipped)
     if library is not None:
         from .catalog import KH25_CATALOG
-        from .escape import escape as run_escape
+        from .smallinit import escape as run_escape
 
         for sp, xs, ys in KH25_CATALOG:
             lf = load_lifting(sp)
@@ -1001,8 +1001,8 @@ def ncf(spec: str, data_file: str, max_regions: int, max_seconds: float, as_json
       symflow ncf relu:1-1-1 --data data.yaml     # data.yaml: x: [[1], [-1]]  y: [[1], [1]]
       symflow ncf relu^2:1-2-1 --data data.yaml
     """
-    from .ncf import MAX_NCF_PARAMS
-    from .ncf import ncf as solve
+    from .correlation import MAX_NCF_PARAMS
+    from .correlation import ncf as solve
 
     lf = load_lifting(spec, max_params=max_params, max_paths=max_paths, max_terms=max_terms)
     xs, ys = read_exact_data(lf, data_file)
@@ -1109,9 +1109,9 @@ def escape(spec: str, data_file: str, deltas: str, horizon: float, scale: float 
       symflow escape relu^2:2-2-1 --data four.yaml --plot escape.png
       symflow escape relu^2:1-2-1 --data one.yaml --scale 1e-3
     """
-    from .escape import escape as run_escape
-    from .escape import plot
-    from .ncf import MAX_NCF_PARAMS
+    from .correlation import MAX_NCF_PARAMS
+    from .smallinit import escape as run_escape
+    from .smallinit import plot
 
     try:
         ds = tuple(float(t) for t in deltas.split(","))

@@ -6,8 +6,8 @@ import sympy
 from click.testing import CliRunner
 
 from symflow.cli import cli
+from symflow.correlation import ncf as ncf_kkt
 from symflow.homogeneous import homogeneity, zero_pattern
-from symflow.ncf import ncf as ncf_kkt
 from symflow.spec import load_lifting
 
 

@@ -13,11 +13,11 @@ from hypothesis import strategies as st
 
 from symflow.architecture import layered, parse_activation
 from symflow.cli import cli
+from symflow.correlation import ncf
 from symflow.counting import conservation_laws
 from symflow.errors import SpecError
 from symflow.homogeneous import homogeneity, network_zero_pattern
 from symflow.lifting import network_lifting, power_lifting
-from symflow.ncf import ncf
 from symflow.spec import load_lifting
 
 
@@ -242,7 +242,7 @@ def test_a_two_neuron_relu2_net_prefers_one_neuron():
 
 
 def test_blocks_agree_with_the_region_by_region_solver():
-    from symflow import ncf as engine
+    from symflow import correlation as engine
 
     lf = load_lifting("relu^2:1-2-1")
     net = engine.Net(lf, [[1], [2]], [[1], [-1]])
@@ -286,7 +286,7 @@ def test_ncf_refuses_too_many_regions(tmp_path):
 
 # -- escape and the first saddle -----------------------------------------------------------------
 def test_escape_of_a_two_neuron_relu2_net_finds_an_exact_saddle():
-    from symflow.escape import escape
+    from symflow.smallinit import escape
 
     # x = (1, 0), (0, 1), (1, 1), (−1, 2), y = 1, −1, 2, 1: one neuron escapes along
     # w* = (0, √6/3, a = √3/3) and the flow stalls at the one-neuron stationary point with loss
@@ -340,3 +340,21 @@ def test_ncf_running_past_its_budget_is_refused_in_one_line(tmp_path):
     f.write_text("x: [[1], [-1]]\ny: [[1], [2]]\n")
     res = run("ncf", "relu^2:1-2-1+bias", "--data", str(f), "--max-seconds", "1")
     assert res.exit_code == 2 and "ran past 1 s" in res.stderr and "--max-seconds" in res.stderr
+
+
+def test_the_api_has_ncf_and_escape_and_they_validate_their_input():
+    import symflow
+    from symflow.errors import SymflowError
+
+    r = symflow.ncf("relu^2:1-1-1", [[1]], [[1]])
+    assert r.points[0].value == "2*sqrt(3)/9"
+    assert symflow.ncf("relu^2:1-1-1", [["1"]], [["1/1"]]).points[0].mu == "2*sqrt(3)/3"
+    for bad in (dict(x=[[0.5]], y=[[1]]), dict(x=[[1, 2]], y=[[1]]), dict(x=[], y=[])):
+        with pytest.raises(SymflowError):
+            symflow.ncf("relu^2:1-1-1", **bad)
+    with pytest.raises(SymflowError):
+        symflow.ncf("relu^2:1-1-1", [[1]], [[1]], max_regions=0)
+    for kw in (dict(deltas=(0.1,)), dict(deltas=(2, 0.1)), dict(horizon=-1),
+               dict(scale=0), dict(seed=-1)):
+        with pytest.raises(SymflowError):
+            symflow.escape("relu^2:1-1-1", [[1]], [[1]], **kw)

@@ -34,3 +34,5 @@ def test_the_tutorial_runs_and_shows_what_it_computes(tmp_path):
     assert _texts(fresh) == _texts(committed)
     assert any("14 laws; r(r+1)/2 = 15" in t for t in _texts(fresh))
     assert any("7 laws, 6 written down" in t for t in _texts(fresh))
+    assert any("loss 1/2 | saddle (descent at order p + 1) | ∇L = 0 exactly: True" in t
+               for t in _texts(fresh))

@@ -16,7 +16,7 @@ rational interval holding exactly one of its real roots; a coordinate is a polyn
 lower degree; all are canonical texts (symflow.polytext). The checker verifies every listed
 point by substitution (KKT equations, the sphere, the closed region, N > 0, the second order;
 ∇L = 0 in every coordinate, the loss, the witness), with exact arithmetic in Q(β); the count
-of KKT points and the zero-pattern verdict are recomputed (symflow.ncf, symflow.homogeneous:
+of KKT points and the zero-pattern verdict are recomputed (symflow.correlation, symflow.homogeneous:
 the same exact code that produced them). Numerical paths are evidence shown in the document,
 never claims: the checker only checks that they are numbers.
 """
@@ -191,7 +191,7 @@ def zeros_statement(c: dict) -> str:
 
 # ----------------------------------------------------------------------------- writing
 def build(lifting, xs: list, ys: list, result) -> dict:  # noqa: ANN001 - Lifting, EscapeResult
-    """The certificate of an escape analysis (symflow.escape.EscapeResult)."""
+    """The certificate of an escape analysis (symflow.smallinit.EscapeResult)."""
     from .model import architecture_of
     from .schema import content_hash
 
@@ -363,8 +363,8 @@ def _lifting_of(cert: dict, limits):  # noqa: ANN001, ANN202
 
 def check(cert: dict, report, limits) -> None:  # noqa: ANN001 - a Report, Limits
     """Every step of a KH25 certificate; raises Failure at the first that fails."""
+    from ..correlation import Net, _separable, ncf
     from ..homogeneous import network_zero_pattern
-    from ..ncf import Net, _separable, ncf
     from .check import expect
     from .schema import content_hash
 
@@ -436,7 +436,7 @@ def check(cert: dict, report, limits) -> None:  # noqa: ANN001 - a Report, Limit
     report.step("hash")
 
 
-def _neuron_params(net, v: str) -> list[str]:  # noqa: ANN001 - a symflow.ncf.Net
+def _neuron_params(net, v: str) -> list[str]:  # noqa: ANN001 - a symflow.correlation.Net
     g, arch = net.g, net.arch
     out = [g.edges[u, v]["param"] for u in g.predecessors(v)]
     out += [arch.bias(v)] if arch.bias(v) else []

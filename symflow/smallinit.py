@@ -1,7 +1,7 @@
 """Escape from a small initialisation and the first saddle [KH25], on an instance.
 
 For each positive, second-order KKT point w* of the neural correlation function (exact, from
-``symflow.ncf``):
+``symflow.correlation``):
 
 1. **Limiting path (numerical).** The square-loss flow θ' = −∇L(θ), L = ½Σ_i‖H(x_i; θ) − y_i‖²,
    is integrated from δ·w* for δ = 10⁻², 10⁻³, 10⁻⁴ (DOP853), each trajectory shifted in time to
@@ -34,9 +34,9 @@ import sympy
 
 from .algebraic import AlgebraicPoint, NoShapePosition, NotZeroDimensional, T, display
 from .algebraic import real_solutions as solve_exact
+from .correlation import KKTPoint, NCFResult, Net, _separable, ncf
 from .errors import LimitError, SymflowError
 from .lifting import Lifting
-from .ncf import KKTPoint, NCFResult, Net, _separable, ncf
 
 DELTAS = (1e-2, 1e-3, 1e-4)
 RHO = 0.1
