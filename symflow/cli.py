@@ -1161,9 +1161,11 @@ def escape(spec: str, data_file: str, deltas: str, horizon: float, scale: float 
         click.echo(f"    escape     time to ‖θ‖ = 0.1 (numerical): {taus}")
         if e.gaps:
             gaps = ", ".join(f"{g:.2e}" for g in e.gaps)
+            tail = ("  (at round-off: the paths coincide once shifted)" if max(e.gaps) < 1e-9
+                    else "  (decreasing: the paths converge)" if all(
+                        b < a for a, b in zip(e.gaps, e.gaps[1:], strict=False)) else "")
             click.echo(f"    limit      max gap between successive δ, up to the plateau: {gaps}"
-                       + ("  (decreasing: the paths converge)" if all(
-                           b < a for a, b in zip(e.gaps, e.gaps[1:], strict=False)) else ""))
+                       + tail)
         if e.plateau is not None:
             click.echo(f"    plateau    at t − τ = {e.plateau:.4g} (smallest δ, numerical)")
         s = e.saddle

@@ -161,8 +161,10 @@ def _layered_loss(lifting: Lifting, x: np.ndarray, y: np.ndarray):
     return f
 
 
-def _integrate(f, theta0: np.ndarray, t_end: float, deadline: float) -> tuple:
-    """DOP853 of θ' = −∇L from θ0 on [0, t_end] (dense output), within a wall-clock deadline."""
+def _integrate(f, theta0: np.ndarray, t_end: float, deadline: float,
+               stop_at: float | None = None) -> tuple:
+    """DOP853 of θ' = −∇L from θ0 on [0, t_end] (dense output), within a wall-clock deadline;
+    with ``stop_at``, it stops when ‖θ‖ first reaches that value (a terminal event)."""
     from scipy.integrate import solve_ivp
 
     class Late(Exception):
@@ -173,9 +175,16 @@ def _integrate(f, theta0: np.ndarray, t_end: float, deadline: float) -> tuple:
             raise Late
         return -f(th)[1]
 
+    events = None
+    if stop_at is not None:
+        def reach(_t, th):
+            return float(np.linalg.norm(th)) - stop_at
+        reach.terminal = True
+        reach.direction = 1
+        events = reach
     try:
         sol = solve_ivp(rhs, (0.0, t_end), theta0, method="DOP853", rtol=1e-10,
-                        atol=1e-14, dense_output=True)
+                        atol=1e-14, dense_output=True, events=events)
     except Late:
         return None, "the time budget ran out (raise --max-seconds)"
     if sol.status == -1:
@@ -185,36 +194,34 @@ def _integrate(f, theta0: np.ndarray, t_end: float, deadline: float) -> tuple:
 
 def _trajectory(f, theta0: np.ndarray, delta: float, t_end: float, horizon: float,
                 deadline: float, grid: int = 2000) -> Trajectory:
-    sol, stop = _integrate(f, theta0, t_end + horizon, deadline)
-    if sol is None:
-        return Trajectory(delta, None, np.zeros(0), np.zeros((0, len(theta0))), np.zeros(0),
-                          np.zeros(0), stop)
-    ts = np.linspace(0.0, sol.t[-1], 20 * grid)
-    norms = np.linalg.norm(sol.sol(ts), axis=0)
-    above = np.nonzero(norms >= RHO)[0]
-    if not len(above):
-        few = ts[::20]
-        th = sol.sol(few).T
+    """Near the origin until ‖θ‖ = ρ (an event, at time τ), then the horizon after τ."""
+    empty = Trajectory(delta, None, np.zeros(0), np.zeros((0, len(theta0))), np.zeros(0),
+                       np.zeros(0))
+    first, stop = _integrate(f, theta0, t_end, deadline, stop_at=RHO)
+    if first is None:
+        empty.stop = stop
+        return empty
+    if not len(first.t_events[0]):
+        few = np.linspace(0.0, first.t[-1], grid)
+        th = first.sol(few).T
         vals = [f(p) for p in th]
         return Trajectory(delta, None, few, th, np.array([v[0] for v in vals]),
                           np.array([np.linalg.norm(v[1]) for v in vals]),
-                          f"‖θ‖ never reached {RHO} by t = {sol.t[-1]:.3g}")
-    # refine the crossing time by bisection on the dense output
-    lo, hi = (ts[above[0] - 1] if above[0] else 0.0), ts[above[0]]
-    for _ in range(60):
-        mid = (lo + hi) / 2
-        if np.linalg.norm(sol.sol(mid)) >= RHO:
-            hi = mid
-        else:
-            lo = mid
-    tau = hi
-    s = np.linspace(0.0, min(horizon, sol.t[-1] - tau), grid)
-    th = sol.sol(tau + s).T
-    vals = [f(p) for p in th]
+                          f"‖θ‖ never reached {RHO} by t = {first.t[-1]:.3g}")
+    tau = float(first.t_events[0][0])
+    start = first.y_events[0][0]
+    second, stop = _integrate(f, start, horizon, deadline)
     pre = np.linspace(0.0, 1.0, 400)
+    pre_theta = first.sol(pre * tau).T
+    if second is None:
+        tr = Trajectory(delta, tau, np.zeros(0), np.zeros((0, len(theta0))), np.zeros(0),
+                        np.zeros(0), stop, pre, pre_theta)
+        return tr
+    s = np.linspace(0.0, second.t[-1], grid)
+    th = second.sol(s).T
+    vals = [f(p) for p in th]
     return Trajectory(delta, tau, s, th, np.array([v[0] for v in vals]),
-                      np.array([np.linalg.norm(v[1]) for v in vals]), stop, pre,
-                      sol.sol(pre * tau).T)
+                      np.array([np.linalg.norm(v[1]) for v in vals]), stop, pre, pre_theta)
 
 
 def _plateau(tr: Trajectory) -> int | None:
@@ -272,9 +279,48 @@ def escape(lifting: Lifting, xs: list[list], ys: list[list], deltas: tuple = DEL
                 best = res_ncf.points[out.alignment[0][0]]
                 if best in good:
                     good = [best] + [k for k in good if k is not best]
-    for k in good[:max_points]:
+    swaps = _swaps(net)
+    done: list[KKTPoint] = []
+    for k in good:
+        twin = next((d for d in done for perm in swaps
+                     if [k.w[perm[i]] for i in range(len(k.w))] == d.w), None)
+        if twin is not None:
+            i = res_ncf.points.index(twin)
+            out.notes.append(f"w* = ({', '.join(k.w)}) is the KKT point #{i + 1} with two "
+                             "interchangeable hidden neurons swapped: its path, saddle and "
+                             "zero pattern are those, swapped (not integrated again)")
+            continue
+        if len(done) == max_points:
+            out.notes.append(f"only the first {max_points} positive second-order KKT points "
+                             "(up to swapping neurons) are followed")
+            break
+        done.append(k)
         out.escapes.append(_escape_one(net, lifting, f, k, deltas, L, horizon, deadline))
     out.seconds = time.monotonic() - start
+    return out
+
+
+def _swaps(net: Net) -> list[list[int]]:
+    """Parameter permutations swapping two hidden neurons with the same predecessors, the same
+    successors and both or neither biased (the output is invariant under each)."""
+    g, arch = net.g, net.arch
+    index = net.lf.ring.index
+    out = []
+    hidden = arch.hidden
+    for a, b in itertools.combinations(hidden, 2):
+        if (set(g.predecessors(a)) != set(g.predecessors(b))
+                or set(g.successors(a)) != set(g.successors(b))
+                or bool(arch.bias(a)) != bool(arch.bias(b))
+                or arch.activation(a) != arch.activation(b)):
+            continue
+        perm = list(range(len(index)))
+        pairs = [(g.edges[u, a]["param"], g.edges[u, b]["param"]) for u in g.predecessors(a)]
+        pairs += [(g.edges[a, y]["param"], g.edges[b, y]["param"]) for y in g.successors(a)]
+        if arch.bias(a):
+            pairs.append((arch.bias(a), arch.bias(b)))
+        for p, q in pairs:
+            perm[index[p]], perm[index[q]] = index[q], index[p]
+        out.append(perm)
     return out
 
 
@@ -297,13 +343,14 @@ def _escape_one(net: Net, lifting: Lifting, f, k: KKTPoint, deltas: tuple, L: in
         if tr.stop:
             esc.notes.append(f"δ = {tr.delta:g}: {tr.stop}")
     last = paths[-1]
-    idx = _plateau(last) if last.tau is not None else None
+    idx = _plateau(last) if last.tau is not None and len(last.t) else None
     esc.plateau = float(last.t[idx]) if idx is not None else None
     upto = idx if idx is not None else len(last.t) - 1
-    ok = [p for p in paths if p.tau is not None and len(p.t) > upto]
-    for a, b in zip(ok, ok[1:], strict=False):
-        esc.gaps.append(float(np.max(np.linalg.norm(a.theta[:upto + 1] - b.theta[:upto + 1],
-                                                     axis=1))))
+    ok = [p for p in paths if p.tau is not None and len(p.t) > max(upto, 0)]
+    if upto >= 0:
+        for a, b in zip(ok, ok[1:], strict=False):
+            n = min(upto + 1, len(a.t), len(b.t))
+            esc.gaps.append(float(np.max(np.linalg.norm(a.theta[:n] - b.theta[:n], axis=1))))
     # sparsity: the neurons that are zero in w*
     zero_neurons = [v for v in net.arch.hidden if v not in k.support] if k.support else []
     params = _neuron_params(net, zero_neurons)
@@ -318,7 +365,8 @@ def _escape_one(net: Net, lifting: Lifting, f, k: KKTPoint, deltas: tuple, L: in
             esc.zeros_max = float(np.max(np.abs(last.theta[:upto + 1][:, pos])))
     if idx is None:
         esc.notes.append("no plateau within the horizon: the first saddle was not reached "
-                         "(raise --horizon)")
+                         "(raise --horizon)" if len(last.t) else
+                         "the smallest δ's path was not computed: no saddle")
         return esc
     esc.saddle = _exact_saddle(net, lifting, last.theta[idx], L)
     return esc

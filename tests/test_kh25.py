@@ -293,7 +293,7 @@ def test_escape_of_a_two_neuron_relu2_net_finds_an_exact_saddle():
     # 41/18 − 4√7/9, a saddle: the silent neuron has an exact descent direction at order 3
     r = escape(load_lifting("relu^2:2-2-1"), [[1, 0], [0, 1], [1, 1], [-1, 2]],
                [[1], [-1], [2], [1]], deltas=(1e-2, 1e-3), horizon=30.0)
-    assert len(r.escapes) == 2
+    assert len(r.escapes) == 1 and any("swapped" in n for n in r.notes)
     e = r.escapes[0]
     assert e.gaps and e.gaps[0] < 1e-5  # the paths from δ·w* agree up to the plateau
     s = e.saddle
