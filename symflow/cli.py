@@ -966,9 +966,13 @@ def zeros(spec: str, pattern: str, as_json: bool, max_params: int, max_paths: in
     if n is None:
         click.echo("  network flow   (a polynomial lifting has no network: only the lifted flow)")
     elif n.invariant:
-        dead = (f"; ReLU neuron(s) {', '.join(n.dead)} are off on every input (relu′(0) = 0)"
+        arch = lf.architecture
+        acts = {arch.activation(v) for v in n.dead}
+        kind = "ReLU neuron(s)" if acts == {"relu"} else "neuron(s)"
+        why = "relu′(0) = 0" if acts == {"relu"} else "σ′(0) = 0: relu′(0) = 0, relu^p, x^p"
+        dead = (f"; {kind} {', '.join(n.dead)} have pre-activation 0 on every input ({why})"
                 if n.dead else "")
-        click.echo("  network flow   INVARIANT: the network's gradient (relu′(0) = 0) vanishes "
+        click.echo("  network flow   INVARIANT: the network's gradient (σ′(0) = 0) vanishes "
                    f"in every parameter of S on {{θ_S = 0}}, for every data set and loss{dead}")
     else:
         click.echo(f"  network flow   NOT INVARIANT: {n.reason}")
