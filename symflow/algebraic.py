@@ -180,9 +180,13 @@ class AlgebraicPoint:
         return sympy.radsimp(sympy.expand(v)) if self.beta.f.degree() <= 2 else sympy.expand(v)
 
     def approx(self, expr: sympy.Expr) -> float:
+        """A float near expr(point) (display only): q evaluated exactly at a rational point of
+        β's interval refined to width 2^-200, then rounded (no cancellation in floats)."""
         q = self.reduce(expr)
-        b = self.beta.approx(15)
-        return float(sum(float(c) * b ** k for (k,), c in q.terms()))
+        beta = self.beta
+        while beta.b - beta.a > Fraction(1, 2 ** 200):
+            beta.refine()
+        return float(_eval(q, (beta.a + beta.b) / 2))
 
     def same_as(self, other: AlgebraicPoint) -> bool:
         """Exact equality of two points (possibly in different fields): the differences of the
@@ -267,12 +271,15 @@ def display(point: AlgebraicPoint, expr: sympy.Expr) -> str:
     X = sympy.Symbol("X")
     res = sympy.Poly(sympy.resultant(point.beta.f.as_expr(), X - q.as_expr(), T), X)
     v = point.approx(expr)
+    beta = point.beta
+    close = _eval(q, (beta.a + beta.b) / 2)  # within ~2^-190 of the value (interval refined)
     best = None
     for fac, _ in sympy.factor_list(res.as_expr(), X)[1]:
-        roots = [complex(r) for r in sympy.Poly(fac, X).nroots()]
-        gap = min(abs(r - v) for r in roots)
-        if best is None or gap < best[0]:
-            best = (gap, fac)
+        # the factor that vanishes at the value: the smallest |fac| at a rational point
+        # 2^-190-close to it (the others are bounded away from 0 there); display only
+        size = abs(_eval(sympy.Poly(fac, X), close))
+        if best is None or size < best[0]:
+            best = (size, fac)
     mp = sympy.Poly(best[1], X).monic()
     if mp.degree() == 1:
         return sympy.sstr(-mp.all_coeffs()[1])

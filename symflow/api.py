@@ -8,6 +8,7 @@ carry SymPy objects (φ, the laws, the witnesses) and render in Jupyter.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -420,10 +421,14 @@ def _exact_data(lf: Lifting, x: Any, y: Any) -> tuple[list, list]:
             if isinstance(v, (bool, float)):
                 raise SymflowError(f"{what}: {v!r} is not exact; give integers, fractions or "
                                    "'p/q' strings")
+            if isinstance(v, str) and re.fullmatch(r"-?[0-9]{1,60}(/[0-9]{1,60})?", v) is None:
+                raise SymflowError(f"{what}: {v[:40]!r} is not an integer or a 'p/q' string")
             try:
                 q = sympy.Rational(str(v)) if not isinstance(v, sympy.Rational) else v
-            except (TypeError, ValueError, sympy.SympifyError):
-                raise SymflowError(f"{what}: {v!r} is not a rational number") from None
+            except (TypeError, ValueError, ZeroDivisionError, sympy.SympifyError):
+                raise SymflowError(f"{what}: {str(v)[:40]!r} is not a rational number") from None
+            if not q.is_finite or len(str(abs(q.p))) > 60 or len(str(q.q)) > 60:
+                raise SymflowError(f"{what}: a number with more than 60 digits")
             out.append(q)
         return out
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -1177,8 +1178,9 @@ def escape(spec: str, data_file: str, deltas: str, horizon: float, scale: float 
             click.echo(f"    stationary θ* = ({', '.join(s.w)})")
             click.echo(f"               ∇L(θ*) = 0 verified exactly; loss {s.loss}; non-zero "
                        f"neurons {', '.join(s.support)}; {s.distance:.1e} from the plateau")
-            verdict = (s.kind.replace("saddle", "A SADDLE", 1) if s.kind != "not decided" else
-                       "NOT SHOWN TO BE A SADDLE (it may be a local minimum)")
+            verdict = (s.kind.replace("saddle", "A SADDLE", 1) if s.kind.startswith("saddle")
+                       else "A GLOBAL MINIMUM (L = 0), not a saddle" if s.kind == "global minimum"
+                       else "NOT SHOWN TO BE A SADDLE (it may be a local minimum)")
             click.echo("               " + verdict
                        + (f": direction ({', '.join(s.direction)})" if s.direction else ""))
             if s.note:
@@ -1251,6 +1253,9 @@ def escape_json(r) -> dict:  # noqa: ANN001 - an EscapeResult
     return out
 
 
+EXACT = re.compile(r"-?(0|[1-9][0-9]{0,59})(/[1-9][0-9]{0,59})?", re.ASCII)
+
+
 def read_exact_data(lf: Lifting, data_file: str) -> tuple[list, list]:
     """{x: [[…]], y: [[…]]} with exact numbers (integers or 'p/q'), shapes checked."""
     import sympy
@@ -1258,11 +1263,17 @@ def read_exact_data(lf: Lifting, data_file: str) -> tuple[list, list]:
     from .spec import read_data
 
     data = read_data(Path(data_file))
+    if isinstance(data, dict) and set(map(str, data)) - {"x", "y"}:
+        extra = ", ".join(sorted(map(str, set(map(str, data)) - {"x", "y"})))
+        raise SymflowError(f"{data_file}: unknown key(s) {extra} (a data file has x and y)")
     try:
         for v in [v for key in ("x", "y") for row in data[key] for v in row]:
-            if isinstance(v, (bool, float)) or not isinstance(v, (int, str)):
-                raise SymflowError(f"{data_file}: {v!r} is not exact; give integers or 'p/q' "
-                                   "strings")
+            if isinstance(v, (bool, float)) or not isinstance(v, (int, str)) or (
+                    isinstance(v, str) and EXACT.fullmatch(v) is None):
+                raise SymflowError(f"{data_file}: {str(v)[:40]!r} is not exact; give integers "
+                                   "or 'p/q' strings (at most 60 digits each, q ≠ 0)")
+            if isinstance(v, int) and len(str(abs(v))) > 60:
+                raise SymflowError(f"{data_file}: a number has more than 60 digits")
         xs = [[sympy.Rational(str(v)) for v in row] for row in data["x"]]
         ys = [[sympy.Rational(str(v)) for v in row] for row in data["y"]]
         if not xs or not ys:

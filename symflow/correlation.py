@@ -210,6 +210,27 @@ def _signs_realisable(vectors: list[list], signs: tuple) -> bool:
     return _feasible(cons)
 
 
+def _sign_vectors(vectors: list[list], alphabet: tuple) -> list[tuple]:
+    """Every realisable sign vector (entries in ``alphabet`` ⊂ {1, 0, −1}) of the linear forms
+    x̃_iᵀu, found depth first: a prefix that no u realises is not extended (one exact LP per
+    realisable prefix and letter, instead of one per vector of |alphabet|^n)."""
+    out: list[tuple] = []
+
+    def grow(prefix: tuple) -> None:
+        k = len(prefix)
+        if k == len(vectors):
+            out.append(prefix)
+            return
+        for s in alphabet:
+            if s != 0 and not any(vectors[k]):
+                continue
+            if _signs_realisable(vectors[:k + 1], prefix + (s,)):
+                grow(prefix + (s,))
+
+    grow(())
+    return out
+
+
 # ----------------------------------------------------------------------------- main entry
 MAX_SECONDS = 60.0
 
@@ -273,13 +294,10 @@ def _regions(net: Net, max_regions: int) -> tuple[list[dict], int]:
         for v in net.gated:
             vecs = [net.xt(v, i) for i in range(net.n)]
             live = [i for i in range(net.n) if any(vecs[i])]  # pre ≡ 0: off
-            opts = []
-            for signs in itertools.product((1, -1), repeat=len(live)):
-                if _signs_realisable([vecs[i] for i in live], signs):
-                    opts.append({(v, i): int(s > 0) for i, s in zip(live, signs, strict=True)})
-                else:
-                    empty += 1
-            per.append(opts)
+            found = _sign_vectors([vecs[i] for i in live], (1, -1))
+            empty += 2 ** len(live) - len(found)
+            per.append([{(v, i): int(s > 0) for i, s in zip(live, signs, strict=True)}
+                        for signs in found])
         total = 1
         for opts in per:
             total *= len(opts)
@@ -571,15 +589,9 @@ def _combine(net: Net, subset: tuple, picks: tuple, mus: list, L: dict, pos: dic
 # ----------------------------------------------------------------------------- ReLU (Clarke)
 def _faces(net: Net, v: str) -> tuple[list[tuple], int]:
     vecs = [net.xt(v, i) for i in range(net.n)]
-    out, empty = [], 0
-    for signs in itertools.product((1, 0, -1), repeat=net.n):
-        if any(s != 0 and not any(vecs[i]) for i, s in enumerate(signs)):
-            continue
-        if _signs_realisable(vecs, signs):
-            out.append(signs)
-        else:
-            empty += 1
-    return out, empty
+    out = _sign_vectors(vecs, (1, 0, -1))
+    live = sum(1 for x in vecs if any(x))
+    return out, 3 ** live - len(out)
 
 
 def _clarke(net: Net, mu: sympy.Symbol, max_regions: int) -> NCFResult:

@@ -57,6 +57,9 @@ def homogeneity(lifting: Lifting) -> Homogeneity:
     degs = sorted({sum(m.values()) for m in monos})
     notes = []
     degree = degs[0] if len(degs) == 1 else None
+    if not degs:
+        return Homogeneity(None, False, [], {}, None, None, [
+            "φ ≡ 0: the output does not depend on θ (it is homogeneous of every degree)"])
     # Euler with symbolic c_p: Σ_p c_p (⟨∇φ_p, θ⟩ − L φ_p) ≡ 0 ⟺ each term vanishes. Term by
     # term, ⟨∇(c θ^α), θ⟩ = |α|·c θ^α, so the identity holds iff every monomial of every φ_p
     # has total degree L: checked on the exponents (exact, without forming D derivatives)
@@ -90,12 +93,15 @@ def _weighted_homogeneity(lifting: Lifting) -> tuple[dict[str, int] | None, int 
     pre-activation (inputs 0), δ_v = max(p_u·δ_u + 1 over the edges u → v, 1 if v has a bias)
     with p_u the power of u's activation, every output L = max δ; then a_{u→v} = δ_v − p_u·δ_u
     ≥ 1 and a_{b_v} = δ_v ≥ 1, the least such weights. A polynomial lifting: the least L of the
-    exact linear programme (SymPy's rational simplex), scaled to integers; None when it has no
-    solution. The weights are then checked on every monomial, exactly."""
+    exact linear programme (SymPy's rational simplex), scaled to integers (the least L over
+    rational weights, not always the least integer weights); None when it has no solution.
+    The weights are then checked on every monomial, exactly."""
     monos = _sparse_monomials(lifting)
     degs = {sum(m.values()) for m in monos}
     if len(degs) == 1:
         return {n: 1 for n in lifting.params}, degs.pop()
+    if not degs:  # φ ≡ 0: H ≡ 0 is homogeneous of every degree, no weights to give
+        return None, None
     arch = lifting.architecture
     weights: dict[str, int] | None = None
     if arch is not None and lifting.kind in ("path", "network", "power", "product"):
@@ -143,7 +149,7 @@ def _lp_weights(lifting: Lifting, monos: list[dict[int, int]]
     """min L s.t. Σ_k a_k α_k = L for every exponent α, a_k ≥ 1: exact (rational simplex)."""
     from math import lcm
 
-    from sympy.solvers.simplex import InfeasibleLPError, lpmin
+    from sympy.solvers.simplex import InfeasibleLPError, UnboundedLPError, lpmin
 
     distinct = {tuple(sorted(m.items())) for m in monos}
     if len(distinct) > 2000 or lifting.D > 500:
@@ -154,7 +160,7 @@ def _lp_weights(lifting: Lifting, monos: list[dict[int, int]]
     cons += [x >= 1 for x in a]
     try:
         _, sol = lpmin(L, cons)
-    except (InfeasibleLPError, ValueError):
+    except (InfeasibleLPError, UnboundedLPError, ValueError):
         return None, None
     vals = [sympy.Rational(sol.get(x, 1)) for x in a]
     scale = lcm(*(int(v.q) for v in vals), int(sympy.Rational(sol[L]).q))

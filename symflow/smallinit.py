@@ -259,6 +259,10 @@ def escape(lifting: Lifting, xs: list[list], ys: list[list], deltas: tuple = DEL
     deadline = start + max_seconds
     good = [k for k in res_ncf.points if k.positive and k.second_order == "holds"]
     out = EscapeResult(res_ncf, [])
+    if any(not c.mu_zero for c in res_ncf.continua):
+        out.notes.append("the KKT set with μ ≠ 0 contains a continuum (see symflow ncf): the "
+                         "points followed here are its isolated positive second-order points "
+                         "only, and a small initialisation may align with the continuum")
     if not good:
         out.notes.append("no positive second-order KKT point was found: nothing escapes along a "
                          "KKT direction that symflow could certify")
@@ -449,6 +453,10 @@ def _exact_saddle(net: Net, lifting: Lifting, theta: np.ndarray, L: int) -> Sadd
     if not (stationary and in_region):
         sad.note = ("the exact solution nearest the plateau is not stationary for the network "
                     "(its activation pattern differs): not a verified stationary point")
+        return sad
+    if q.is_zero(Lp):
+        sad.kind = "global minimum"
+        sad.note = "L(θ*) = 0: the data are fitted exactly, a global minimum (not a saddle)"
         return sad
     _classify(net, q, Lp, pattern, pres, sad)
     return sad

@@ -358,3 +358,55 @@ def test_the_api_has_ncf_and_escape_and_they_validate_their_input():
                dict(scale=0), dict(seed=-1)):
         with pytest.raises(SymflowError):
             symflow.escape("relu^2:1-1-1", [[1]], [[1]], **kw)
+
+
+# -- review of issue 20 ----------------------------------------------------------------------------
+@pytest.mark.parametrize("content, needle", [
+    ("x: [['1/0']]\ny: [[1]]\n", "not exact"), ("x: [['0.5']]\ny: [[1]]\n", "not exact"),
+    ("x: [[1]]\ny: [[1]]\nz: 3\n", "unknown key"),
+    (f"x: [[{10 ** 70}]]\ny: [[1]]\n", "60 digits"), ("x: [['1e400']]\ny: [[1]]\n", "not exact"),
+])
+def test_ncf_data_is_exact_and_bounded(tmp_path, content, needle):
+    f = tmp_path / "d.yaml"
+    f.write_text(content)
+    res = run("ncf", "relu^2:1-1-1", "--data", str(f))
+    assert res.exit_code == 2 and needle in res.stderr, res.stderr
+
+
+def test_decimals_of_algebraic_numbers_are_accurate():
+    # the saddle of the 2-2-1 example: its first coordinate is the root 1.19279634… of
+    # X^12 − 3275X^6/1134 + 9/392 (a float evaluation with cancellation printed 1.1928318)
+    import sympy
+
+    from symflow.smallinit import escape
+
+    r = escape(load_lifting("relu^2:2-2-1"), [[1, 0], [0, 1], [1, 1], [-1, 2]],
+               [[1], [-1], [2], [1]], deltas=(1e-2, 1e-3), horizon=30.0)
+    s = r.escapes[0].saddle
+    X = sympy.Symbol("X")
+    roots = sympy.Poly(X ** 12 - sympy.Rational(3275, 1134) * X ** 6 + sympy.Rational(9, 392),
+                       X).nroots(n=30)
+    value = max(abs(v) for v in s.w_approx)
+    assert min(abs(value - float(abs(x))) for x in roots if x.is_real) < 1e-12
+    assert s.distance < 1e-6
+
+
+def test_homogeneity_of_a_zero_lifting_is_said(tmp_path):
+    f = tmp_path / "z.yaml"
+    f.write_text("parameters: [a, b, c]\nphi: ['0']\n")
+    res = run("homogeneity", str(f))
+    assert res.exit_code == 0 and "φ ≡ 0" in res.stdout
+
+
+def test_a_saddle_with_zero_loss_is_a_global_minimum(tmp_path):
+    f = tmp_path / "d.yaml"
+    f.write_text("x: [[1]]\ny: [[1]]\n")
+    res = run("escape", "relu^2:1-2-1", "--data", str(f), "--deltas", "1e-2,1e-3",
+              "--horizon", "20")
+    assert res.exit_code == 0 and "A GLOBAL MINIMUM (L = 0)" in res.stdout
+
+
+def test_many_identical_points_are_enumerated_by_prefixes():
+    # N = 8a·max(w, 0)²: 2 regions out of 2^8 sign vectors, found without 256 LPs
+    r = ncf(load_lifting("relu^2:1-1-1"), [[1]] * 8, [[1]] * 8)
+    assert r.empty == 2 ** 8 - 2 and r.points[0].value == "16*sqrt(3)/9"

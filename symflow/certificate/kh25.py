@@ -53,12 +53,22 @@ def poly_text(q: sympy.Poly) -> str:
 def field_of(p: AlgebraicPoint) -> dict:
     """β as {polynomial, interval}: the primitive integer polynomial with positive leading
     coefficient, and an isolating interval [a, b] (a = b for a rational root)."""
+    import math
+
     f = p.beta.f
     _, prim = f.primitive()
     if prim.LC() < 0:
         prim = -prim
-    return {"polynomial": poly_text(prim),
-            "interval": [format_number(p.beta.a), format_number(p.beta.b)]}
+    a, b = p.beta.a, p.beta.b
+    if a != b:  # a short isolating interval: dyadic ends, outward, still one root inside
+        for bits in (16, 32, 64, 128, 160):
+            lo = Fraction(math.floor(a * 2 ** bits), 2 ** bits)
+            hi = Fraction(math.ceil(b * 2 ** bits), 2 ** bits)
+            rl, rh = (sympy.Rational(x.numerator, x.denominator) for x in (lo, hi))
+            if f.eval(rl) != 0 and f.eval(rh) != 0 and f.count_roots(rl, rh) == 1:
+                a, b = lo, hi
+                break
+    return {"polynomial": poly_text(prim), "interval": [format_number(a), format_number(b)]}
 
 
 def _parse_rational(x: Any, where: str) -> Fraction:
@@ -167,7 +177,10 @@ def kkt_statement(c: dict) -> str:
     """The KKT claim's sentence, generated from its checked fields."""
     n = len(c["points"])
     if c["count_nonzero_mu"] is None:
-        head = ("the KKT points of max N(w) on ‖w‖ = 1 with μ ≠ 0 include a continuum")
+        return ("the KKT points of max N(w) on ‖w‖ = 1 with μ ≠ 0 include a continuum (not "
+                f"enumerated); {n} isolated one{'s' if n != 1 else ''} listed exactly "
+                f"{'are' if n != 1 else 'is'} positive (N > 0) and second-order "
+                "(vᵀ(∇²N − μI)v ≤ 0 for every v ⊥ w), which says nothing of the continuum")
     else:
         head = (f"N(w) has exactly {c['count_nonzero_mu']} KKT points on ‖w‖ = 1 with μ ≠ 0 "
                 "(∇N(w) = μw, ‖w‖ = 1)")
@@ -200,6 +213,9 @@ def build(lifting, xs: list, ys: list, result) -> dict:  # noqa: ANN001 - Liftin
             and k.point is not None]
     w = lifting.ring.symbols()
     mu = sympy.Symbol("mu", real=True)
+    esc = result.escapes[0] if result.escapes else None
+    if esc is not None and esc.kkt in good:  # the escape's point first: the zero pattern's w*_1
+        good = [esc.kkt] + [k for k in good if k is not esc.kkt]
     points = []
     for k in good:
         entry = write_point(k.point, list(w) + [mu], "coordinates")
@@ -209,7 +225,6 @@ def build(lifting, xs: list, ys: list, result) -> dict:  # noqa: ANN001 - Liftin
            sum(1 for k in res.points), "points": points}
     kkt["statement"] = kkt_statement(kkt)
     claims = [kkt]
-    esc = result.escapes[0] if result.escapes else None
     if esc is not None and esc.saddle is not None and esc.saddle.stationary \
             and esc.saddle.kind != "not decided" and esc.saddle.exact is not None:
         s = esc.saddle
@@ -259,6 +274,7 @@ def _num(v: Any) -> int | str:
 
 # ----------------------------------------------------------------------------- checking
 CLAIMS = ("kkt-set", "saddle", "zero-pattern")
+_RECOMPUTED: dict = {}  # the NCF of (architecture, data), within one process
 
 
 def _shape(cert: dict) -> None:
@@ -402,7 +418,16 @@ def check(cert: dict, report, limits) -> None:  # noqa: ANN001 - a Report, Limit
         expect(pt["support"] == support, "kkt-points",
                f"point {k}: the non-zero neurons are {support}")
     report.step("kkt-points")
-    res = ncf(lf, xs, ys)  # recomputed: the count and the positive second-order points
+    # recomputed: the count and the positive second-order points (a pure function of the
+    # architecture and the data, cached within one process)
+    import json
+
+    key = json.dumps([cert["architecture"], cert["parameters"], cert["data"]], sort_keys=True)
+    res = _RECOMPUTED.get(key)
+    if res is None:
+        res = _RECOMPUTED[key] = ncf(lf, xs, ys)
+        while len(_RECOMPUTED) > 8:
+            _RECOMPUTED.pop(next(iter(_RECOMPUTED)))
     count = None if res.continua else len(res.points)
     expect(kkt["count_nonzero_mu"] == count, "kkt-set",
            f"the number of KKT points with μ ≠ 0 is {count}, not {kkt['count_nonzero_mu']}")
