@@ -162,7 +162,8 @@ def main() -> None:
                                                   "--no-pdf"]),
             ("check --tex relu:30-30-1", ["check", "--tex", str(Path(tmp) /
                                                                 "relu-30-30-1.json")]),
-            ("check proofs/ (17 certificates)", ["check", "-q", "proofs"]),
+            (f"check proofs/ ({len(list((ROOT / 'proofs').glob('*.json')))} certificates)",
+             ["check", "-q", "proofs"]),
             ("certify+check relu:4-8-8-4 (d = 1024)", ["certify", "relu:4-8-8-4", "-o", tmp,
                                                       "--no-pdf"]),
             ("certify+check relu:10-20-10 (d = 2000)", ["certify", "relu:10-20-10", "-o", tmp,
