@@ -25,6 +25,7 @@ Q(β); a failure gets an explicit direction when a simple one exists.
 from __future__ import annotations
 
 import itertools
+import math
 import time
 from dataclasses import dataclass, field
 
@@ -167,6 +168,13 @@ class Net:
                 out[(v, i)] = e
         return out
 
+    def params_of(self, v: str) -> list[str]:
+        """The names of v's parameters: incoming weights, bias, outgoing weights."""
+        g, arch = self.g, self.arch
+        out = [g.edges[u, v]["param"] for u in g.predecessors(v)]
+        out += [arch.bias(v)] if arch.bias(v) else []
+        return out + [g.edges[v, y]["param"] for y in g.successors(v)]
+
     def block(self, v: str) -> list[int]:
         """Indices of the parameters of v's pre-activation (incoming weights, bias)."""
         idx = self.lf.ring.index
@@ -298,9 +306,7 @@ def _regions(net: Net, max_regions: int) -> tuple[list[dict], int]:
             empty += 2 ** len(live) - len(found)
             per.append([{(v, i): int(s > 0) for i, s in zip(live, signs, strict=True)}
                         for signs in found])
-        total = 1
-        for opts in per:
-            total *= len(opts)
+        total = math.prod(len(opts) for opts in per)
         if total > max_regions:
             raise LimitError(f"N has {total} activation regions with an interior, above the "
                              f"limit of {max_regions} (raise it with --max-regions)")
@@ -414,7 +420,15 @@ def _separable(net: Net) -> bool:
 
 
 def _block_net(net: Net, v: str) -> Net:
-    """The network of neuron v alone (its inputs, v, its outputs; the same parameter names)."""
+    """The network of neuron v alone (its inputs, v, its outputs; the same parameter names),
+    built once per neuron."""
+    blocks = net.__dict__.setdefault("_blocks", {})
+    if v not in blocks:
+        blocks[v] = _build_block(net, v)
+    return blocks[v]
+
+
+def _build_block(net: Net, v: str) -> Net:
     from .architecture import Architecture
     from .lifting import network_lifting
 
@@ -490,7 +504,7 @@ def _blocks(net: Net, mu: sympy.Symbol, max_regions: int) -> NCFResult:
             for picks in itertools.product(*(units[v] for v in subset)):
                 if len({k.point.sign(mu) for k in picks}) != 1:
                     continue
-                res.points.append(_combine(net, subset, picks, [], L, pos, w))
+                res.points.append(_combine(net, subset, picks, L, pos, w))
     if net.arch.hidden:
         outs = sum(len(list(net.g.successors(v))) for v in net.arch.hidden)
         res.mu_zero_dimension = outs - 1
@@ -509,8 +523,7 @@ def _unit(k: KKTPoint, s: sympy.Symbol) -> sympy.Expr:
     return sympy.sympify(show_exact(k.point, k.point.names[names.index(str(s))]))
 
 
-def _combine(net: Net, subset: tuple, picks: tuple, mus: list, L: dict, pos: dict,
-             w: list) -> KKTPoint:
+def _combine(net: Net, subset: tuple, picks: tuple, L: dict, pos: dict, w: list) -> KKTPoint:
     """The KKT point with blocks t_v u_v, t_v = (μ/μ_v)^{1/(L_v−2)}, Σ t_v² = 1. Its sign
     (μ has the sign of every μ_v, decided exactly on the unit points) and its second order
     follow from the structure; its coordinates are exact expressions, shown in closed form
@@ -601,20 +614,18 @@ def _clarke(net: Net, mu: sympy.Symbol, max_regions: int) -> NCFResult:
         faces, e = _faces(net, v)
         per.append(faces)
         empty += e
-    total = 1
-    for f in per:
-        total *= len(f)
+    total = math.prod(len(f) for f in per)
     if total > max_regions:
         raise LimitError(f"the sphere is cut into {total} strata by the ReLU hyperplanes, above "
                          f"the limit of {max_regions} (raise it with --max-regions)")
     res = NCFResult("ReLU (Clarke)", sympy.Integer(0), total, empty, [], [], [])
+    pres = net.pres(None)  # linear in w (one layer of ReLU neurons): the same on every stratum
     for combo in itertools.product(*per):
         signs = {(v, i): s for v, face in zip(net.gated, combo, strict=True)
                  for i, s in enumerate(face)}
         base = {k: int(s > 0) for k, s in signs.items()}
         zero = [k for k, s in signs.items() if s == 0]
         Nexpr = net.N(base)
-        pres = net.pres(None)
         grads = []
         for k in zero:
             gvec = [sympy.diff(pres[k], s) for s in w]
@@ -790,7 +801,7 @@ def _second_order(net: Net, k: KKTPoint, w: list, mu: sympy.Symbol) -> None:
                       "curvature: not decided")
             return
         k.second_order = "fails"
-        for u in _candidates(D):
+        for u in candidates(D):
             v = P * sympy.Matrix(u)
             if q.sign((v.T * H * v)[0, 0]) > 0:
                 k.direction = [display(q, e) for e in v]
@@ -816,7 +827,8 @@ def _pattern_at(net: Net, q: AlgebraicPoint) -> dict:
     return pattern
 
 
-def _candidates(D: int):
+def candidates(D: int):
+    """Simple exact directions: e_a, then e_a ± e_b (witnesses of a sign of a quadratic form)."""
     for a in range(D):
         u = [0] * D
         u[a] = 1

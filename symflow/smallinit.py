@@ -34,7 +34,7 @@ import sympy
 
 from .algebraic import AlgebraicPoint, NoShapePosition, NotZeroDimensional, T, display
 from .algebraic import real_solutions as solve_exact
-from .correlation import KKTPoint, NCFResult, Net, _separable, ncf
+from .correlation import KKTPoint, NCFResult, Net, _separable, candidates, ncf
 from .errors import LimitError, SymflowError
 from .lifting import Lifting
 
@@ -357,7 +357,7 @@ def _escape_one(net: Net, lifting: Lifting, f, k: KKTPoint, deltas: tuple, L: in
             esc.gaps.append(float(np.max(np.linalg.norm(a.theta[:n] - b.theta[:n], axis=1))))
     # sparsity: the neurons that are zero in w*
     zero_neurons = [v for v in net.arch.hidden if v not in k.support] if k.support else []
-    params = _neuron_params(net, zero_neurons)
+    params = [p for v in zero_neurons for p in net.params_of(v)]
     esc.zeros = params
     if params:
         from .homogeneous import network_zero_pattern
@@ -374,16 +374,6 @@ def _escape_one(net: Net, lifting: Lifting, f, k: KKTPoint, deltas: tuple, L: in
         return esc
     esc.saddle = _exact_saddle(net, lifting, last.theta[idx], L)
     return esc
-
-
-def _neuron_params(net: Net, neurons: list[str]) -> list[str]:
-    g, arch = net.g, net.arch
-    out: list[str] = []
-    for v in neurons:
-        out += [g.edges[u, v]["param"] for u in g.predecessors(v)]
-        out += [arch.bias(v)] if arch.bias(v) else []
-        out += [g.edges[v, y]["param"] for y in g.successors(v)]
-    return out
 
 
 def _loss_poly(net: Net, pattern: dict) -> sympy.Expr:
@@ -408,7 +398,7 @@ def _exact_saddle(net: Net, lifting: Lifting, theta: np.ndarray, L: int) -> Sadd
     sup_vars = [w[i] for i in support_idx]
     grad = [sympy.diff(Lp, s) for s in w]
     eqs = [sympy.expand(grad[i].subs(zero_sub)) for i in support_idx]
-    live = [v for v in net.arch.hidden if set(_neuron_params(net, [v])) & {str(s) for s in
+    live = [v for v in net.arch.hidden if set(net.params_of(v)) & {str(s) for s in
                                                                             sup_vars}]
     for v in live:  # the limiting path has h_v = 0
         ins = [net.sym[net.g.edges[u, v]["param"]] for u in net.g.predecessors(v)]
@@ -470,7 +460,7 @@ def _classify(net: Net, q: AlgebraicPoint, Lp: sympy.Expr, pattern: dict, pres: 
         key[0]) in ("relu", "relu^2") and key[0] in sad.support]
     if not kinks:
         H = sympy.hessian(Lp, w)
-        for u in _candidates(len(w)):
+        for u in candidates(len(w)):
             v = sympy.Matrix(u)
             if q.sign((v.T * H * v)[0, 0]) < 0:
                 sad.kind = "saddle (negative curvature)"
@@ -518,18 +508,6 @@ def _classify(net: Net, q: AlgebraicPoint, Lp: sympy.Expr, pattern: dict, pres: 
                         return
     sad.note = ("no exact descent direction found (no negative curvature among simple "
                 "directions, no positive G_r in a zero neuron): not decided")
-
-
-def _candidates(D: int):
-    for a in range(D):
-        u = [0] * D
-        u[a] = 1
-        yield u
-    for a, b in itertools.combinations(range(D), 2):
-        for sg in (1, -1):
-            u = [0] * D
-            u[a], u[b] = 1, sg
-            yield u
 
 
 def _small_vectors(dim: int):

@@ -296,6 +296,14 @@ class Shape:
         return x
 
 
+def check_tools(x: Any) -> None:
+    """generated_with: not hashed and never printed, but not free text either (step 'format')."""
+    tools = Shape.obj(x, "generated_with", set(), TOOLS)
+    for k, v in tools.items():
+        expect(isinstance(v, str) and VERSION.fullmatch(v) is not None, "format",
+               f"generated_with.{k} is not a version number")
+
+
 def _structure(cert: dict) -> None:
     """Validate every field's type and the exact key sets (step 'format')."""
     S = Shape
@@ -304,11 +312,8 @@ def _structure(cert: dict) -> None:
           frozenset({"generated_with"}))
     S.text(cert["name"], "name", 200)
     S.text(cert["content_hash"], "content_hash", 100)
-    if "generated_with" in cert:  # not hashed and never printed, but not free text either
-        tools = S.obj(cert["generated_with"], "generated_with", set(), TOOLS)
-        for k, v in tools.items():
-            expect(isinstance(v, str) and VERSION.fullmatch(v) is not None, "format",
-                   f"generated_with.{k} is not a version number")
+    if "generated_with" in cert:
+        check_tools(cert["generated_with"])
     arch = cert["architecture"]
     expect(isinstance(arch, dict), "format", "architecture must be an object")
     names = S.lst(cert["parameters"], "parameters", nonempty=True)
