@@ -15,7 +15,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from .errors import SpecError
+from .errors import SpecError, SymflowError
 from .lifting import DEFAULT_MAX_PARAMS, DEFAULT_MAX_PATHS, DEFAULT_MAX_TERMS, Lifting
 
 __all__ = ["lifting", "laws", "intrinsic", "certify", "check", "homogeneity", "simulate",
@@ -239,17 +239,56 @@ class CheckResult:
 
 
 # ----------------------------------------------------------------------------- functions
+#: ``laws`` takes up to this many parameters by default where a structural engine answers
+#: without expanding φ (a layered linear network, the path-lifting of a ReLU network); every
+#: other lifting keeps the general limit DEFAULT_MAX_PARAMS
+STRUCTURAL_MAX_PARAMS = 12_000
+#: ... and this many paths (each enumerated, never expanded into a polynomial)
+STRUCTURAL_MAX_TERMS = 200_000
+
+
+def laws_lifting(spec: Any, symbols: Sequence | None = None, **limits: int) -> Lifting:
+    """The lifting for ``laws``: the structural limits of D and of the paths unless
+    max_params / max_terms are given (the general ones for every other lifting)."""
+    from .algebra.structural_limits import MAX_INNER
+    from .counting import uses_path_engine
+    from .errors import LimitError
+
+    wide = {"max_params": STRUCTURAL_MAX_PARAMS, "max_terms": STRUCTURAL_MAX_TERMS}
+    given = {k: v for k, v in limits.items() if k in wide}
+    lf = lifting(spec, symbols, **{**limits, **{k: v for k, v in wide.items() if k not in given}})
+    structural = uses_path_engine(lf) or (lf.kind == "product" and bool(lf.widths)
+                                          and max(lf.widths) <= MAX_INNER)
+    if structural:
+        return lf
+    if "max_params" not in given and lf.D > DEFAULT_MAX_PARAMS:
+        raise LimitError(
+            f"the network has D = {lf.D} parameters, above the limit of {DEFAULT_MAX_PARAMS} "
+            f"(raise it with --max-params)")
+    if "max_terms" not in given and lf.architecture is not None \
+            and lf.architecture.count_paths() > DEFAULT_MAX_TERMS:
+        raise LimitError(
+            f"φ expands to {lf.architecture.count_paths()} terms (one per path through the "
+            f"network), above the limit of {DEFAULT_MAX_TERMS} (raise it with --max-terms)")
+    return lf
+
+
 def laws(spec: Any, symbols: Sequence | None = None, *, seed: int = 0,
-         degree: int | None = None, max_depth: int = 8, progress: Any = None,
-         **limits: int) -> Laws:
+         degree: int | None = None, max_depth: int | None = None, progress: Any = None,
+         max_seconds: float = 60.0, **limits: int) -> Laws:
     """Count the conservation laws of ``spec`` exactly (D − dim Lie(W_φ)(θ0) when proved) and
     write down those it finds (docs/counting.md). ``degree``: search every polynomial law up to
-    it; ``max_depth``: the deepest brackets explored; ``progress``: a callable taking a line."""
+    it; ``max_depth``: the deepest brackets explored (None: as deep as ``max_seconds`` allows
+    for a linear network, 8 otherwise); ``progress``: a callable taking a line."""
     from .counting import conservation_laws
 
-    lf = lifting(spec, symbols, **limits)
+    if max_depth is not None and (not isinstance(max_depth, int) or max_depth < 1):
+        raise SymflowError(f"max_depth must be a positive integer, not {max_depth!r}")
+    if not isinstance(max_seconds, (int, float)) or not 0 < max_seconds <= 86_400:
+        raise SymflowError(f"max_seconds must be in (0, 86400], not {max_seconds!r}")
+    lf = laws_lifting(spec, symbols, **limits)
     r = conservation_laws(lf, seed=seed, max_degree=degree, max_depth=max_depth,
-                          progress=progress)
+                          progress=progress, max_seconds=max_seconds)
     return Laws(lf.name, lf.D, lf.d, r.count, r.lower, r.upper, r.argument,
                 [law.source for law in r.laws], r.statement(), r, lf)
 

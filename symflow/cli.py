@@ -193,12 +193,17 @@ def cli() -> None:
 @click.option("--degree", type=click.IntRange(min=0), default=None,
               help="Search all polynomial laws up to this degree (default: search up to "
                    "degree 4 only when the known laws do not explain the count; 0: never).")
-@click.option("--max-depth", type=click.IntRange(min=1), default=8, show_default=True,
-              help="Deepest level of iterated brackets explored.")
+@click.option("--max-depth", type=click.IntRange(min=1), default=None,
+              help="Deepest level of iterated brackets explored (default: adaptive, as deep "
+                   "as --max-seconds allows for a linear network; 8 otherwise).")
+@click.option("--max-seconds", type=click.FloatRange(min=0, min_open=True, max=86_400),
+              default=60.0, show_default=True,
+              help="Time budget of the bracket exploration (its levels stop before one that "
+                   "is predicted to end later).")
 @click.option("-v", "--verbose", is_flag=True, help="List the spanning brackets too.")
 @_limits
-def laws(spec: str, as_json: bool, seed: int, degree: int | None, max_depth: int,
-         verbose: bool, max_params: int, max_paths: int,
+def laws(spec: str, as_json: bool, seed: int, degree: int | None, max_depth: int | None,
+         max_seconds: float, verbose: bool, max_params: int, max_paths: int,
         max_terms: int) -> None:
     """Count the independent conservation laws of SPEC and give the ones that can be written.
 
@@ -222,7 +227,8 @@ def laws(spec: str, as_json: bool, seed: int, degree: int | None, max_depth: int
 
     progress = _progress(not as_json)
     result = api.laws(spec, seed=seed, degree=degree, max_depth=max_depth, progress=progress,
-                      max_params=max_params, max_paths=max_paths, max_terms=max_terms).result
+                      max_seconds=max_seconds, max_paths=max_paths,
+                      **_explicit_limits(max_params=max_params, max_terms=max_terms)).result
     _end_progress(progress)
     if as_json:
         emit_json(laws_json(spec, result))
@@ -253,11 +259,14 @@ def laws_json(spec: str, r: LawsResult) -> dict:
             "depth": r.lie.depth,
             "brackets_computed": r.lie.explored,
             "spanning_brackets": [b.word for b in r.lie.spanning],
-            "engine": "polynomial" if r.lie.modulus is None else "structural",
+            "engine": ("polynomial" if r.lie.modulus is None else "paths"
+                       if r.lie.combinations else "structural"),
+            "spanned_by": r.lie.combinations,
+            "stopped_by": r.lie.stopped_by,
             "values_modulo": r.lie.modulus,
         },
         "laws": [
-            {"expression": law.text(lf.ring), "polynomial_part": lf.ring.format(law.poly),
+            {"expression": law.text(lf.ring), "polynomial_part": law.expression(lf.ring),
              "logs": [{"coefficient": _q(lam), "factor": lf.ring.format(f)}
                       for f, lam in law.logs],
              "source": law.source, "verified_identity": law.verified}
@@ -330,8 +339,9 @@ def laws_text(spec: str, r: LawsResult, verbose: bool = False) -> str:
         depths[b.depth] = depths.get(b.depth, 0) + 1
     by_depth = ", ".join(f"{n} of depth {k}" for k, n in sorted(depths.items()))
     rel = "=" if r.exact or r.lie.exact else "≥"
-    lines.append(f"  Lie algebra  dim Lie(W_φ)(θ0) {rel} {r.lie.dim}   "
-                 f"(spanned by {plural(r.lie.dim, 'bracket')}: {by_depth or 'none'})")
+    spanned = (f"spanned by {r.lie.combinations}" if r.lie.combinations else
+               f"spanned by {plural(r.lie.dim, 'bracket')}: {by_depth or 'none'}")
+    lines.append(f"  Lie algebra  dim Lie(W_φ)(θ0) {rel} {r.lie.dim}   ({spanned})")
     if r.lie.modulus is not None:
         lines.append(f"               values from the matrices, ranked mod p = {r.lie.modulus} "
                      f"(a lower bound over ℚ)")

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import combinations_with_replacement
 from math import comb
+from typing import Any
 
 import flint
 
@@ -33,6 +34,8 @@ from .lifting import Lifting
 from .sources import label as source_label
 
 DEFAULT_MAX_DEGREE = 4
+#: the family laws of a product lifting may have this many times --max-terms (c, i, j) pairs
+LAW_PAIRS_FACTOR = 10
 MAX_SEARCH_MONOMIALS = 20_000
 #: the search pairs every monomial m of degree s with the generators: about C(D+s-2, s-1) × (terms
 #: of ∂φ) terms, each a few microseconds of Python; and it needs φ expanded
@@ -48,7 +51,7 @@ class Law:
     """A conservation law h = P + Σ_i λ_i ln|f_i| (P, f_i integer polynomials, λ_i rational;
     no logarithm for a polynomial law) and where it comes from."""
 
-    poly: ZPoly
+    _poly: ZPoly | None  # None: built from ``pairs`` on first use (``poly``)
     source: str
     verified: bool = False
     logs: list[tuple[ZPoly, flint.fmpq]] = field(default_factory=list)  # (f_i, λ_i)
@@ -56,6 +59,19 @@ class Law:
     entry: tuple[int, int, int] | None = None
     # a family law is a quadratic form: h = Σ c·θ_i·θ_j over these (c, i, j), for fast gradients
     pairs: list[tuple[int, int, int]] | None = None
+    ring: Any = None  # the ring of a law built lazily from its pairs
+
+    @property
+    def poly(self) -> ZPoly:
+        """P as an integer polynomial (a family law's is expanded from its pairs only when
+        asked for: with D in the thousands its exponent vectors are the memory)."""
+        if self._poly is None:
+            g = self.ring.zgens()
+            h = self.ring.zzero()
+            for c, i, j in self.pairs or []:
+                h += c * g[i] * g[j]
+            self._poly = h
+        return self._poly
 
     @property
     def is_polynomial(self) -> bool:
@@ -63,13 +79,20 @@ class Law:
 
     def text(self, ring) -> str:
         """``P + λ*ln|f| …`` in the ring's variable names."""
-        parts = [] if self.logs and self.poly.is_zero() else [ring.format(self.poly)]
+        parts = [] if self.logs and self.poly.is_zero() else [self.expression(ring)]
         for f, lam in self.logs:
             q = flint.fmpq(lam)
             term = ("" if abs(q) == 1 else f"{abs(q)}*") + f"ln|{ring.format(f)}|"
             sign = "-" if q < 0 else "+"
             parts.append(f"{sign} {term}" if parts else term if q > 0 else f"-{term}")
         return " ".join(parts)
+
+    def expression(self, ring) -> str:  # noqa: ANN001 - a Ring
+        """The canonical text of P (from the pairs of a quadratic family law, without
+        expanding its exponent vectors)."""
+        if self.pairs is not None:
+            return ring.format_quadratic(self.pairs)
+        return ring.format(self.poly)
 
     def to_sympy(self, ring):  # noqa: ANN201 - a SymPy expression
         """h as a SymPy expression (ln|f| as log(Abs(f)))."""
@@ -188,17 +211,13 @@ def family_laws(lifting: Lifting) -> list[Law]:
     them by an invertible 2×2 matrix leaves the sums over paths unchanged). For a product of
     matrices: the entries of U_{k+1}ᵀU_{k+1} − U_kU_kᵀ."""
     ring = lifting.ring
-    g = ring.zgens()
     index = ring.index
     out = []
 
     def law(pairs: list[tuple[int, str, str]], source: str, **kw) -> Law:  # noqa: ANN003
         """h = Σ c·θ_a·θ_b over the named pairs, with its pairs kept for fast gradients."""
         ij = [(c, index[a], index[b]) for c, a, b in pairs]
-        h = ring.zzero()
-        for c, i, j in ij:
-            h += c * g[i] * g[j]
-        return Law(h, source, pairs=ij, **kw)
+        return Law(None, source, pairs=ij, ring=ring, **kw)
 
     if lifting.kind in ("path", "network", "power") and lifting.architecture is not None:
         arch = lifting.architecture
@@ -247,8 +266,15 @@ def product_entry_conserved(widths: tuple[int, ...], k: int, a: int, b: int) -> 
     P(α, U_{k+1}, U_k, β) = ⟨∇_{U_k,U_{k+1}} h, ∇_{U_k,U_{k+1}} (αᵀU_{k+1}U_kβ)⟩ at those α, β.
     P ≡ 0 with α, β free (checked on n_{k+1}·n_k·n_{k-1} terms) gives the identity. Permuting
     the hidden units (U_{k+1} ↦ U_{k+1}Π, U_k ↦ ΠᵀU_k) leaves αᵀU_{k+1}U_kβ unchanged and maps
-    the law [a, b] to [σa, σb], so the entries [1, 1] and [1, 2] stand for all of them."""
-    return _reduced_identity(widths[k - 1], widths[k], widths[k + 1], a == b)
+    the law [a, b] to [σa, σb], so the entries [1, 1] and [1, 2] stand for all of them.
+
+    Smaller still, without changing the verdict: only the hidden units a, b carry variables of
+    h (the terms of φ through another unit s pair to zero with ∇h), so n_k = 2 suffices; and P
+    is linear in α and in β, so it vanishes iff each coefficient of α_r β_t does, and these are
+    one polynomial up to renaming U_{k+1}[r, ·], U_k[·, t]: n_{k-1}, n_{k+1} ≤ 2 suffice. The
+    check is O(1) in the widths (it expanded n_{k+1}·n_k·n_{k-1} terms over all of them)."""
+    return _reduced_identity(min(widths[k - 1], 2), min(widths[k], 2),
+                             min(widths[k + 1], 2), a == b)
 
 
 @lru_cache(maxsize=64)
@@ -293,12 +319,14 @@ def _reduced_product(n0: int, n1: int, n2: int) -> tuple:
     return ring, g, dphi
 
 
-def is_conserved(h: ZPoly, lifting: Lifting) -> bool:
+def is_conserved(h: ZPoly, lifting: Lifting,
+                 pairs: list[tuple[int, int, int]] | None = None) -> bool:
     """Exact identity check: X_i(h) = ⟨∇φ_i, ∇h⟩ ≡ 0 for every i.
 
     Only the φ_i that share a variable with h are paired (for the others the pairing is
-    trivially the zero polynomial)."""
-    diagonal = _diagonal_quadratic(h)
+    trivially the zero polynomial). ``pairs``: h = Σ c·θ_i·θ_j, when known (read instead of
+    h's exponent vectors)."""
+    diagonal = _diagonal_quadratic(h) if pairs is None else _diagonal_pairs(pairs)
     if diagonal is not None and lifting.path_params:
         # lemma: for h = Σ a_k θ_k² and φ = ∏_{e∈P} θ_e (each e once),
         # ⟨∇h, ∇φ⟩ = Σ_{e∈P} 2a_e θ_e · φ/θ_e = 2φ Σ_{e∈P} a_e, so the identity is Σ_{e∈P} a_e = 0
@@ -335,6 +363,21 @@ def _phi_size(lifting: Lifting) -> tuple[int, int]:
         return n, n * (len(lifting.widths) - 1)
     n = sum(len(p) for p in phi)
     return n, sum(len(p) * max(p.total_degree(), 0) for p in phi)
+
+
+def _diagonal_pairs(pairs: list[tuple[int, int, int]]) -> dict[int, int] | None:
+    """{k: a_k} if Σ c·θ_i·θ_j = Σ_k a_k θ_k² (no cross term survives), else None."""
+    out: dict[int, int] = {}
+    cross: dict[tuple[int, int], int] = {}
+    for c, i, j in pairs:
+        if i == j:
+            out[i] = out.get(i, 0) + c
+        else:
+            key = (min(i, j), max(i, j))
+            cross[key] = cross.get(key, 0) + c
+    if any(cross.values()):
+        return None
+    return {k: a for k, a in out.items() if a}
 
 
 def _diagonal_quadratic(h: ZPoly) -> dict[int, int] | None:
@@ -626,6 +669,8 @@ def _normalise(lam: list, p, ring) -> tuple[ZPoly, list]:
 #: liftings this small
 FALLBACK_MAX_TERMS = 2_000
 FALLBACK_MAX_PARAMS = 60
+#: the polynomial engine's deepest bracket level unless --max-depth says otherwise
+DEFAULT_POLY_DEPTH = 8
 
 
 def polynomial_engine_affordable(lifting: Lifting) -> bool:
@@ -634,6 +679,18 @@ def polynomial_engine_affordable(lifting: Lifting) -> bool:
     arch = lifting.architecture
     return (lifting.D <= FALLBACK_MAX_PARAMS and arch is not None
             and arch.count_paths() <= FALLBACK_MAX_TERMS)
+
+
+#: a ReLU network's path-lifting with more parameters than this is ranked by passes
+#: (``algebra.paths``), never by expanding its fields
+PATH_ENGINE_MIN_PARAMS = 400
+
+
+def uses_path_engine(lifting: Lifting) -> bool:
+    """Whether ``laws`` ranks ∂φ(θ0) by forward/backward passes: the path-lifting of a ReLU
+    network (every coordinate one path) with D > PATH_ENGINE_MIN_PARAMS."""
+    return (lifting.kind == "path" and bool(lifting.path_params)
+            and lifting.architecture is not None and lifting.D > PATH_ENGINE_MIN_PARAMS)
 
 
 def law_gradients_at(laws: list[Law], point: list, D: int) -> list[list[int]]:
@@ -651,11 +708,12 @@ def conservation_laws(
     lifting: Lifting,
     seed: int = 0,
     max_degree: int | None = None,
-    max_depth: int = 8,
+    max_depth: int | None = None,
     extra_points: int = 2,
     progress: Callable[[str], None] | None = None,
     field: str = "modp",
     engine: str = "auto",
+    max_seconds: float = 60.0,
 ) -> LawsResult:
     """Count the conservation laws of ``lifting`` exactly when the two bounds meet.
 
@@ -667,16 +725,24 @@ def conservation_laws(
     mod p, no expanded φ; ``algebra.structural``), "polynomial" from the expanded fields (exact
     values, closure; what certificates need); "auto" is structural for linear networks, falling
     back to the polynomial engine when its bounds do not meet and φ is small enough to expand.
+    ``max_depth`` None: the structural brackets go as deep as ``max_seconds`` allows (the
+    polynomial engine stops at depth ``DEFAULT_POLY_DEPTH``).
     """
+    import time
+
+    deadline = time.monotonic() + max_seconds
+    poly_depth = DEFAULT_POLY_DEPTH if max_depth is None else max_depth
     D = lifting.D
     if lifting.kind == "product" and lifting.widths:
         w = lifting.widths
         terms = sum(w[k] * (w[k] + 1) // 2 * (w[k - 1] + w[k + 1]) for k in range(1, len(w) - 1))
-        if terms > lifting.max_terms:
+        # kept as (c, i, j) pairs (a polynomial only when asked for): LAW_PAIRS_FACTOR times
+        # the term limit of φ
+        if terms > LAW_PAIRS_FACTOR * lifting.max_terms:
             raise LimitError(
                 f"the family laws (U_{{k+1}}ᵀU_{{k+1}} − U_kU_kᵀ)[a, b] of {lifting.name} have "
-                f"{terms} terms in all, above the limit of {lifting.max_terms} (raise it with "
-                "--max-terms)")
+                f"{terms} terms in all, above the limit of {LAW_PAIRS_FACTOR * lifting.max_terms} "
+                f"({LAW_PAIRS_FACTOR} × --max-terms; raise it with --max-terms)")
     points = sample_points(seed, D, 1 + extra_points)
     theta0 = points[0]
     candidates = family_laws(lifting)
@@ -692,7 +758,7 @@ def conservation_laws(
                     law.verified = product_entry_conserved(lifting.widths, *law.entry)
                 else:
                     law.verified = (is_conserved_log(law, lifting) if law.logs
-                                    else is_conserved(law.poly, lifting))
+                                    else is_conserved(law.poly, lifting, law.pairs))
             (good if law.verified else rejected).append(law)
         good = [law for law in good if law.gradient_at(theta0, D) is not None]
         grads = law_gradients_at(good, theta0, D)
@@ -707,18 +773,40 @@ def conservation_laws(
         from .algebra.structural import ProductStructure, structural_trace
 
         lie = structural_trace(ProductStructure(lifting.widths, lifting.ring.index), points,
-                               target=D - len(laws), max_depth=max_depth, progress=progress)
+                               target=D - len(laws), max_depth=max_depth, progress=progress,
+                               deadline=deadline)
         if len(laws) < D - lie.dim and engine == "auto" and polynomial_engine_affordable(lifting):
             # the polynomial engine may close the algebra or find laws; if its brackets grow
             # past their limits, the structural bounds stand, with a note
             try:
-                lie = lie_trace(lifting.generators, points, target=D - len(laws),
-                                max_depth=max_depth, progress=progress, field=field,
-                                max_terms=BRACKET_TERMS_FACTOR * lifting.max_terms)
+                poly = lie_trace(lifting.generators, points, target=D - len(laws),
+                                 max_depth=poly_depth, progress=progress, field=field,
+                                 max_terms=BRACKET_TERMS_FACTOR * lifting.max_terms)
+                if poly.dim >= lie.dim or poly.exact:
+                    lie = poly
             except LimitError as exc:
                 notes.append(f"the polynomial engine was not used: {exc}")
+    if lie is None and engine != "polynomial" and uses_path_engine(lifting):
+        from .algebra.paths import path_jacobian_rank
+        from .algebra.structural import PRIME
+
+        if progress:
+            progress("ranking ∂φ(θ0) by forward/backward passes")
+        rank, blocks = path_jacobian_rank(lifting, theta0, seed, target=D - len(laws))
+        lie = LieTrace(rank, [], 1, "target" if rank >= D - len(laws) else "limit", rank,
+                       modulus=PRIME, combinations=(
+                           f"{rank} combinations Σ_p c_p ∇φ_p(θ0) of the fields (c_p = ∏_(e∈p) "
+                           f"s_e, seeded), from forward/backward passes, ranked mod p in "
+                           f"{blocks} block(s) of parameters on common paths"))
+        if rank < D - len(laws):
+            if polynomial_engine_affordable(lifting):
+                lie = None
+            else:
+                notes.append("the rank of ∂φ(θ0) leaves the bounds apart and the network is "
+                             "too large for brackets of its expanded fields (D ≤ "
+                             f"{FALLBACK_MAX_PARAMS})")
     if lie is None:
-        lie = lie_trace(lifting.generators, points, target=D - len(laws), max_depth=max_depth,
+        lie = lie_trace(lifting.generators, points, target=D - len(laws), max_depth=poly_depth,
                         progress=progress, field=field,
                         max_terms=BRACKET_TERMS_FACTOR * lifting.max_terms)
     searched: list[int] = []
@@ -753,6 +841,8 @@ def conservation_laws(
                 darboux, found = None, []
             if found:
                 laws = select(laws + found)
+    if len(laws) < D - lie.dim and lie.advice:
+        notes.append(lie.advice)
     if len(laws) > D - lie.dim:  # pragma: no cover - would contradict the mathematics
         raise AssertionError("more independent laws than D − dim Lie: engine bug")
     if rejected:

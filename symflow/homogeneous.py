@@ -189,6 +189,8 @@ def zero_pattern(lifting: Lifting, zeros: list[str]) -> ZeroPattern:
     if unknown:
         raise SymflowError(f"unknown parameter(s) in the zero pattern: {', '.join(unknown)}")
     s_idx = [idx[z] for z in zeros]
+    if lifting.path_params:
+        return _path_zero_pattern(lifting, zeros, s_idx)
     zero_point = {k: lifting.ring.qzero() for k in s_idx}
     gens = lifting.ring.qgens()
     sub = [zero_point.get(k, gens[k]) for k in range(lifting.D)]
@@ -201,6 +203,27 @@ def zero_pattern(lifting: Lifting, zeros: list[str]) -> ZeroPattern:
             if not restricted.is_zero():
                 return ZeroPattern(zeros, False, lifting.params[s], i, lifting.labels[i],
                                    lifting.ring.format(restricted))
+    return ZeroPattern(zeros, True)
+
+
+def _path_zero_pattern(lifting: Lifting, zeros: list[str], s_idx: list[int]) -> ZeroPattern:
+    """``zero_pattern`` for a path-lifting, from the paths alone (φ is never expanded): for a
+    path p ∋ s, ∂φ_p/∂θ_s = ∏_{e∈p, e≠s} θ_e (each parameter once on a path), which vanishes
+    on {θ_S = 0} iff p holds another parameter of S. The first breaking pair (i, s) in the
+    order of the general loop is reported, with that product."""
+    in_s = set(s_idx)
+    for i, ps in enumerate(lifting.path_params):
+        hits = in_s.intersection(ps)
+        if len(hits) != 1:
+            continue  # no parameter of S, or two: every ∂φ_p/∂θ_s vanishes on the pattern
+        s = next(iter(hits))
+        rest = lifting.ring.qctx.constant(1)
+        gens = lifting.ring.qgens()
+        for k in ps:
+            if k != s:
+                rest = rest * gens[k]
+        return ZeroPattern(zeros, False, lifting.params[s], i, lifting.labels[i],
+                           lifting.ring.format(rest))
     return ZeroPattern(zeros, True)
 
 

@@ -197,6 +197,8 @@ def network_lifting(arch: Architecture, max_params: int = DEFAULT_MAX_PARAMS,
     if arch.has_powers:
         return power_lifting(arch, max_params, max_paths, max_terms)
     check_size(len(arch.params), arch.count_coordinates(), max_params, max_paths)
+    if all(arch.is_relu(v) for v in arch.hidden):
+        return _relu_path_lifting(arch, max_paths, max_terms)
     check_terms(arch.count_paths(), max_terms)  # predicted before anything is expanded
     ring = Ring(arch.params)
     gens = ring.qgens()
@@ -259,6 +261,67 @@ def network_lifting(arch: Architecture, max_params: int = DEFAULT_MAX_PARAMS,
     kind = "path" if singletons else "network"
     return Lifting(arch.name, kind, ring, phi, labels, architecture=arch, paths=paths,
                    path_params=params, classes=classes)
+
+
+def _relu_path_lifting(arch: Architecture, max_paths: int, max_terms: int) -> Lifting:
+    """The path-lifting of a network whose hidden neurons are all ReLU: one coordinate per path
+    (from an input, or from a neuron's bias, to an output), φ_p the product of its weights. The
+    paths and their parameters are enumerated at once (the structural engine needs nothing
+    else); the polynomials φ_p are expanded on first use, with the term limit checked then.
+    Same coordinates, in the same order, as the general builder of ``network_lifting``."""
+    n_paths = arch.count_paths()
+    if n_paths > max_paths:
+        raise LimitError(
+            f"the lifting has d = {n_paths} coordinates, above the limit of {max_paths} "
+            f"(raise it with --max-paths)")
+    check_terms(n_paths, max_terms)  # the paths are enumerated: one term each
+    g = arch.graph
+    ring = Ring(arch.params)
+    index = ring.index
+    tails: dict[str, list[tuple[str, ...]]] = {}
+    for v in reversed(list(nx.topological_sort(g))):
+        if g.nodes[v]["kind"] == OUTPUT:
+            tails[v] = [(v,)]
+        else:
+            tails[v] = [(v,) + t for w in g.successors(v) for t in tails[w]]
+    paths: list[tuple[str, ...]] = []
+    labels: list[str] = []
+    params: list[list[int]] = []
+    classes: list[tuple] = []
+    edge = {(a, c): index[g.edges[a, c]["param"]] for a, c in g.edges}
+
+    def add(path: tuple[str, ...], b: str | None) -> None:
+        paths.append(((b,) if b else ()) + path)
+        labels.append((f"{b}:" if b else "") + "→".join(path))
+        params.append(([index[b]] if b else [])
+                      + [edge[a, c] for a, c in zip(path, path[1:], strict=False)])
+        # the ReLU neurons of the path: all but the start and the output (a bias's neuron
+        # is one of them)
+        classes.append((None, tuple(path[:-1]), path[-1]) if b
+                       else (path[0], tuple(path[1:-1]), path[-1]))
+
+    for x in arch.inputs:
+        for path in tails[x]:
+            add(path, None)
+    for v in g.nodes:
+        b = arch.bias(v)
+        if b:
+            for path in tails[v]:
+                add(path, b)
+
+    def build() -> list:
+        gens = ring.qgens()
+        one = ring.qctx.constant(1)
+        out = []
+        for ps in params:
+            poly = one
+            for k in ps:
+                poly = poly * gens[k]
+            out.append(poly)
+        return out
+
+    return Lifting(arch.name, "path", ring, LazyPhi(len(params), build), labels,  # type: ignore[arg-type]
+                   architecture=arch, paths=paths, path_params=params, classes=classes)
 
 
 #: the path-lifting of a ReLU network is the network lifting of a DAG of ReLU neurons

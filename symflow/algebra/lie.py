@@ -57,6 +57,13 @@ class LieTrace:
     # None: values are exact integers; p: values are residues mod p (the structural engine),
     # which prove the same lower bound but cannot go into a certificate
     modulus: int | None = None
+    # status "limit": which one stopped the exploration ("depth", "fields", "time", "terms")
+    stopped_by: str | None = None
+    # when a limit stopped it below the target: what would go further, with its predicted time
+    advice: str | None = None
+    # when the rank comes from combinations of the fields rather than from named brackets
+    # (``paths``): what the spanning vectors are
+    combinations: str | None = None
 
     @property
     def exact(self) -> bool:

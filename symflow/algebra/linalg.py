@@ -34,6 +34,7 @@ class ModpEchelon:
         # sparse mode (while every batch is sparse): pivot column c -> the kept row reduced so
         # that its first non-zero is a 1 in column c
         self._pivots: dict[int, dict[int, int]] | None = {}
+        self._fill = 0  # non-zeros of the reduced pivot rows (sparse mode)
 
     @property
     def rank(self) -> int:
@@ -48,7 +49,16 @@ class ModpEchelon:
         if self._pivots is not None:
             sparse = [{k: x % p for k, x in enumerate(v) if x % p} for v in vectors]
             if sum(map(len, sparse)) * SPARSE_RATIO <= self.ncols * len(sparse):
-                return [self._add_sparse(v, s) for v, s in zip(vectors, sparse, strict=True)]
+                flags = []
+                for i, (v, s) in enumerate(zip(vectors, sparse, strict=True)):
+                    flags.append(self._add_sparse(v, s))
+                    if self._fill * SPARSE_RATIO > self.ncols * max(len(self.basis), 1) \
+                            and len(self.basis) >= 64:
+                        # the reduced pivot rows have filled in: Python elimination would
+                        # cost O(D·rank) per vector; bulk rref from here on
+                        self._pivots = None
+                        return flags + self._add_dense(vectors[i + 1:])
+                return flags
             self._pivots = None  # a dense batch: from now on, bulk rref over the kept vectors
         return self._add_dense(vectors)
 
@@ -62,6 +72,7 @@ class ModpEchelon:
             if row is None:
                 inv = pow(v[c], -1, p)
                 pivots[c] = {k: x * inv % p for k, x in v.items()}
+                self._fill += len(v)
                 self.basis.append([x % p for x in vector])
                 return True
             f = v[c]
@@ -74,6 +85,8 @@ class ModpEchelon:
         return False
 
     def _add_dense(self, vectors: Sequence[Sequence[int]]) -> list[bool]:
+        if not vectors:
+            return []
         p, r = self.p, len(self.basis)
         cols = self.basis + [[x % p for x in v] for v in vectors]
         if self.ncols == 0:

@@ -103,11 +103,26 @@ class Ring:
 
         from ..polytext import format_poly
 
+        vs = variables_of(p)  # O(D) once; then O(#variables) per term, not O(D)
         terms = []
         for mono, c in p.to_dict().items():
             q = flint.fmpq(c)
-            terms.append(({i: e for i, e in enumerate(mono) if e},
-                          Fraction(int(q.p), int(q.q))))
+            terms.append(({i: mono[i] for i in vs if mono[i]}, Fraction(int(q.p), int(q.q))))
+        return format_poly(terms, self.names)
+
+    def format_quadratic(self, pairs: list[tuple[int, int, int]]) -> str:
+        """The canonical text of Σ c·θ_i·θ_j over (c, i, j), read off the pairs (no expansion
+        of an exponent vector of length D per term): equal to ``format`` of that polynomial."""
+        from fractions import Fraction
+
+        from ..polytext import format_poly
+
+        acc: dict[tuple[int, int], int] = {}
+        for c, i, j in pairs:
+            key = (min(i, j), max(i, j))
+            acc[key] = acc.get(key, 0) + c
+        terms = [({i: 2} if i == j else {i: 1, j: 1}, Fraction(c))
+                 for (i, j), c in acc.items() if c]
         return format_poly(terms, self.names)
 
 

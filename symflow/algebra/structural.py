@@ -20,8 +20,8 @@ from itertools import islice
 
 import numpy as np
 
+from .fastrank import FastEchelon
 from .lie import Bracket, LieTrace
-from .linalg import ModpEchelon
 from .structural_limits import MAX_INNER, PRIME  # noqa: F401 - re-exported
 
 #: candidate brackets evaluated together (bounds the memory of a batch: 2^m × B × D integers)
@@ -152,17 +152,24 @@ def _word_text(word: tuple[int, ...]) -> str:
 
 
 def structural_trace(structure: ProductStructure, points: Sequence[Sequence[int]],
-                     target: int, max_depth: int = 8, max_fields: int = 100_000,
+                     target: int, max_depth: int | None = None, max_fields: int = 1_000_000,
                      progress: Callable[[str], None] | None = None,
-                     exact: bool = False) -> LieTrace:
+                     exact: bool = False, deadline: float | None = None) -> LieTrace:
     """The bracket exploration of ``lie.lie_trace`` with values from the network's structure
     (mod p): rank at ``points[0]`` up to ``target``; brackets independent at the other points
-    are bracketed further. Never reports "closed" (closure needs the symbolic fields)."""
+    are bracketed further. Never reports "closed" (closure needs the symbolic fields).
+
+    Adaptive depth: with ``max_depth`` None the levels go on until the rank meets ``target``,
+    the exploration saturates (no bracket of a level is new at the sample points), or the next
+    level is predicted to end after ``deadline`` (``time.monotonic()`` seconds) or to exceed
+    ``max_fields`` brackets; ``LieTrace.stopped_by`` says which limit stopped it."""
+    import time
+
     D = structure.D
     goal = min(target, D)
     pts = [np.array([_residue(x) for x in p], dtype=np.int64) for p in points]
-    at_point = ModpEchelon(D, PRIME)
-    signature = ModpEchelon(D * (len(pts) - 1), PRIME)
+    at_point = FastEchelon(D, PRIME)
+    signature = FastEchelon(D * (len(pts) - 1), PRIME)
     spanning: list[Bracket] = []
 
     def reached() -> str | None:
@@ -172,35 +179,88 @@ def structural_trace(structure: ProductStructure, points: Sequence[Sequence[int]
 
     span_words: list[tuple[int, ...]] = []
 
-    def finish(depth: int, status: str | None, explored: int) -> LieTrace:
+    def advice(depth: int, stopped_by: str | None) -> str | None:
+        """What would go further: the levels still needed at the rate seen, and their time."""
+        if stopped_by is None or at_point.rank >= goal:
+            return None
+        gap = goal - at_point.rank
+        counts: dict[int, int] = {}
+        for b in spanning:
+            counts[b.depth] = counts.get(b.depth, 0) + 1
+        last = [counts.get(k, 0) for k in (depth - 1, depth)]
+        rate = max(1, sum(last) // 2)
+        more = -(-gap // rate)
+        level_time = per_bracket(depth) * max(1, len(spanning))
+        predicted = sum(level_time * 3 ** j for j in range(1, more + 1))
+        why = {"time": "the next level was predicted to end after the time budget "
+                       "(--max-seconds)",
+               "depth": f"--max-depth {depth} was reached",
+               "fields": f"{max_fields} brackets were explored"}[stopped_by]
+        pred = f"about {predicted:.0e} s" if predicted > 1e5 else f"about {predicted:.0f} s"
+        return (f"the brackets stopped at depth {depth}: {why}; at the rate seen ({rate} new "
+                f"per level) the bound needs about {more} more level(s), "
+                f"--max-depth {depth + more} (predicted {pred})")
+
+    def finish(depth: int, status: str | None, explored: int,
+               stopped_by: str | None = None) -> LieTrace:
+        note = advice(depth, stopped_by)
         if not exact:
             return LieTrace(at_point.rank, spanning, depth, status or "limit", explored,
-                            modulus=PRIME)
+                            modulus=PRIME, stopped_by=stopped_by, advice=note)
         from .poly import integer_multiple
 
         values = structure.exact_values(span_words, list(points[0]))
         brackets = [Bracket(b.word, b.depth, integer_multiple(v))
                     for b, v in zip(spanning, values, strict=True)]
-        return LieTrace(at_point.rank, brackets, depth, status or "limit", explored)
+        return LieTrace(at_point.rank, brackets, depth, status or "limit", explored,
+                        stopped_by=stopped_by, advice=note)
 
-    def offer(words: list[tuple[int, ...]], depth: int) -> None:
+    # seconds per bracket at each depth, measured; a new depth is predicted at 3× the last
+    # (its jets have twice the components, and their products three times the terms)
+    cost: dict[int, float] = {}
+
+    def per_bracket(depth: int) -> float:
+        if depth in cost:
+            return cost[depth]
+        known = max(cost, default=None)
+        return 0.0 if known is None else cost[known] * 3 ** (depth - known)
+
+    def timed_values(words: list[tuple[int, ...]], point: np.ndarray,
+                     depth: int) -> np.ndarray | None:
+        """The values, or None when they are predicted to end after the deadline."""
+        if deadline is not None and time.monotonic() + len(words) * per_bracket(depth) \
+                > deadline:
+            return None
+        t0 = time.monotonic()
+        vals = structure.values(words, point)
+        cost[depth] = max(cost.get(depth, 0.0), (time.monotonic() - t0) / max(len(words), 1))
+        return vals
+
+    def offer(words: list[tuple[int, ...]], depth: int) -> bool:
+        """Rank the words' values at θ0; False when the deadline stopped it."""
         size = max(64, goal - at_point.rank)
         for start in range(0, len(words), size):
             part = words[start:start + size]
-            vals = structure.values(part, pts[0]).tolist()
+            vals = timed_values(part, pts[0], depth)
+            if vals is None:
+                return False
             for w, v, new in zip(part, vals, at_point.add_batch(vals), strict=True):
                 if new:
-                    spanning.append(Bracket(_word_text(w), depth, v))
+                    spanning.append(Bracket(_word_text(w), depth, v.tolist()))
                     span_words.append(w)
             if progress:
                 progress(f"depth {depth}: rank {at_point.rank}/{goal}")
             if reached():
-                return
+                return True
+        return True
 
-    def sift(words: list[tuple[int, ...]]) -> list[tuple[int, ...]]:
+    def sift(words: list[tuple[int, ...]], depth: int) -> list[tuple[int, ...]] | None:
         if len(pts) < 2:
             return words
-        sigs = np.concatenate([structure.values(words, p) for p in pts[1:]], axis=1).tolist()
+        parts = [timed_values(words, p, depth) for p in pts[1:]]
+        if any(v is None for v in parts):
+            return None
+        sigs = np.concatenate(parts, axis=1)
         return [w for w, new in zip(words, signature.add_batch(sigs), strict=True) if new]
 
     words = [(i,) for i in range(structure.d)]
@@ -208,24 +268,32 @@ def structural_trace(structure: ProductStructure, points: Sequence[Sequence[int]
     explored = len(words)
     if reached():
         return finish(1, reached(), explored)
-    gens = sift(words)
+    gens = sift(words, 1)
+    if gens is None:
+        return finish(1, "limit", explored, "time")
     level = gens
     depth = 1
     while True:
-        if depth >= max_depth or explored >= max_fields:
-            return finish(depth, "limit", explored)
+        if max_depth is not None and depth >= max_depth:
+            return finish(depth, "limit", explored, "depth")
+        if explored >= max_fields:
+            return finish(depth, "limit", explored, "fields")
         depth += 1
         budget = max_fields - explored
         cands = list(islice(((g[0],) + b for b in level for g in gens
                              if not (depth == 2 and g[0] >= b[0])), budget + 1))
         capped = len(cands) > budget
         cands = cands[:budget]
+        if not offer(cands, depth):
+            return finish(depth - 1 if depth not in cost else depth, "limit", explored,
+                          "time")
         explored += len(cands)
-        offer(cands, depth)
         if reached():
             return finish(depth, reached(), explored)
         if capped:
-            return finish(depth, "limit", explored)
-        level = sift(cands)
+            return finish(depth, "limit", explored, "fields")
+        level = sift(cands, depth)
+        if level is None:
+            return finish(depth, "limit", explored, "time")
         if not level:
             return finish(depth, "saturated", explored)

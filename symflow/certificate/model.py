@@ -144,7 +144,7 @@ def _closure(trace) -> dict | None:
 
 def law_entry(law, ring) -> dict:
     """A law as data: h = expression + Σ coefficient·ln|factor| (no logs: a polynomial law)."""
-    entry: dict[str, Any] = {"expression": ring.format(law.poly), "source": law.source}
+    entry: dict[str, Any] = {"expression": law.expression(ring), "source": law.source}
     if law.logs:
         entry["logs"] = [{"coefficient": num(lam), "factor": ring.format(f)}
                          for f, lam in law.logs]

@@ -1,0 +1,124 @@
+"""Issue 21: every size inside the limits. The structural engines against the exact ones, the
+adaptive bracket depth, the up-front refusals with a predicted cost."""
+
+import dataclasses
+
+import flint
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from symflow.algebra.fastrank import SMALL_PRIME, FastEchelon, rank_mod_p
+from symflow.algebra.linalg import ModpEchelon
+from symflow.algebra.paths import components, path_jacobian_rank
+from symflow.counting import conservation_laws
+from symflow.homogeneous import zero_pattern
+from symflow.points import sample_points
+from symflow.properties import jacobian_at
+from symflow.spec import load_lifting
+
+
+# -- the BLAS echelon mod a 20-bit prime ------------------------------------------------------
+@settings(max_examples=40, deadline=None)
+@given(st.integers(1, 90), st.integers(1, 90), st.integers(0, 40), st.integers(0, 2**32))
+def test_fast_echelon_keeps_the_same_vectors_as_the_exact_one(m, n, r, seed):
+    rng = np.random.default_rng(seed)
+    a = rng.integers(-4, 5, (m, r)) @ rng.integers(-4, 5, (r, n)) if r else np.zeros((m, n))
+    a = a.astype(np.int64)
+    fast = FastEchelon(n)
+    slow = ModpEchelon(n, SMALL_PRIME)
+    half = m // 2
+    flags = fast.add_batch(a[:half]) + fast.add_batch(a[half:])
+    assert flags == slow.add_batch(a[:half].tolist()) + slow.add_batch(a[half:].tolist())
+    assert sum(flags) == flint.fmpz_mat(a.tolist()).rank() or sum(flags) < min(m, n)
+    assert rank_mod_p(a) == flint.nmod_mat(a.tolist(), SMALL_PRIME).rank()
+
+
+def test_fast_echelon_is_exact_with_large_inner_dimensions():
+    # 9000 columns: the products are cut into inner blocks of 8192 (float64 stays exact)
+    rng = np.random.default_rng(1)
+    a = rng.integers(0, SMALL_PRIME, (30, 9000))
+    b = np.vstack([a, (a[:10] * 3 + a[10:20]) % SMALL_PRIME])
+    assert rank_mod_p(b) == 30
+
+
+# -- the rank of ∂φ(θ0) of a ReLU path-lifting by passes --------------------------------------
+@pytest.mark.parametrize("spec", ["relu:3-3-3-1", "relu:2-3-2", "relu:2-3-3-1+bias",
+                                  "examples/skip.yaml", "relu:4-1-4", "examples/mixed.yaml"])
+def test_path_rank_equals_the_exact_jacobian_rank(spec):
+    lf = load_lifting(spec)
+    if not lf.path_params:
+        pytest.skip("not a path-lifting (linear neurons)")
+    pt = sample_points(0, lf.D, 1)[0]
+    rank, _ = path_jacobian_rank(lf, pt)
+    assert rank == jacobian_at(lf, pt).rank()
+
+
+def test_components_split_a_one_output_two_layer_net_by_neuron():
+    lf = load_lifting("relu:5-4-1")
+    blocks = sorted(map(len, components(lf)))
+    assert blocks == [6, 6, 6, 6]  # w1[j, :] and w2[j] for each hidden neuron j
+
+
+def test_the_lazy_path_lifting_expands_to_the_paths():
+    lf = load_lifting("relu:2-2-1+bias")
+    assert not lf.phi.expanded
+    monos = [set(lf.ring.format(p).split("*")) for p in lf.phi]
+    assert monos == [{lf.params[k] for k in ps} for ps in lf.path_params]
+
+
+@pytest.mark.parametrize("spec, count", [("relu:12-25-1", 25), ("relu:8-8-8-1", 16),
+                                         ("relu:3-4-4-2+bias", 8)])
+def test_path_engine_agrees_with_the_bracket_engine(spec, count, monkeypatch):
+    import symflow.counting as counting
+
+    lf = load_lifting(spec)
+    exact = conservation_laws(lf)
+    monkeypatch.setattr(counting, "PATH_ENGINE_MIN_PARAMS", 0)
+    passes = conservation_laws(load_lifting(spec))
+    assert passes.lie.combinations and not exact.lie.combinations
+    assert passes.count == exact.count == count
+
+
+def test_path_engine_at_scale_one_law_per_hidden_neuron():
+    lf = load_lifting("relu:20-30-1", max_params=20_000)
+    assert lf.D == 630
+    r = conservation_laws(lf)
+    assert r.lie.combinations and r.count == 30 and r.argument == "bounds"
+
+
+# -- structural zero patterns ----------------------------------------------------------------
+@settings(max_examples=30, deadline=None)
+@given(st.sampled_from(["relu:2-3-2", "relu:2-2-2-1+bias", "examples/skip.yaml"]),
+       st.data())
+def test_path_zero_pattern_agrees_with_the_jacobian(spec, data):
+    lf = load_lifting(spec)
+    zeros = data.draw(st.lists(st.sampled_from(lf.params), min_size=1, max_size=4, unique=True))
+    fast = zero_pattern(lf, zeros)
+    general = dataclasses.replace(lf, path_params=[])
+    slow = zero_pattern(general, zeros)
+    assert fast == slow
+
+
+# -- adaptive depth ---------------------------------------------------------------------------
+def test_adaptive_depth_decides_a_narrow_deep_linear_net():
+    # linear:2-6-6-2: dim Lie = 3·6 = 18 needs brackets of depth > 4 (the old default stopped
+    # at 8 on 2-10-10-2 with bounds 110..114)
+    lf = load_lifting("linear:2-6-6-2")
+    r = conservation_laws(lf)
+    assert r.count == 42 and max(b.depth for b in r.lie.spanning) >= 5
+
+
+def test_a_depth_limit_says_what_would_decide():
+    lf = load_lifting("linear:2-6-6-2")
+    r = conservation_laws(lf, max_depth=3, engine="structural")
+    assert r.count is None and r.lie.stopped_by == "depth"
+    assert any("--max-depth" in n and "predicted" in n for n in r.notes)
+
+
+def test_a_time_budget_stops_the_levels_before_they_run_late():
+    lf = load_lifting("linear:2-12-12-2")
+    r = conservation_laws(lf, max_seconds=0.5, engine="structural")
+    assert r.lie.stopped_by == "time" and r.count is None
+    assert any("--max-seconds" in n for n in r.notes)
