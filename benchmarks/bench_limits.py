@@ -1,6 +1,6 @@
 """The frontier of the default limits: time and peak memory of each command on inputs at or
 near the limits (D ≤ 2000, d ≤ 10^6, φ ≤ 100 000 terms; a dense intrinsic Jacobian d ≤ 2000;
-certificates D ≤ 1000), run as a user
+certificates D ≤ 1000; laws and the generic ReLU intrinsic D ≤ 12 000), run as a user
 would (a fresh process each). Every run must finish within 60 s and 2 GB, or be refused up front
 in one line. Run on demand:
 
@@ -69,6 +69,22 @@ CASES = [
     ["simulate", "examples/skip.yaml"],
     ["simulate", "relu:3-4-1"],
     ["show", "relu:100-100-100"],  # refused: D > 2000
+    # issue 21: D ≈ 10^4 exactly, and the rows of its table
+    ["laws", "relu:100-100-1"],  # D = 10 100, 100 blocks
+    ["laws", "relu:50-50-50-1"],  # D = 5 050, 125 000 paths
+    ["laws", "linear:40-40-40-40"],  # D = 4 800
+    ["intrinsic", "relu:40-40-40"],  # D = 3 200, 64 000 paths
+    ["laws", "linear:40-20-40"],  # was a FLINT abort under ulimit -v 4000000
+    ["laws", "linear:2-10-10-2"],  # exact by adaptive depth (was 110..114)
+    ["laws", "linear:10-12-11-11-12-10-11-11-11-12-12-10-12"],
+    ["laws", "linear:2-30-30-2", "--max-depth", "40"],  # stops at the budget, says why
+    ["sweep", "linear", "--depth", "10-12", "--width", "10-12", "--count", "3"],
+    ["intrinsic", "linear:20-20-20"],  # refused: predicted kernel cost
+    ["intrinsic", "linear:30-30-30"],  # refused
+    ["intrinsic", "linear:2-40-40-2"],  # refused
+    ["intrinsic", "linear:10-10-10", "--init", "balanced", "--samples", "10"],  # refused
+    ["certify", "relu:30-30-1", "-o", "/tmp/symflow-bench", "--no-pdf"],
+    ["certify", "relu:12-12-12", "-o", "/tmp/symflow-bench", "--no-pdf"],
 ]
 
 

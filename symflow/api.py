@@ -318,9 +318,42 @@ def refuse_family_size(lf: Lifting, family: bool, max_params: int | None) -> Non
                          f"D = {lf.D}; raise it with --max-params)")
 
 
+#: seconds per unit of rows·D·min(rows, D) of the exact kernel of [∂φ; ∂h] at one point (fitted
+#: on linear:12-12-12 and linear:20-20-20 by benchmarks/bench_frontier.py, rounded up), and the
+#: factor of the large rationals of a family's exact points
+SEC_KERNEL = 2.5e-7
+FAMILY_BITS_FACTOR = 10
+
+
+def intrinsic_seconds(lf: Lifting, n_points: int, family: bool) -> float | None:
+    """The predicted seconds of the dense criterion of a linear network (the exact kernel of
+    the (d + #laws) × D matrix [∂φ; ∂h] at each point), None where it is not the route (a ReLU
+    path-lifting at a generic point is decided from D generator values)."""
+    if lf.kind != "product" or not lf.widths:
+        return None
+    w = lf.widths
+    rows = lf.d + sum(n * (n + 1) // 2 for n in w[1:-1])
+    per_point = SEC_KERNEL * rows * lf.D * min(rows, lf.D)
+    return n_points * per_point * (FAMILY_BITS_FACTOR if family else 1)
+
+
+def refuse_intrinsic_cost(lf: Lifting, n_points: int, family: bool, max_seconds: float) -> None:
+    """Refuse, before any work, a criterion predicted to take longer than ``max_seconds``."""
+    from .errors import LimitError
+
+    secs = intrinsic_seconds(lf, n_points, family)
+    if secs is not None and secs > max_seconds:
+        rows = lf.d + sum(n * (n + 1) // 2 for n in lf.widths[1:-1])
+        where = f"at {n_points} point{'s' if n_points > 1 else ''}"
+        raise LimitError(
+            f"the exact kernel of [∂φ; ∂h] ({rows} × {lf.D}, {where}) is predicted to take "
+            f"{secs:.0f} s, above the budget of {max_seconds:g} s (raise it with --max-seconds)")
+
+
 def intrinsic(spec: Any, symbols: Sequence | None = None, *, init: str = "generic",
               seed: int = 0, samples: int | None = None, at: Sequence | None = None,
-              level: Any = None, max_depth: int = 8, **limits: int) -> Intrinsic:
+              level: Any = None, max_depth: int = 8, max_seconds: float = 60.0,
+              **limits: int) -> Intrinsic:
     """Decide recoverability, the metric and the dynamic property of [MPG25] at a generic
     point, at ``at`` (values in parameter order, {name: value}, or a JSON/YAML file of either),
     on an initialisation family (``init``, ``samples`` points) or on level sets (``level``: a
@@ -347,11 +380,23 @@ def intrinsic(spec: Any, symbols: Sequence | None = None, *, init: str = "generi
     # the criterion uses dense ∂φ (d × D) and M (d × d): max_paths given explicitly replaces
     # the default limit on d
     dense_limit = limits.get("max_paths", MAX_DENSE_COORDS)
-    lf = lifting(spec, symbols, **limits)
+    family = init != "generic" or level is not None
+    # a ReLU path-lifting at its generic point is decided from D generator values: it takes
+    # the structural limit of D (every other case the general one)
+    wide = {} if "max_params" in limits or family or at is not None else {
+        "max_params": STRUCTURAL_MAX_PARAMS}
+    lf = lifting(spec, symbols, **{**limits, **wide})
+    if wide and lf.D > DEFAULT_MAX_PARAMS and lf.kind != "path":
+        raise LimitError(
+            f"the network has D = {lf.D} parameters, above the limit of {DEFAULT_MAX_PARAMS} "
+            f"(raise it with --max-params)")
     if lf.d:
         lf.phi[0]  # noqa: B018 - the criterion needs φ expanded: the term limit, up front
-    family = init != "generic" or level is not None
     refuse_family_size(lf, family, limits.get("max_params"))
+    if not isinstance(max_seconds, (int, float)) or not 0 < max_seconds <= 86_400:
+        raise SymflowError(f"max_seconds must be in (0, 86400], not {max_seconds!r}")
+    n_points = 1 if at is not None or not family else (3 if samples is None else samples)
+    refuse_intrinsic_cost(lf, n_points, family, max_seconds)
     # a ReLU path-lifting at its generic point is decided from D generator values (no dense
     # ∂φ); everything else needs the dense d × D Jacobian, whose memory grows like d·D
     generic_path = lf.kind == "path" and at is None and not family

@@ -12,16 +12,29 @@ from typing import TYPE_CHECKING
 import click
 
 from . import __version__
-from .api import refuse_family_size
 from .certificate.prose import dynamic_verdict
 from .certificate.schema import MAX_CHECK_SECONDS
 from .certificate.schema import MAX_COORDS as MAX_CERT_COORDS
 from .certificate.schema import MAX_FILE_BYTES as MAX_CERT_BYTES
 from .certificate.schema import MAX_PARAMS as MAX_CERT_PARAMS
 from .errors import SymflowError
-from .lifting import DEFAULT_MAX_PARAMS, DEFAULT_MAX_PATHS, DEFAULT_MAX_TERMS
-from .spec import load_lifting
+from .limits import DEFAULT_MAX_PARAMS, DEFAULT_MAX_PATHS, DEFAULT_MAX_TERMS
 from .wording import INITS, plural
+
+
+def load_lifting(spec: str, **limits: int) -> Lifting:
+    """``spec.load_lifting``, imported when a command runs (networkx and flint are not needed
+    for --help)."""
+    from .spec import load_lifting as load
+
+    return load(spec, **limits)
+
+
+def refuse_family_size(lf: Lifting, family: bool, max_params: int | None) -> None:
+    from .api import refuse_family_size as refuse
+
+    refuse(lf, family, max_params)
+
 
 if TYPE_CHECKING:
     from .counting import LawsResult
@@ -498,10 +511,13 @@ def neural_ode(width: int, depths: str, t_end: float, seed: int, plot_path: str 
               help="Seed of the sample points.")
 @click.option("--max-depth", type=click.IntRange(min=1), default=8, show_default=True,
               help="Deepest level of iterated brackets explored.")
+@click.option("--max-seconds", type=click.FloatRange(min=0, min_open=True, max=86_400),
+              default=60.0, show_default=True,
+              help="Budget: a criterion predicted to take longer is refused before any work.")
 @_limits
 def intrinsic(spec: str, init: str, at_file: str | None, samples: int, level_arg: str | None,
-              as_json: bool, seed: int, max_depth: int, max_params: int, max_paths: int,
-        max_terms: int) -> None:
+              as_json: bool, seed: int, max_depth: int, max_seconds: float, max_params: int,
+              max_paths: int, max_terms: int) -> None:
     """Decide the three intrinsic properties of [MPG25] for SPEC, exactly, at rational points.
 
     Recoverability (θ locally a function of (φ(θ), h(θ))): holds when ker ∂φ ∩ ker ∂h = {0},
@@ -530,7 +546,8 @@ def intrinsic(spec: str, init: str, at_file: str | None, samples: int, level_arg
         click.core.ParameterSource.DEFAULT
     result = api.intrinsic(spec, init=init, at=at_file, seed=seed,
                            samples=samples if samples_given else None, level=level_arg,
-                           max_depth=max_depth, max_terms=max_terms, **explicit).result
+                           max_depth=max_depth, max_seconds=max_seconds,
+                           max_terms=max_terms, **explicit).result
     if as_json:
         emit_json(intrinsic_json(spec, result))
     else:

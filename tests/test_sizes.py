@@ -122,3 +122,34 @@ def test_a_time_budget_stops_the_levels_before_they_run_late():
     r = conservation_laws(lf, max_seconds=0.5, engine="structural")
     assert r.lie.stopped_by == "time" and r.count is None
     assert any("--max-seconds" in n for n in r.notes)
+
+
+# -- up-front refusals with a predicted cost, and the structural limits ------------------------
+def test_intrinsic_on_a_large_linear_net_is_refused_with_its_predicted_cost():
+    import symflow
+    from symflow.errors import LimitError
+
+    with pytest.raises(LimitError, match=r"predicted to take \d+ s.*--max-seconds"):
+        symflow.intrinsic("linear:30-30-30")
+    with pytest.raises(LimitError, match="at 10 points"):
+        symflow.intrinsic("linear:10-10-10", init="balanced", samples=10)
+
+
+def test_the_cli_refuses_the_same_in_one_line(tmp_path):
+    from click.testing import CliRunner
+
+    from symflow.cli import cli
+
+    res = CliRunner().invoke(cli, ["intrinsic", "linear:20-20-20"])
+    assert res.exit_code == 2
+    assert "predicted" in res.output and "--max-seconds" in res.output
+
+
+def test_laws_takes_structural_sizes_by_default_and_the_general_limit_elsewhere(tmp_path):
+    import symflow
+    from symflow.errors import LimitError
+
+    r = symflow.laws("relu:60-40-1")  # D = 2440 > 2000: the path engine
+    assert r.count == 40
+    with pytest.raises(LimitError, match="limit of 2000 .*--max-params"):
+        symflow.laws("relu^2:50-50-1")  # a power lifting: D = 2550, the general limit

@@ -198,8 +198,8 @@ def structural_trace(structure: ProductStructure, points: Sequence[Sequence[int]
                "fields": f"{max_fields} brackets were explored"}[stopped_by]
         pred = f"about {predicted:.0e} s" if predicted > 1e5 else f"about {predicted:.0f} s"
         return (f"the brackets stopped at depth {depth}: {why}; at the rate seen ({rate} new "
-                f"per level) the bound needs about {more} more level(s), "
-                f"--max-depth {depth + more} (predicted {pred})")
+                f"per level) the bounds meet after about {more} more level(s) "
+                f"(--max-depth {depth + more}), predicted to take {pred} (--max-seconds)")
 
     def finish(depth: int, status: str | None, explored: int,
                stopped_by: str | None = None) -> LieTrace:
