@@ -238,6 +238,13 @@ class CheckResult:
         return f"`{self.path}`: **INVALID** at step '{self.failed_step}': {self.message}"
 
 
+def _check_seconds(max_seconds: Any) -> None:
+    """The time budget of a command: a number in (0, 86400] (NaN and booleans refused)."""
+    if not isinstance(max_seconds, (int, float)) or isinstance(max_seconds, bool) \
+            or not 0 < max_seconds <= 86_400:
+        raise SymflowError(f"max_seconds must be a number in (0, 86400], not {max_seconds!r}")
+
+
 # ----------------------------------------------------------------------------- functions
 #: ``laws`` takes up to this many parameters by default where a structural engine answers
 #: without expanding φ (a layered linear network, the path-lifting of a ReLU network); every
@@ -250,26 +257,18 @@ STRUCTURAL_MAX_TERMS = 200_000
 def laws_lifting(spec: Any, symbols: Sequence | None = None, **limits: int) -> Lifting:
     """The lifting for ``laws``: the structural limits of D and of the paths unless
     max_params / max_terms are given (the general ones for every other lifting)."""
-    from .algebra.structural_limits import MAX_INNER
-    from .counting import uses_path_engine
-    from .errors import LimitError
+    from .counting import uses_path_engine, uses_product_engine
+    from .lifting import check_size, check_terms
 
     wide = {"max_params": STRUCTURAL_MAX_PARAMS, "max_terms": STRUCTURAL_MAX_TERMS}
     given = {k: v for k, v in limits.items() if k in wide}
     lf = lifting(spec, symbols, **{**limits, **{k: v for k, v in wide.items() if k not in given}})
-    structural = uses_path_engine(lf) or (lf.kind == "product" and bool(lf.widths)
-                                          and max(lf.widths) <= MAX_INNER)
-    if structural:
+    if uses_path_engine(lf) or uses_product_engine(lf):
         return lf
-    if "max_params" not in given and lf.D > DEFAULT_MAX_PARAMS:
-        raise LimitError(
-            f"the network has D = {lf.D} parameters, above the limit of {DEFAULT_MAX_PARAMS} "
-            f"(raise it with --max-params)")
-    if "max_terms" not in given and lf.architecture is not None \
-            and lf.architecture.count_paths() > DEFAULT_MAX_TERMS:
-        raise LimitError(
-            f"φ expands to {lf.architecture.count_paths()} terms (one per path through the "
-            f"network), above the limit of {DEFAULT_MAX_TERMS} (raise it with --max-terms)")
+    if "max_params" not in given:
+        check_size(lf.D, 0, DEFAULT_MAX_PARAMS, DEFAULT_MAX_PATHS)
+    if "max_terms" not in given and lf.architecture is not None:
+        check_terms(lf.architecture.count_paths(), DEFAULT_MAX_TERMS)
     return lf
 
 
@@ -282,10 +281,10 @@ def laws(spec: Any, symbols: Sequence | None = None, *, seed: int = 0,
     for a linear network, 8 otherwise); ``progress``: a callable taking a line."""
     from .counting import conservation_laws
 
-    if max_depth is not None and (not isinstance(max_depth, int) or max_depth < 1):
+    if max_depth is not None and (not isinstance(max_depth, int) or isinstance(max_depth, bool)
+                                  or max_depth < 1):
         raise SymflowError(f"max_depth must be a positive integer, not {max_depth!r}")
-    if not isinstance(max_seconds, (int, float)) or not 0 < max_seconds <= 86_400:
-        raise SymflowError(f"max_seconds must be in (0, 86400], not {max_seconds!r}")
+    _check_seconds(max_seconds)
     lf = laws_lifting(spec, symbols, **limits)
     r = conservation_laws(lf, seed=seed, max_degree=degree, max_depth=max_depth,
                           progress=progress, max_seconds=max_seconds)
@@ -318,9 +317,9 @@ def refuse_family_size(lf: Lifting, family: bool, max_params: int | None) -> Non
                          f"D = {lf.D}; raise it with --max-params)")
 
 
-#: seconds per unit of rows·D·min(rows, D) of the exact kernel of [∂φ; ∂h] at one point (fitted
-#: on linear:12-12-12 and linear:20-20-20 by benchmarks/bench_frontier.py, rounded up), and the
-#: factor of the large rationals of a family's exact points
+#: seconds per unit of rows·D·min(rows, D) of the exact kernel of [∂φ; ∂h] at one point (measured
+#: on linear:12-12-12 and linear:20-20-20, rounded up), and the factor of the large rationals of
+#: a family's exact points (linear:10-10-10 --init balanced)
 SEC_KERNEL = 2.5e-7
 FAMILY_BITS_FACTOR = 10
 
@@ -331,10 +330,14 @@ def intrinsic_seconds(lf: Lifting, n_points: int, family: bool) -> float | None:
     path-lifting at a generic point is decided from D generator values)."""
     if lf.kind != "product" or not lf.widths:
         return None
-    w = lf.widths
-    rows = lf.d + sum(n * (n + 1) // 2 for n in w[1:-1])
+    rows = _kernel_rows(lf)
     per_point = SEC_KERNEL * rows * lf.D * min(rows, lf.D)
     return n_points * per_point * (FAMILY_BITS_FACTOR if family else 1)
+
+
+def _kernel_rows(lf: Lifting) -> int:
+    """d + the number of family laws Σ n_k(n_k + 1)/2 of a layered linear network."""
+    return lf.d + sum(n * (n + 1) // 2 for n in lf.widths[1:-1])
 
 
 def refuse_intrinsic_cost(lf: Lifting, n_points: int, family: bool, max_seconds: float) -> None:
@@ -343,7 +346,7 @@ def refuse_intrinsic_cost(lf: Lifting, n_points: int, family: bool, max_seconds:
 
     secs = intrinsic_seconds(lf, n_points, family)
     if secs is not None and secs > max_seconds:
-        rows = lf.d + sum(n * (n + 1) // 2 for n in lf.widths[1:-1])
+        rows = _kernel_rows(lf)
         where = f"at {n_points} point{'s' if n_points > 1 else ''}"
         raise LimitError(
             f"the exact kernel of [∂φ; ∂h] ({rows} × {lf.D}, {where}) is predicted to take "
@@ -386,15 +389,14 @@ def intrinsic(spec: Any, symbols: Sequence | None = None, *, init: str = "generi
     wide = {} if "max_params" in limits or family or at is not None else {
         "max_params": STRUCTURAL_MAX_PARAMS}
     lf = lifting(spec, symbols, **{**limits, **wide})
-    if wide and lf.D > DEFAULT_MAX_PARAMS and lf.kind != "path":
-        raise LimitError(
-            f"the network has D = {lf.D} parameters, above the limit of {DEFAULT_MAX_PARAMS} "
-            f"(raise it with --max-params)")
+    if wide and lf.kind != "path":
+        from .lifting import check_size
+
+        check_size(lf.D, 0, DEFAULT_MAX_PARAMS, DEFAULT_MAX_PATHS)
     if lf.d:
         lf.phi[0]  # noqa: B018 - the criterion needs φ expanded: the term limit, up front
     refuse_family_size(lf, family, limits.get("max_params"))
-    if not isinstance(max_seconds, (int, float)) or not 0 < max_seconds <= 86_400:
-        raise SymflowError(f"max_seconds must be in (0, 86400], not {max_seconds!r}")
+    _check_seconds(max_seconds)
     n_points = 1 if at is not None or not family else (3 if samples is None else samples)
     refuse_intrinsic_cost(lf, n_points, family, max_seconds)
     # a ReLU path-lifting at its generic point is decided from D generator values (no dense
@@ -542,8 +544,7 @@ def ncf(spec: Any, x: Any, y: Any, *, max_regions: int = 256, max_seconds: float
 
     if not isinstance(max_regions, int) or isinstance(max_regions, bool) or max_regions < 1:
         raise SymflowError("max_regions must be a whole number ≥ 1")
-    if not isinstance(max_seconds, (int, float)) or not 0 < max_seconds <= 86_400:
-        raise SymflowError("max_seconds must be a number in (0, 86400]")
+    _check_seconds(max_seconds)
     lf = lifting(spec, **limits)
     xs, ys = _exact_data(lf, x, y)
     return solve(lf, xs, ys, max_params=limits.get("max_params", MAX_NCF_PARAMS),
@@ -573,8 +574,7 @@ def escape(spec: Any, x: Any, y: Any, *, deltas: Sequence[float] = (1e-2, 1e-3, 
         raise SymflowError("scale must be a number in (0, 1)")
     if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
         raise SymflowError("seed must be a whole number ≥ 0")
-    if not isinstance(max_seconds, (int, float)) or not 0 < max_seconds <= 86_400:
-        raise SymflowError("max_seconds must be a number in (0, 86400]")
+    _check_seconds(max_seconds)
     lf = lifting(spec, **limits)
     xs, ys = _exact_data(lf, x, y)
     return run(lf, xs, ys, deltas=ds, horizon=float(horizon), max_seconds=float(max_seconds),

@@ -30,12 +30,6 @@ def load_lifting(spec: str, **limits: int) -> Lifting:
     return load(spec, **limits)
 
 
-def refuse_family_size(lf: Lifting, family: bool, max_params: int | None) -> None:
-    from .api import refuse_family_size as refuse
-
-    refuse(lf, family, max_params)
-
-
 if TYPE_CHECKING:
     from .counting import LawsResult
     from .lifting import Lifting
@@ -764,6 +758,8 @@ def certify(spec: str | None, outdir: str, init: str, at_file: str | None, sampl
         lifting = load_lifting(sp, max_params=max_params, max_paths=max_paths,
                                max_terms=max_terms)
         if library is None:
+            from .api import refuse_family_size
+
             refuse_family_size(lifting, ini != "generic",
                                _explicit_limits(max_params=max_params).get("max_params"))
         at = None

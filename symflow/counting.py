@@ -686,6 +686,13 @@ def polynomial_engine_affordable(lifting: Lifting) -> bool:
 PATH_ENGINE_MIN_PARAMS = 400
 
 
+def uses_product_engine(lifting: Lifting) -> bool:
+    """Whether the brackets of a layered linear network come from its matrices
+    (``algebra.structural``): a product lifting whose layers fit the int64 dot products."""
+    return (lifting.kind == "product" and bool(lifting.widths)
+            and max(lifting.widths) <= MAX_INNER)
+
+
 def uses_path_engine(lifting: Lifting) -> bool:
     """Whether ``laws`` ranks ∂φ(θ0) by forward/backward passes: the path-lifting of a ReLU
     network (every coordinate one path) with D > PATH_ENGINE_MIN_PARAMS."""
@@ -768,8 +775,7 @@ def conservation_laws(
     if progress:
         progress(f"{len(laws)} known laws; exploring brackets")
     lie = None
-    if engine != "polynomial" and lifting.kind == "product" and lifting.widths \
-            and max(lifting.widths) <= MAX_INNER:
+    if engine != "polynomial" and uses_product_engine(lifting):
         from .algebra.structural import ProductStructure, structural_trace
 
         lie = structural_trace(ProductStructure(lifting.widths, lifting.ring.index), points,
@@ -787,24 +793,30 @@ def conservation_laws(
             except LimitError as exc:
                 notes.append(f"the polynomial engine was not used: {exc}")
     if lie is None and engine != "polynomial" and uses_path_engine(lifting):
-        from .algebra.paths import path_jacobian_rank
+        from .algebra.paths import MAX_BYTES, components, path_jacobian_rank, rank_cost
         from .algebra.structural import PRIME
 
+        groups = components(lifting)
+        secs, nbytes = rank_cost(groups, D)
+        if secs > 0.9 * max_seconds or nbytes > MAX_BYTES:
+            raise LimitError(
+                f"ranking ∂φ(θ0) of {lifting.name} (its largest block of parameters on common "
+                f"paths has {max(map(len, groups))} columns) is predicted to take {secs:.0f} s "
+                f"and {nbytes / 1e9:.1f} GB, above the budget of {0.9 * max_seconds:g} s "
+                f"(--max-seconds) and {MAX_BYTES / 1e9:g} GB")
         if progress:
             progress("ranking ∂φ(θ0) by forward/backward passes")
-        rank, blocks = path_jacobian_rank(lifting, theta0, seed, target=D - len(laws))
+        rank, blocks = path_jacobian_rank(lifting, theta0, seed, target=D - len(laws),
+                                          blocks=groups)
         lie = LieTrace(rank, [], 1, "target" if rank >= D - len(laws) else "limit", rank,
                        modulus=PRIME, combinations=(
                            f"{rank} combinations Σ_p c_p ∇φ_p(θ0) of the fields (c_p = ∏_(e∈p) "
                            f"s_e, seeded), from forward/backward passes, ranked mod p in "
                            f"{blocks} block(s) of parameters on common paths"))
-        if rank < D - len(laws):
-            if polynomial_engine_affordable(lifting):
-                lie = None
-            else:
-                notes.append("the rank of ∂φ(θ0) leaves the bounds apart and the network is "
-                             "too large for brackets of its expanded fields (D ≤ "
-                             f"{FALLBACK_MAX_PARAMS})")
+        if rank < D - len(laws):  # D > PATH_ENGINE_MIN_PARAMS: no polynomial fallback
+            notes.append("the rank of ∂φ(θ0) leaves the bounds apart and the network is "
+                         "too large for brackets of its expanded fields (D ≤ "
+                         f"{FALLBACK_MAX_PARAMS})")
     if lie is None:
         lie = lie_trace(lifting.generators, points, target=D - len(laws), max_depth=poly_depth,
                         progress=progress, field=field,

@@ -193,7 +193,7 @@ def network_lifting(arch: Architecture, max_params: int = DEFAULT_MAX_PARAMS,
         return power_lifting(arch, max_params, max_paths, max_terms)
     check_size(len(arch.params), arch.count_coordinates(), max_params, max_paths)
     if all(arch.is_relu(v) for v in arch.hidden):
-        return _relu_path_lifting(arch, max_paths, max_terms)
+        return _relu_path_lifting(arch, max_terms)
     check_terms(arch.count_paths(), max_terms)  # predicted before anything is expanded
     ring = Ring(arch.params)
     gens = ring.qgens()
@@ -258,18 +258,14 @@ def network_lifting(arch: Architecture, max_params: int = DEFAULT_MAX_PARAMS,
                    path_params=params, classes=classes)
 
 
-def _relu_path_lifting(arch: Architecture, max_paths: int, max_terms: int) -> Lifting:
+def _relu_path_lifting(arch: Architecture, max_terms: int) -> Lifting:
     """The path-lifting of a network whose hidden neurons are all ReLU: one coordinate per path
     (from an input, or from a neuron's bias, to an output), φ_p the product of its weights. The
     paths and their parameters are enumerated at once (the structural engine needs nothing
     else); the polynomials φ_p are expanded on first use, with the term limit checked then.
     Same coordinates, in the same order, as the general builder of ``network_lifting``."""
-    n_paths = arch.count_paths()
-    if n_paths > max_paths:
-        raise LimitError(
-            f"the lifting has d = {n_paths} coordinates, above the limit of {max_paths} "
-            f"(raise it with --max-paths)")
-    check_terms(n_paths, max_terms)  # the paths are enumerated: one term each
+    # d = the number of paths was checked against max_paths by the caller (check_size)
+    check_terms(arch.count_paths(), max_terms)  # the paths are enumerated: one term each
     g = arch.graph
     ring = Ring(arch.params)
     index = ring.index

@@ -22,7 +22,6 @@ import flint
 from . import linear
 from .algebra.lie import BRACKET_TERMS_FACTOR, LieTrace, lie_trace, sample_points
 from .algebra.linalg import ModpEchelon, nullspace_qq, primitive_integer, rank_qq
-from .algebra.structural_limits import MAX_INNER
 from .certificate.prose import (
     dynamic_verdict,
     lie_locally_constant,
@@ -30,7 +29,13 @@ from .certificate.prose import (
     overall,
     recoverability_verdict,
 )
-from .counting import LawsResult, conservation_laws, law_gradients_at, polynomial_engine_affordable
+from .counting import (
+    LawsResult,
+    conservation_laws,
+    law_gradients_at,
+    polynomial_engine_affordable,
+    uses_product_engine,
+)
 from .errors import LimitError, SymflowError
 from .lifting import Lifting
 from .wording import CLOSED_FORMS, INITS, closed_form_texts, closed_forms_apply
@@ -186,8 +191,7 @@ def criterion_at(lifting: Lifting, point: list, laws: LawsResult, seed: int = 0,
     else:
         pts = [list(point)] + sample_points(seed + 7919, D, 2)
         lie = None
-        if engine != "polynomial" and lifting.kind == "product" and lifting.widths \
-                and max(lifting.widths) <= MAX_INNER:
+        if engine != "polynomial" and uses_product_engine(lifting):
             from .algebra.structural import ProductStructure, structural_trace
 
             # values mod p from the matrices: enough when they reach D − rank ∂h(θ0), since

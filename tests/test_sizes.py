@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from symflow.algebra.fastrank import SMALL_PRIME, FastEchelon, rank_mod_p
+from symflow.algebra.fastrank import SMALL_PRIME, FastEchelon
 from symflow.algebra.linalg import ModpEchelon
 from symflow.algebra.paths import components, path_jacobian_rank
 from symflow.counting import conservation_laws
@@ -32,7 +32,8 @@ def test_fast_echelon_keeps_the_same_vectors_as_the_exact_one(m, n, r, seed):
     flags = fast.add_batch(a[:half]) + fast.add_batch(a[half:])
     assert flags == slow.add_batch(a[:half].tolist()) + slow.add_batch(a[half:].tolist())
     assert sum(flags) == flint.fmpz_mat(a.tolist()).rank() or sum(flags) < min(m, n)
-    assert rank_mod_p(a) == flint.nmod_mat(a.tolist(), SMALL_PRIME).rank()
+    assert FastEchelon(n).add_batch(a).count(True) == \
+        flint.nmod_mat(a.tolist(), SMALL_PRIME).rank()
 
 
 def test_fast_echelon_is_exact_with_large_inner_dimensions():
@@ -40,7 +41,7 @@ def test_fast_echelon_is_exact_with_large_inner_dimensions():
     rng = np.random.default_rng(1)
     a = rng.integers(0, SMALL_PRIME, (30, 9000))
     b = np.vstack([a, (a[:10] * 3 + a[10:20]) % SMALL_PRIME])
-    assert rank_mod_p(b) == 30
+    assert FastEchelon(9000).add_batch(b).count(True) == 30
 
 
 # -- the rank of ∂φ(θ0) of a ReLU path-lifting by passes --------------------------------------
@@ -153,3 +154,23 @@ def test_laws_takes_structural_sizes_by_default_and_the_general_limit_elsewhere(
     assert r.count == 40
     with pytest.raises(LimitError, match="limit of 2000 .*--max-params"):
         symflow.laws("relu^2:50-50-1")  # a power lifting: D = 2550, the general limit
+
+
+@pytest.mark.parametrize("kw", [{"max_seconds": "a"}, {"max_seconds": float("nan")},
+                                {"max_seconds": True}, {"max_seconds": 0}, {"max_depth": True},
+                                {"max_depth": 0}])
+def test_the_api_refuses_the_budgets_the_cli_refuses(kw):
+    import symflow
+    from symflow.errors import SymflowError
+
+    with pytest.raises(SymflowError, match=next(iter(kw))):
+        symflow.laws("relu:2-2-1", **kw)
+
+
+def test_a_path_rank_beyond_the_budget_is_refused_before_any_pass():
+    import symflow
+    from symflow.errors import LimitError
+
+    # relu:2-100-100-1: one block of 10 300 columns (predicted ~86 s and 4 GB)
+    with pytest.raises(LimitError, match=r"largest block .* predicted to take \d+ s"):
+        symflow.laws("relu:2-100-100-1")

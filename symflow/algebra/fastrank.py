@@ -2,10 +2,10 @@
 
 For p < 2^20 every residue is below 2^20, a product below 2^40, and a sum of at most
 2^13 = 8192 products below 2^53: float64 matrix products of residues are exact integers (BLAS
-speed), reduced with ``fmod``. A rank mod p is a lower bound of the rank over ℚ of the integer
-matrix (every r × r minor non-zero mod p is a non-zero integer), so everything decided here
-is a proved lower bound; a smaller prime only makes an (unlucky) rank drop more likely, never a
-wrong claim.
+speed), reduced mod p exactly (``_mod``). A rank mod p is a lower bound of the rank over ℚ of
+the integer matrix (every r × r minor non-zero mod p is a non-zero integer), so everything
+decided here is a proved lower bound; a smaller prime only makes an (unlucky) rank drop more
+likely, never a wrong claim.
 """
 
 from __future__ import annotations
@@ -48,8 +48,9 @@ def _matmul(a: np.ndarray, b: np.ndarray, p: int) -> np.ndarray:
 
 class FastEchelon:
     """A growing set of integer vectors kept independent modulo ``SMALL_PRIME`` (greedily, in
-    the order given), with the kept vectors in reduced row echelon form: the same contract as
-    ``linalg.ModpEchelon.add_batch`` at BLAS speed for dense vectors of length up to ~10^4."""
+    the order given), kept in echelon form with the inverse of their pivot block: the same
+    contract as ``linalg.ModpEchelon.add_batch`` at BLAS speed for dense vectors of length up
+    to ~10^4."""
 
     def __init__(self, ncols: int, p: int = SMALL_PRIME):
         if p >= 1 << 20:
@@ -135,10 +136,3 @@ class FastEchelon:
             self.pivots += new_piv
         return flags
 
-
-def rank_mod_p(rows: np.ndarray | Sequence[Sequence[int]], p: int = SMALL_PRIME) -> int:
-    """The rank mod p of an integer matrix (a lower bound of its rank over ℚ)."""
-    arr = np.asarray(rows)
-    if arr.size == 0:
-        return 0
-    return FastEchelon(arr.shape[1], p).add_batch(arr).count(True)
