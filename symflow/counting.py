@@ -36,6 +36,11 @@ from .sources import label as source_label
 DEFAULT_MAX_DEGREE = 4
 #: the family laws of a product lifting may have this many times --max-terms (c, i, j) pairs
 LAW_PAIRS_FACTOR = 10
+#: ... and their dense gradients at θ0 (laws × D) this many times --max-terms entries (laws
+#: runs with --max-terms 200 000 on a linear network: 20 million; about 2 µs an entry in all:
+#: linear:40-40-40-40 7.9 million, 31 s; linear:5-150-5 17 million, 35 s; linear:1-300-1 27
+#: million, 24 s; linear:1-400-1 64 million, 49 s)
+LAW_GRADIENT_FACTOR = 100
 MAX_SEARCH_MONOMIALS = 20_000
 #: the search pairs every monomial m of degree s with the generators: about C(D+s-2, s-1) × (terms
 #: of ∂φ) terms, each a few microseconds of Python; and it needs φ expanded
@@ -750,6 +755,14 @@ def conservation_laws(
                 f"the family laws (U_{{k+1}}ᵀU_{{k+1}} − U_kU_kᵀ)[a, b] of {lifting.name} have "
                 f"{terms} terms in all, above the limit of {LAW_PAIRS_FACTOR * lifting.max_terms} "
                 f"({LAW_PAIRS_FACTOR} × --max-terms; raise it with --max-terms)")
+        # their gradients at θ0 are compared densely (n_laws × D) to keep an independent set
+        n_laws = sum(n * (n + 1) // 2 for n in w[1:-1])
+        if n_laws * D > LAW_GRADIENT_FACTOR * lifting.max_terms:
+            raise LimitError(
+                f"the {n_laws} family laws of {lifting.name} are compared through their "
+                f"gradients at θ0, {n_laws} × {D} = {n_laws * D} entries, above the limit of "
+                f"{LAW_GRADIENT_FACTOR * lifting.max_terms} ({LAW_GRADIENT_FACTOR} × "
+                f"--max-terms; raise it with --max-terms)")
     points = sample_points(seed, D, 1 + extra_points)
     theta0 = points[0]
     candidates = family_laws(lifting)

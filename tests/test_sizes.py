@@ -174,3 +174,12 @@ def test_a_path_rank_beyond_the_budget_is_refused_before_any_pass():
     # relu:2-100-100-1: one block of 10 300 columns (predicted ~86 s and 4 GB)
     with pytest.raises(LimitError, match=r"largest block .* predicted to take \d+ s"):
         symflow.laws("relu:2-100-100-1")
+
+
+def test_too_many_family_laws_to_compare_are_refused_up_front():
+    import symflow
+    from symflow.errors import LimitError
+
+    # 500 500 laws of linear:1-1000-1: their gradients would be 10^9 entries
+    with pytest.raises(LimitError, match=r"500500 × 2000 .*--max-terms"):
+        symflow.laws("linear:1-1000-1")
