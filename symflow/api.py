@@ -356,7 +356,7 @@ def refuse_intrinsic_cost(lf: Lifting, n_points: int, family: bool, max_seconds:
 def intrinsic(spec: Any, symbols: Sequence | None = None, *, init: str = "generic",
               seed: int = 0, samples: int | None = None, at: Sequence | None = None,
               level: Any = None, max_depth: int = 8, max_seconds: float = 60.0,
-              **limits: int) -> Intrinsic:
+              progress: Any = None, **limits: int) -> Intrinsic:
     """Decide recoverability, the metric and the dynamic property of [MPG25] at a generic
     point, at ``at`` (values in parameter order, {name: value}, or a JSON/YAML file of either),
     on an initialisation family (``init``, ``samples`` points) or on level sets (``level``: a
@@ -415,7 +415,8 @@ def intrinsic(spec: Any, symbols: Sequence | None = None, *, init: str = "generi
     point = parse_point(lf, at) if at is not None else None
     lev = parse_level(lf, level) if level is not None and level != "random" else level
     r = decide(lf, init=init, at=point, seed=seed, samples=3 if samples is None else samples,
-               level=lev, max_depth=max_depth, max_dense_coords=dense_limit)
+               level=lev, max_depth=max_depth, max_dense_coords=dense_limit,
+               progress=progress)
 
     def vector(v: Any) -> Any:
         return None if v is None else sympy.Matrix([sympy.Rational(str(x)) for x in v])
@@ -427,7 +428,8 @@ def intrinsic(spec: Any, symbols: Sequence | None = None, *, init: str = "generi
 
 def certify(spec: Any, symbols: Sequence | None = None, *, directory: str | Path = ".",
             init: str = "generic", seed: int = 0, samples: int = 3, at: Sequence | None = None,
-            pdf: bool = True, fragment: bool = False, **limits: int) -> Certificate:
+            pdf: bool = True, fragment: bool = False, progress: Any = None,
+            **limits: int) -> Certificate:
     """Write the certificate of ``spec`` (JSON evidence, LaTeX, PDF if pdflatex is installed)
     into ``directory``, after re-checking it with the independent checker."""
     from .certificate.run import certify_one
@@ -436,7 +438,7 @@ def certify(spec: Any, symbols: Sequence | None = None, *, directory: str | Path
     refuse_family_size(lf, init != "generic", limits.get("max_params"))
     return certify_one(lf, Path(directory), init=init, seed=seed, samples=samples, at=at,
                        pdf=pdf, label=str(spec) if isinstance(spec, (str, Path)) else lf.name,
-                       fragment=fragment)
+                       fragment=fragment, progress=progress)
 
 
 def check(path: str | Path, max_params: int = 1000, max_paths: int = 2000,

@@ -233,10 +233,12 @@ def laws(spec: str, as_json: bool, seed: int, degree: int | None, max_depth: int
     from . import api
 
     progress = _progress(not as_json)
-    result = api.laws(spec, seed=seed, degree=degree, max_depth=max_depth, progress=progress,
-                      max_seconds=max_seconds, max_paths=max_paths,
-                      **_explicit_limits(max_params=max_params, max_terms=max_terms)).result
-    _end_progress(progress)
+    try:
+        result = api.laws(spec, seed=seed, degree=degree, max_depth=max_depth,
+                          progress=progress, max_seconds=max_seconds, max_paths=max_paths,
+                          **_explicit_limits(max_params=max_params, max_terms=max_terms)).result
+    finally:
+        _end_progress(progress)
     if as_json:
         emit_json(laws_json(spec, result))
     else:
@@ -538,10 +540,14 @@ def intrinsic(spec: str, init: str, at_file: str | None, samples: int, level_arg
     explicit = _explicit_limits(max_params=max_params, max_paths=max_paths)
     samples_given = click.get_current_context().get_parameter_source("samples") != \
         click.core.ParameterSource.DEFAULT
-    result = api.intrinsic(spec, init=init, at=at_file, seed=seed,
-                           samples=samples if samples_given else None, level=level_arg,
-                           max_depth=max_depth, max_seconds=max_seconds,
-                           max_terms=max_terms, **explicit).result
+    progress = _progress(not as_json)
+    try:
+        result = api.intrinsic(spec, init=init, at=at_file, seed=seed,
+                               samples=samples if samples_given else None, level=level_arg,
+                               max_depth=max_depth, max_seconds=max_seconds,
+                               max_terms=max_terms, progress=progress, **explicit).result
+    finally:
+        _end_progress(progress)
     if as_json:
         emit_json(intrinsic_json(spec, result))
     else:
@@ -767,8 +773,13 @@ def certify(spec: str | None, outdir: str, init: str, at_file: str | None, sampl
             from .spec import read_data
 
             at = read_data(Path(at_path))
-        c = certify_one(lifting, out, init=ini, seed=seed, samples=samples, at=at,
-                        pdf=not no_pdf, label=sp, max_params=max_params, fragment=fragment)
+        progress = _progress(not as_json)
+        try:
+            c = certify_one(lifting, out, init=ini, seed=seed, samples=samples, at=at,
+                            pdf=not no_pdf, label=sp, max_params=max_params,
+                            fragment=fragment, progress=progress)
+        finally:
+            _end_progress(progress)
         made = [str(c.json), str(c.tex)] + ([str(c.pdf)] if c.pdf else [])
         if fragment:
             made.append(str(c.tex.with_name(c.tex.stem + "-section.tex")))

@@ -742,7 +742,7 @@ def conservation_laws(
     """
     import time
 
-    deadline = time.monotonic() + 0.9 * max_seconds  # the rest: laws, search, output
+    deadline = time.monotonic() + 0.8 * max_seconds  # the rest: laws, search, output
     poly_depth = DEFAULT_POLY_DEPTH if max_depth is None else max_depth
     D = lifting.D
     if lifting.kind == "product" and lifting.widths:

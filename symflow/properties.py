@@ -15,6 +15,7 @@ Decided exactly at a rational point θ0:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import flint
@@ -535,7 +536,8 @@ def intrinsic(lifting: Lifting, init: str = "generic", at: list | None = None, s
               laws: LawsResult | None = None,
               level: flint.fmpq_mat | str | None = None,
               max_dense_coords: int = MAX_DENSE_COORDS,
-              engine: str = "auto") -> IntrinsicResult:
+              engine: str = "auto",
+              progress: Callable[[str], None] | None = None) -> IntrinsicResult:
     """Decide the intrinsic properties of ``lifting`` at a seeded generic point, at a given
     point, at exact sample points of an initialisation family of a linear network, or (two-layer
     linear nets n-r-m, r ≤ min(n, m)) at exact points of level sets U₂ᵀU₂ − U₁U₁ᵀ = H: ``level``
@@ -547,7 +549,8 @@ def intrinsic(lifting: Lifting, init: str = "generic", at: list | None = None, s
         raise SymflowError("--level chooses the points itself: it cannot be combined with --at "
                            "or --init")
     if laws is None or laws.seed != seed:
-        laws = conservation_laws(lifting, seed=seed, max_depth=max_depth, engine=engine)
+        laws = conservation_laws(lifting, seed=seed, max_depth=max_depth, engine=engine,
+                                 progress=progress)
     notes: list[str] = []
     family: dict = {}
     if level is not None:
@@ -581,8 +584,14 @@ def intrinsic(lifting: Lifting, init: str = "generic", at: list | None = None, s
         pts = [linear.sample(widths, init, seed + s) for s in range(samples)]
         points = [[_plain(p[n]) for n in lifting.params] for p in pts]
         family["lambdas"] = [[str(x) for x in linear.relaxed_lambdas(widths, p)] for p in pts]
-    checks = [criterion_at(lifting, pt, laws, seed=seed, max_depth=max_depth,
-                           max_dense_coords=max_dense_coords, engine=engine) for pt in points]
+    checks = []
+    for k, pt in enumerate(points, 1):
+        if progress:
+            progress(f"criterion at point {k}/{len(points)}: brackets, ranks, kernel")
+        checks.append(criterion_at(lifting, pt, laws, seed=seed, max_depth=max_depth,
+                                   max_dense_coords=max_dense_coords, engine=engine))
+    if progress:
+        progress("closed forms")
     closed: list[ClosedForm] = []
     for make in (scalar_product_closed_form, two_layer_closed_form):
         cf = make(lifting)

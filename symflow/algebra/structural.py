@@ -26,6 +26,9 @@ from .structural_limits import MAX_INNER, PRIME  # noqa: F401 - re-exported
 
 #: candidate brackets evaluated together (bounds the memory of a batch: 2^m × B × D integers)
 CHUNK = 512
+#: candidate brackets sifted together at the sample points (their values and the float copy
+#: the echelon takes: 2 × 8 bytes × chunk × D per point)
+SIFT_CHUNK = 2048
 
 
 def _mul(a: np.ndarray, b: np.ndarray, spec: str) -> np.ndarray:
@@ -179,8 +182,10 @@ def structural_trace(structure: ProductStructure, points: Sequence[Sequence[int]
 
     span_words: list[tuple[int, ...]] = []
 
-    def advice(depth: int, stopped_by: str | None) -> str | None:
-        """What would go further: the levels still needed at the rate seen, and their time."""
+    def advice(depth: int, stopped_by: str | None, n_next: int) -> str | None:
+        """What would go further: the levels still needed at the rate seen, and their time
+        (``n_next`` candidates a level, each valued at θ0 and at the sample points, 3× dearer
+        per level of depth)."""
         if stopped_by is None or at_point.rank >= goal:
             return None
         gap = goal - at_point.rank
@@ -190,8 +195,8 @@ def structural_trace(structure: ProductStructure, points: Sequence[Sequence[int]
         last = [counts.get(k, 0) for k in (depth - 1, depth)]
         rate = max(1, sum(last) // 2)
         more = -(-gap // rate)
-        level_time = per_bracket(depth) * max(1, len(spanning))
-        predicted = sum(level_time * 3 ** j for j in range(1, more + 1))
+        level_time = per_bracket(depth + 1) * max(1, n_next) * len(pts)
+        predicted = sum(level_time * 3 ** j for j in range(more))
         why = {"time": "the next level was predicted to end after the time budget "
                        "(--max-seconds)",
                "depth": f"--max-depth {depth} was reached",
@@ -202,8 +207,8 @@ def structural_trace(structure: ProductStructure, points: Sequence[Sequence[int]
                 f"(--max-depth {depth + more}), predicted to take {pred} (--max-seconds)")
 
     def finish(depth: int, status: str | None, explored: int,
-               stopped_by: str | None = None) -> LieTrace:
-        note = advice(depth, stopped_by)
+               stopped_by: str | None = None, n_next: int = 0) -> LieTrace:
+        note = advice(depth, stopped_by, n_next)
         if not exact:
             return LieTrace(at_point.rank, spanning, depth, status or "limit", explored,
                             modulus=PRIME, stopped_by=stopped_by, advice=note)
@@ -254,30 +259,44 @@ def structural_trace(structure: ProductStructure, points: Sequence[Sequence[int]
                 return True
         return True
 
-    def sift(words: list[tuple[int, ...]], depth: int) -> list[tuple[int, ...]] | None:
+    sift_cost: dict[int, float] = {}  # seconds per word: its values and their elimination
+
+    def sift(words: list[tuple[int, ...]], depth: int) -> tuple[list[tuple[int, ...]], bool]:
+        """(the words whose values at the sample points are new, whether all words were
+        sifted), in chunks (memory O(chunk·D)); it stops before a chunk predicted to end after
+        half the time left, so that the next level has the other half."""
         if len(pts) < 2:
-            return words
-        parts = [timed_values(words, p, depth) for p in pts[1:]]
-        if any(v is None for v in parts):
-            return None
-        sigs = np.concatenate(parts, axis=1)
-        return [w for w, new in zip(words, signature.add_batch(sigs), strict=True) if new]
+            return words, True
+        until = None if deadline is None else \
+            time.monotonic() + (deadline - time.monotonic()) / 2
+        kept: list[tuple[int, ...]] = []
+        for start in range(0, len(words), SIFT_CHUNK):
+            part = words[start:start + SIFT_CHUNK]
+            unit = sift_cost.get(depth, per_bracket(depth) * (len(pts) - 1))
+            if until is not None and time.monotonic() + len(part) * unit > until:
+                return kept, False
+            t0 = time.monotonic()
+            sigs = np.concatenate([structure.values(part, p) for p in pts[1:]], axis=1)
+            kept += [w for w, new in zip(part, signature.add_batch(sigs), strict=True) if new]
+            sift_cost[depth] = max(sift_cost.get(depth, 0.0),
+                                   (time.monotonic() - t0) / len(part))
+        return kept, True
 
     words = [(i,) for i in range(structure.d)]
     offer(words, 1)
     explored = len(words)
     if reached():
         return finish(1, reached(), explored)
-    gens = sift(words, 1)
-    if gens is None:
-        return finish(1, "limit", explored, "time")
+    gens, complete = sift(words, 1)
+    if not complete:
+        gens = list(dict.fromkeys(gens + span_words))  # at least the fields kept at θ0
     level = gens
     depth = 1
     while True:
         if max_depth is not None and depth >= max_depth:
-            return finish(depth, "limit", explored, "depth")
+            return finish(depth, "limit", explored, "depth", len(level) * len(gens))
         if explored >= max_fields:
-            return finish(depth, "limit", explored, "fields")
+            return finish(depth, "limit", explored, "fields", len(level) * len(gens))
         depth += 1
         budget = max_fields - explored
         cands = list(islice(((g[0],) + b for b in level for g in gens
@@ -285,15 +304,21 @@ def structural_trace(structure: ProductStructure, points: Sequence[Sequence[int]
         capped = len(cands) > budget
         cands = cands[:budget]
         if not offer(cands, depth):
-            return finish(depth - 1 if depth not in cost else depth, "limit", explored,
-                          "time")
+            # the depth some of whose brackets were valued, else the last complete one
+            return finish(depth if depth in cost else depth - 1, "limit", explored, "time",
+                          len(cands))
         explored += len(cands)
         if reached():
             return finish(depth, reached(), explored)
         if capped:
-            return finish(depth, "limit", explored, "fields")
-        level = sift(cands, depth)
-        if level is None:
-            return finish(depth, "limit", explored, "time")
-        if not level:
+            return finish(depth, "limit", explored, "fields", len(cands))
+        level, complete = sift(cands, depth)
+        if not complete:
+            # no time to sift the whole level at the sample points: bracket further the words
+            # sifted so far and those independent at θ0 (a sub-exploration: every bracket
+            # still lies in Lie(W_φ), so the bound stands)
+            level = list(dict.fromkeys(level + [w for w in span_words if len(w) == depth]))
+            if not level:
+                return finish(depth, "limit", explored, "time", len(cands))
+        elif not level:
             return finish(depth, "saturated", explored)

@@ -12,7 +12,8 @@ from .schema import MAX_COORDS, MAX_FILE_BYTES
 
 def certify_one(lf: Lifting, out: Path, *, init: str = "generic", seed: int = 0,
                 samples: int = 3, at: Any = None, pdf: bool = True, label: str | None = None,
-                max_params: int | None = None, fragment: bool = False) -> Any:
+                max_params: int | None = None, fragment: bool = False,
+                progress: Any = None) -> Any:
     """Write ``<stem>.json`` and ``<stem>.tex`` (and the PDF) into ``out``; the certificate is
     re-checked by the independent checker before anything is written. ``at``: the point's
     data (a list or a mapping, as in a --at file), or None. ``fragment``: also write
@@ -32,10 +33,12 @@ def certify_one(lf: Lifting, out: Path, *, init: str = "generic", seed: int = 0,
     if lf.d:
         lf.phi[0]  # noqa: B018 - a certificate holds φ expanded: the term limit, first
     point = parse_point(lf, at) if at is not None else None
-    laws_result = conservation_laws(lf, seed=seed, engine="polynomial")
+    laws_result = conservation_laws(lf, seed=seed, engine="polynomial", progress=progress)
     intr = intrinsic(lf, init=init, at=point, seed=seed, samples=samples, laws=laws_result,
-                     engine="polynomial")
+                     engine="polynomial", progress=progress)
     cert = build(laws_result, intr)
+    if progress:
+        progress(f"re-checking the certificate of {label}")
     try:
         report = check_certificate(cert, label, Limits(max(max_params or 0, lf.D),
                                                        max(MAX_COORDS, lf.d)))
@@ -58,6 +61,8 @@ def certify_one(lf: Lifting, out: Path, *, init: str = "generic", seed: int = 0,
         (out / f"{stem}-section.tex").write_text(render_fragment(cert, json_path.name))
     pdf_path, note = None, None
     if pdf:
+        if progress:
+            progress("pdflatex")
         ok, why = compile_pdf(tex_path)
         if ok:
             pdf_path = tex_path.with_suffix(".pdf")
