@@ -319,7 +319,8 @@ def refuse_family_size(lf: Lifting, family: bool, max_params: int | None) -> Non
 
 #: seconds per unit of rows·D·min(rows, D) of the exact kernel of [∂φ; ∂h] at one point (measured
 #: on linear:12-12-12 and linear:20-20-20, rounded up), and the factor of the large rationals of
-#: a family's exact points (linear:10-10-10 --init balanced)
+#: a family's exact points, per squared number of hidden layers (their entries are products of
+#: one rational per layer: linear:10-10-10 --init balanced ×4–10, linear:10-10-4-8 ×25)
 SEC_KERNEL = 2.5e-7
 FAMILY_BITS_FACTOR = 10
 
@@ -332,7 +333,8 @@ def intrinsic_seconds(lf: Lifting, n_points: int, family: bool) -> float | None:
         return None
     rows = _kernel_rows(lf)
     per_point = SEC_KERNEL * rows * lf.D * min(rows, lf.D)
-    return n_points * per_point * (FAMILY_BITS_FACTOR if family else 1)
+    hidden = len(lf.widths) - 2
+    return n_points * per_point * (FAMILY_BITS_FACTOR * hidden ** 2 if family else 1)
 
 
 def _kernel_rows(lf: Lifting) -> int:
@@ -429,16 +431,17 @@ def intrinsic(spec: Any, symbols: Sequence | None = None, *, init: str = "generi
 def certify(spec: Any, symbols: Sequence | None = None, *, directory: str | Path = ".",
             init: str = "generic", seed: int = 0, samples: int = 3, at: Sequence | None = None,
             pdf: bool = True, fragment: bool = False, progress: Any = None,
-            **limits: int) -> Certificate:
+            max_seconds: float = 60.0, **limits: int) -> Certificate:
     """Write the certificate of ``spec`` (JSON evidence, LaTeX, PDF if pdflatex is installed)
     into ``directory``, after re-checking it with the independent checker."""
     from .certificate.run import certify_one
 
+    _check_seconds(max_seconds)
     lf = lifting(spec, symbols, **limits)
     refuse_family_size(lf, init != "generic", limits.get("max_params"))
     return certify_one(lf, Path(directory), init=init, seed=seed, samples=samples, at=at,
                        pdf=pdf, label=str(spec) if isinstance(spec, (str, Path)) else lf.name,
-                       fragment=fragment, progress=progress)
+                       fragment=fragment, progress=progress, max_seconds=max_seconds)
 
 
 def check(path: str | Path, max_params: int = 1000, max_paths: int = 2000,

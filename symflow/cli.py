@@ -699,10 +699,14 @@ def intrinsic_text(spec: str, r: IntrinsicResult) -> str:
                    "a paper (no preamble; needs amsmath, amssymb, amsthm and tikz).")
 @click.option("--json", "as_json", is_flag=True,
               help="Print one JSON object (the files written and each verdict) and nothing else.")
+@click.option("--max-seconds", type=click.FloatRange(min=0, min_open=True, max=86_400),
+              default=60.0, show_default=True,
+              help="Budget: an intrinsic claim predicted to take longer is refused before any "
+                   "work.")
 @_limits
 def certify(spec: str | None, outdir: str, init: str, at_file: str | None, samples: int,
             seed: int, no_pdf: bool, library: str | None, fragment: bool, as_json: bool,
-            max_params: int, max_paths: int, max_terms: int) -> None:
+            max_seconds: float, max_params: int, max_paths: int, max_terms: int) -> None:
     """Write a certificate of SPEC: NAME.json (evidence), NAME.tex (and NAME.pdf if pdflatex is
     installed). Certificates are limited to D ≤ 1000 parameters unless --max-params is given.
     It certifies the count of conservation laws and the intrinsic-property verdict;
@@ -777,7 +781,7 @@ def certify(spec: str | None, outdir: str, init: str, at_file: str | None, sampl
         try:
             c = certify_one(lifting, out, init=ini, seed=seed, samples=samples, at=at,
                             pdf=not no_pdf, label=sp, max_params=max_params,
-                            fragment=fragment, progress=progress)
+                            fragment=fragment, progress=progress, max_seconds=max_seconds)
         finally:
             _end_progress(progress)
         made = [str(c.json), str(c.tex)] + ([str(c.pdf)] if c.pdf else [])

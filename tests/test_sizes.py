@@ -183,3 +183,21 @@ def test_too_many_family_laws_to_compare_are_refused_up_front():
     # 500 500 laws of linear:1-1000-1: their gradients would be 10^9 entries
     with pytest.raises(LimitError, match=r"500500 × 2000 .*--max-terms"):
         symflow.laws("linear:1-1000-1")
+
+
+def test_certify_refuses_an_intrinsic_claim_beyond_its_budget(tmp_path):
+    import symflow
+    from symflow.errors import LimitError
+
+    # linear:33-14-37: D = 980 (inside the certificate limit), kernel 1326 × 980 (~318 s)
+    with pytest.raises(LimitError, match=r"predicted to take \d+ s.*--max-seconds"):
+        symflow.certify("linear:33-14-37", directory=tmp_path, pdf=False)
+    assert not list(tmp_path.iterdir())
+
+
+def test_a_deeper_family_is_predicted_dearer():
+    from symflow.api import intrinsic_seconds
+
+    two = intrinsic_seconds(load_lifting("linear:10-10-10"), 3, True)
+    three = intrinsic_seconds(load_lifting("linear:10-10-4-8"), 3, True)
+    assert two < 60 < three  # measured: 15–36 s and 68 s

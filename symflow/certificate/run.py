@@ -13,12 +13,12 @@ from .schema import MAX_COORDS, MAX_FILE_BYTES
 def certify_one(lf: Lifting, out: Path, *, init: str = "generic", seed: int = 0,
                 samples: int = 3, at: Any = None, pdf: bool = True, label: str | None = None,
                 max_params: int | None = None, fragment: bool = False,
-                progress: Any = None) -> Any:
+                progress: Any = None, max_seconds: float = 60.0) -> Any:
     """Write ``<stem>.json`` and ``<stem>.tex`` (and the PDF) into ``out``; the certificate is
     re-checked by the independent checker before anything is written. ``at``: the point's
     data (a list or a mapping, as in a --at file), or None. ``fragment``: also write
     ``<stem>-section.tex``, a section to \\input into a paper. Returns an ``api.Certificate``."""
-    from ..api import Certificate
+    from ..api import Certificate, refuse_intrinsic_cost
     from ..catalog import slug
     from ..counting import conservation_laws
     from ..properties import intrinsic, parse_point
@@ -33,6 +33,9 @@ def certify_one(lf: Lifting, out: Path, *, init: str = "generic", seed: int = 0,
     if lf.d:
         lf.phi[0]  # noqa: B018 - a certificate holds φ expanded: the term limit, first
     point = parse_point(lf, at) if at is not None else None
+    family = init != "generic"
+    refuse_intrinsic_cost(lf, 1 if point is not None or not family else samples, family,
+                          max_seconds)
     laws_result = conservation_laws(lf, seed=seed, engine="polynomial", progress=progress)
     intr = intrinsic(lf, init=init, at=point, seed=seed, samples=samples, laws=laws_result,
                      engine="polynomial", progress=progress)
