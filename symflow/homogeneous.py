@@ -44,10 +44,40 @@ def parameter_groups(lifting: Lifting) -> dict[str, list[int]]:
 
 def _sparse_monomials(lifting: Lifting) -> list[dict[int, int]]:
     """Every monomial of every φ_i as {variable: exponent}: from the paths of a path-lifting
-    (one monomial per coordinate, each parameter once), else from the polynomials."""
+    (one monomial per coordinate, each parameter once); for a network with linear neurons
+    (kinds "network", "product") from the paths of the graph too, since φ_C sums the products of
+    the distinct paths of a class, distinct monomials with coefficient 1 (every edge carries its
+    own parameter), never expanded here;
+    else from the polynomials."""
     if lifting.path_params:
         return [dict.fromkeys(ps, 1) for ps in lifting.path_params]
+    arch = lifting.architecture
+    if arch is not None and lifting.kind in ("network", "product"):
+        from .lifting import check_terms
+
+        check_terms(arch.count_paths(), lifting.max_terms)
+        return [dict.fromkeys(ps, 1) for ps in _graph_paths(lifting)]
     return [{k: e for k, e in enumerate(m) if e} for p in lifting.phi for m in p.monoms()]
+
+
+def _graph_paths(lifting: Lifting) -> list[tuple[int, ...]]:
+    """The parameter indices of every path of the network (from an input, or from a neuron's
+    bias, to an output: outputs end the paths, as in the lifting)."""
+    import networkx as nx
+
+    arch = lifting.architecture
+    g = arch.graph
+    index = lifting.ring.index
+    tails: dict[str, list[tuple[int, ...]]] = {}
+    for v in reversed(list(nx.topological_sort(g))):
+        if g.nodes[v]["kind"] == "output":
+            tails[v] = [()]
+        else:
+            tails[v] = [(index[g.edges[v, w]["param"]],) + t
+                        for w in g.successors(v) for t in tails[w]]
+    out = [t for x in arch.inputs for t in tails[x]]
+    out += [(index[arch.bias(v)],) + t for v in g.nodes if arch.bias(v) for t in tails[v]]
+    return out
 
 
 
@@ -75,7 +105,7 @@ def homogeneity(lifting: Lifting) -> Homogeneity:
         members = set(idx)
         per = {sum(e for k, e in m.items() if k in members) for m in monos}
         groups[name] = per.pop() if len(per) == 1 else None
-    weighted, wdeg = _weighted_homogeneity(lifting)
+    weighted, wdeg = _weighted_homogeneity(lifting, monos)
     if degree is None and weighted:
         notes.append("weighted homogeneity: scaling each parameter θ_k by c^{w_k} multiplies H "
                      f"by c^{wdeg} (weights below; checked on every monomial of φ)")
@@ -85,7 +115,8 @@ def homogeneity(lifting: Lifting) -> Homogeneity:
     return Homogeneity(degree, verified, degs, groups, weighted, wdeg, notes)
 
 
-def _weighted_homogeneity(lifting: Lifting) -> tuple[dict[str, int] | None, int | None]:
+def _weighted_homogeneity(lifting: Lifting, monos: list[dict[int, int]]
+                          ) -> tuple[dict[str, int] | None, int | None]:
     """Integer weights a_k ≥ 1 and L with H(x; c^{a_k} θ_k) = c^L H(x; θ), i.e. every monomial
     θ^α of every coordinate has Σ_k a_k α_k = L; all ones when φ is homogeneous.
 
@@ -95,8 +126,8 @@ def _weighted_homogeneity(lifting: Lifting) -> tuple[dict[str, int] | None, int 
     ≥ 1 and a_{b_v} = δ_v ≥ 1, the least such weights. A polynomial lifting: the least L of the
     exact linear programme (SymPy's rational simplex), scaled to integers (the least L over
     rational weights, not always the least integer weights); None when it has no solution.
-    The weights are then checked on every monomial, exactly."""
-    monos = _sparse_monomials(lifting)
+    The weights are then checked on every monomial (``monos``, from ``_sparse_monomials``),
+    exactly."""
     degs = {sum(m.values()) for m in monos}
     if len(degs) == 1:
         return {n: 1 for n in lifting.params}, degs.pop()

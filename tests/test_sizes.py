@@ -201,3 +201,15 @@ def test_a_deeper_family_is_predicted_dearer():
     two = intrinsic_seconds(load_lifting("linear:10-10-10"), 3, True)
     three = intrinsic_seconds(load_lifting("linear:10-10-4-8"), 3, True)
     assert two < 60 < three  # measured: 15–36 s and 68 s
+
+
+@pytest.mark.parametrize("spec", ["linear:2-3-2", "linear:2-3-3-2", "examples/mixed.yaml",
+                                  "linear:1-2-2-1"])
+def test_monomials_from_the_paths_equal_the_expanded_ones(spec):
+    from symflow.homogeneous import _sparse_monomials
+
+    lf = load_lifting(spec)
+    fast = sorted(sorted(m.items()) for m in _sparse_monomials(lf))
+    slow = sorted(sorted({k: e for k, e in enumerate(m) if e}.items())
+                  for p in lf.phi for m in p.monoms())
+    assert fast == slow
