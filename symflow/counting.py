@@ -65,6 +65,7 @@ class Law:
     # a family law is a quadratic form: h = Σ c·θ_i·θ_j over these (c, i, j), for fast gradients
     pairs: list[tuple[int, int, int]] | None = None
     ring: Any = None  # the ring of a law built lazily from its pairs
+    _texts: dict = field(default_factory=dict, repr=False, compare=False)  # ring id -> text
 
     @property
     def poly(self) -> ZPoly:
@@ -95,9 +96,12 @@ class Law:
     def expression(self, ring) -> str:  # noqa: ANN001 - a Ring
         """The canonical text of P (from the pairs of a quadratic family law, without
         expanding its exponent vectors)."""
-        if self.pairs is not None:
-            return ring.format_quadratic(self.pairs)
-        return ring.format(self.poly)
+        text = self._texts.get(id(ring))
+        if text is None:
+            text = (ring.format_quadratic(self.pairs) if self.pairs is not None
+                    else ring.format(self.poly))
+            self._texts[id(ring)] = text
+        return text
 
     def to_sympy(self, ring):  # noqa: ANN201 - a SymPy expression
         """h as a SymPy expression (ln|f| as log(Abs(f)))."""
@@ -147,6 +151,7 @@ class LawsResult:
     # the logarithmic search: the Darboux polynomials used (None: not run) and deg P
     darboux: list[ZPoly] | None = None
     log_degree: int = 0
+    _statement: str | None = field(default=None, repr=False, compare=False)
 
     @property
     def lower(self) -> int:
@@ -200,11 +205,14 @@ class LawsResult:
         return k
 
     def statement(self) -> str:
-        """What was proved, in one paragraph (the certificate's wording)."""
+        """What was proved, in one paragraph (the certificate's wording); built once (it
+        writes every law)."""
         from .certificate import model
 
-        lf = self.lifting
-        return model.laws_claim(self, model.architecture_of(lf))["statement"]
+        if self._statement is None:
+            lf = self.lifting
+            self._statement = model.laws_claim(self, model.architecture_of(lf))["statement"]
+        return self._statement
 
 
 # ---------------------------------------------------------------------------- known families
@@ -691,6 +699,20 @@ def polynomial_engine_affordable(lifting: Lifting) -> bool:
 PATH_ENGINE_MIN_PARAMS = 400
 
 
+#: the echelon forms of the structural engine may take this many bytes (of the 2 GB budget)
+STRUCTURAL_MAX_BYTES = 1_800_000_000
+
+
+def structural_bytes(D: int, d: int, n_laws: int) -> int:  # noqa: N803
+    """Predicted peak bytes of the structural trace: a target rank t = D − #laws (at least the
+    d fields' rank, at most D) kept in float64 at θ0 (t × D rows and T⁻¹, t × t) and at the two
+    sample points (t × 2D, t × t), 8(3tD + 2t²), times 2.5 for the copies of a batch (fitted:
+    linear:40-40-40-40 1.31 GB predicted, 1.07 GB measured; linear:52-31-59-23-43 1.56 GB
+    predicted, 1.56 GB measured)."""
+    t = min(D, max(D - n_laws, d))
+    return int(2.5 * 8 * (3 * t * D + 2 * t * t))
+
+
 def uses_product_engine(lifting: Lifting) -> bool:
     """Whether the brackets of a layered linear network come from its matrices
     (``algebra.structural``): a product lifting whose layers fit the int64 dot products."""
@@ -757,6 +779,14 @@ def conservation_laws(
                 f"({LAW_PAIRS_FACTOR} × --max-terms; raise it with --max-terms)")
         # their gradients at θ0 are compared densely (n_laws × D) to keep an independent set
         n_laws = sum(n * (n + 1) // 2 for n in w[1:-1])
+        if engine != "polynomial" and uses_product_engine(lifting):
+            nbytes = structural_bytes(D, lifting.d, n_laws)
+            if nbytes > STRUCTURAL_MAX_BYTES:
+                raise LimitError(
+                    f"the brackets of {lifting.name} would be ranked in echelon forms of about "
+                    f"{nbytes / 1e9:.1f} GB (D = {D}), above the limit of "
+                    f"{STRUCTURAL_MAX_BYTES / 1e9:g} GB (a memory budget that no flag lifts: "
+                    "count the laws of a narrower network)")
         if n_laws * D > LAW_GRADIENT_FACTOR * lifting.max_terms:
             raise LimitError(
                 f"the {n_laws} family laws of {lifting.name} are compared through their "
@@ -780,8 +810,9 @@ def conservation_laws(
                     law.verified = (is_conserved_log(law, lifting) if law.logs
                                     else is_conserved(law.poly, lifting, law.pairs))
             (good if law.verified else rejected).append(law)
-        good = [law for law in good if law.gradient_at(theta0, D) is not None]
-        grads = law_gradients_at(good, theta0, D)
+        at = [(law, law.gradient_at(theta0, D)) for law in good]  # once per law
+        good = [law for law, g in at if g is not None]
+        grads = [integer_multiple(g) for _, g in at if g is not None]
         return [good[i] for i in independent_subset(grads, D)]
 
     laws = select(candidates)

@@ -213,3 +213,12 @@ def test_monomials_from_the_paths_equal_the_expanded_ones(spec):
     slow = sorted(sorted({k: e for k, e in enumerate(m) if e}.items())
                   for p in lf.phi for m in p.monoms())
     assert fast == slow
+
+
+def test_a_structural_trace_beyond_the_memory_budget_is_refused_up_front():
+    import symflow
+    from symflow.errors import LimitError
+
+    # linear:70-70-70: D = 9800 inside the structural limit, echelons of ~6 GB predicted
+    with pytest.raises(LimitError, match=r"GB .*above the limit of 1.8 GB"):
+        symflow.laws("linear:70-70-70")

@@ -162,12 +162,21 @@ def rank_qq(rows: Sequence[Sequence]) -> int:
     return flint.fmpz_mat(ints).rank()
 
 
+#: above this many entries independent_subset ranks by BLAS (``fastrank``), mod 1 048 573
+FAST_SUBSET_ENTRIES = 1_000_000
+
+
 def independent_subset(vectors: Sequence[Sequence[int]], ncols: int) -> list[int]:
     """Indices of a maximal subset of integer vectors independent over QQ, chosen greedily.
 
     Selection is made mod p; independence mod p implies independence over QQ.
     """
-    ech = ModpEchelon(ncols)
+    if len(vectors) * ncols > FAST_SUBSET_ENTRIES:  # BLAS, mod a 20-bit prime
+        from .fastrank import FastEchelon
+
+        ech: ModpEchelon | FastEchelon = FastEchelon(ncols)
+    else:
+        ech = ModpEchelon(ncols)
     chosen = [i for i, new in enumerate(ech.add_batch(list(vectors))) if new]
     confirm_small([vectors[i] for i in chosen], len(chosen))
     return chosen
