@@ -238,6 +238,12 @@ class CheckResult:
         return f"`{self.path}`: **INVALID** at step '{self.failed_step}': {self.message}"
 
 
+def _check_depth(max_depth: Any) -> None:
+    """The deepest bracket level: a whole number ≥ 1 (booleans refused)."""
+    if not isinstance(max_depth, int) or isinstance(max_depth, bool) or max_depth < 1:
+        raise SymflowError(f"max_depth must be a positive integer, not {max_depth!r}")
+
+
 def _check_seconds(max_seconds: Any) -> None:
     """The time budget of a command: a number in (0, 86400] (NaN and booleans refused)."""
     if not isinstance(max_seconds, (int, float)) or isinstance(max_seconds, bool) \
@@ -281,9 +287,8 @@ def laws(spec: Any, symbols: Sequence | None = None, *, seed: int = 0,
     for a linear network, 8 otherwise); ``progress``: a callable taking a line."""
     from .counting import conservation_laws
 
-    if max_depth is not None and (not isinstance(max_depth, int) or isinstance(max_depth, bool)
-                                  or max_depth < 1):
-        raise SymflowError(f"max_depth must be a positive integer, not {max_depth!r}")
+    if max_depth is not None:
+        _check_depth(max_depth)
     _check_seconds(max_seconds)
     lf = laws_lifting(spec, symbols, **limits)
     r = conservation_laws(lf, seed=seed, max_degree=degree, max_depth=max_depth,
@@ -384,6 +389,8 @@ def intrinsic(spec: Any, symbols: Sequence | None = None, *, init: str = "generi
                            "--level (a generic point is one seeded point: use --seed)")
     # the criterion uses dense ∂φ (d × D) and M (d × d): max_paths given explicitly replaces
     # the default limit on d
+    _check_seconds(max_seconds)
+    _check_depth(max_depth)
     dense_limit = limits.get("max_paths", MAX_DENSE_COORDS)
     family = init != "generic" or level is not None
     # a ReLU path-lifting at its generic point is decided from D generator values: it takes
@@ -398,7 +405,6 @@ def intrinsic(spec: Any, symbols: Sequence | None = None, *, init: str = "generi
     if lf.d:
         lf.phi[0]  # noqa: B018 - the criterion needs φ expanded: the term limit, up front
     refuse_family_size(lf, family, limits.get("max_params"))
-    _check_seconds(max_seconds)
     n_points = 1 if at is not None or not family else (3 if samples is None else samples)
     refuse_intrinsic_cost(lf, n_points, family, max_seconds)
     # a ReLU path-lifting at its generic point is decided from D generator values (no dense

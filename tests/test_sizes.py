@@ -222,3 +222,12 @@ def test_a_structural_trace_beyond_the_memory_budget_is_refused_up_front():
     # linear:70-70-70: D = 9800 inside the structural limit, echelons of ~6 GB predicted
     with pytest.raises(LimitError, match=r"GB .*above the limit of 1.8 GB"):
         symflow.laws("linear:70-70-70")
+
+
+@pytest.mark.parametrize("kw", [{"max_seconds": -1}, {"max_depth": 0}, {"max_depth": 1.5}])
+def test_intrinsic_refuses_the_budgets_its_cli_refuses(kw):
+    import symflow
+    from symflow.errors import SymflowError
+
+    with pytest.raises(SymflowError, match=next(iter(kw))):
+        symflow.intrinsic("linear:2-2-2", **kw)
