@@ -9,6 +9,7 @@ carry SymPy objects (φ, the laws, the witnesses) and render in Jupyter.
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -35,9 +36,8 @@ def lifting(spec: Any, symbols: Sequence | None = None, *, name: str | None = No
         from .spec import load_lifting
 
         return load_lifting(str(spec), **limits)
-    import networkx as nx
-
-    if isinstance(spec, nx.DiGraph):
+    nx = sys.modules.get("networkx")  # a networkx graph exists only if networkx was imported
+    if nx is not None and isinstance(spec, nx.DiGraph):
         return _from_graph(spec, name or spec.graph.get("name", "dag"), limits)
     return _from_sympy(spec, symbols, name or "phi", limits)
 

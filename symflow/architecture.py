@@ -16,8 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-import networkx as nx
-
+from . import digraph as dg
 from .errors import SpecError
 
 INPUT, HIDDEN, OUTPUT = "input", "hidden", "output"
@@ -62,7 +61,7 @@ class Architecture:
     θ ∈ R^D used everywhere else.
     """
 
-    graph: nx.DiGraph
+    graph: dg.DiGraph
     params: list[str]
     name: str = "dag"
     widths: tuple[int, ...] | None = None  # set for layered networks
@@ -96,7 +95,7 @@ class Architecture:
         Paths start at an input neuron or at a neuron with a bias and end at an output neuron.
         """
         to_out: dict[str, int] = {}
-        for v in reversed(list(nx.topological_sort(self.graph))):
+        for v in reversed(list(dg.topological_sort(self.graph))):
             kind = self.graph.nodes[v]["kind"]
             to_out[v] = (1 if kind == OUTPUT else 0) + sum(
                 to_out[w] for w in self.graph.successors(v)
@@ -136,7 +135,7 @@ class Architecture:
         ReLU neuron or a start to the next ReLU neurons or outputs reached through linear
         hidden neurons only), counted by dynamic programming."""
         g = self.graph
-        order = list(nx.topological_sort(g))
+        order = list(dg.topological_sort(g))
         # nxt[v]: the ReLU neurons and outputs reached from v through linear hidden neurons only
         nxt: dict[str, set[str]] = {}
         for v in reversed(order):
@@ -167,8 +166,8 @@ class Architecture:
             raise SpecError("the network has no input neuron")
         if not self.outputs:
             raise SpecError("the network has no output neuron")
-        if not nx.is_directed_acyclic_graph(g):
-            cycle = nx.find_cycle(g)
+        if not dg.is_directed_acyclic_graph(g):
+            cycle = dg.find_cycle(g)
             path = " -> ".join([cycle[0][0]] + [e[1] for e in cycle])
             raise SpecError(f"the network has a cycle: {path}")
         for v, kind in g.nodes(data="kind"):
@@ -180,10 +179,10 @@ class Architecture:
                 raise SpecError(f"input neuron '{v}' cannot carry a bias")
         from_input: set[str] = set()
         for s in self.inputs:
-            from_input |= nx.descendants(g, s) | {s}
+            from_input |= dg.descendants(g, s) | {s}
         to_output: set[str] = set()
         for t in self.outputs:
-            to_output |= nx.ancestors(g, t) | {t}
+            to_output |= dg.ancestors(g, t) | {t}
         for v in self.hidden:
             if v not in from_input or v not in to_output:
                 where = "from any input" if v not in from_input else "to any output"
@@ -208,7 +207,7 @@ def layered(widths: list[int], bias: bool = False, activation: str = "relu",
         raise SpecError("a layered network needs at least two widths (inputs and outputs)")
     if any(n < 1 for n in widths):
         raise SpecError(f"every width must be at least 1, got {'-'.join(map(str, widths))}")
-    g = nx.DiGraph()
+    g = dg.DiGraph()
     params: list[str] = []
     layers: list[list[str]] = []
     last = len(widths) - 1
@@ -254,7 +253,7 @@ def from_description(
 ) -> Architecture:
     """Build and validate a DAG from (name, kind, activation) neurons, (u, v, param) edges and
     the names of neurons that carry a bias (parameter ``b_{neuron}``)."""
-    g = nx.DiGraph()
+    g = dg.DiGraph()
     for v, kind, act in neurons:
         if v in g:
             raise SpecError(f"duplicate neuron name '{v}'")

@@ -29,9 +29,9 @@ import math
 import time
 from dataclasses import dataclass, field
 
-import networkx as nx
 import sympy
 
+from . import digraph as dg
 from .algebraic import (
     AlgebraicPoint,
     NoShapePosition,
@@ -111,7 +111,7 @@ class Net:
                                "linear:…, relu^p:…, x^p:… or a DAG), not a polynomial lifting")
         self.lf, self.arch, self.xs, self.ys = lifting, arch, xs, ys
         self.g = arch.graph
-        self.order = list(nx.topological_sort(self.g))
+        self.order = list(dg.topological_sort(self.g))
         self.syms = lifting.ring.symbols()
         self.sym = dict(zip(lifting.params, self.syms, strict=True))
         self.gated = [v for v in self.order if self.g.nodes[v]["kind"] == "hidden"

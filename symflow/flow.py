@@ -172,11 +172,11 @@ def _dag_loss(lifting: Lifting, x: np.ndarray, y: np.ndarray):
     """(θ, force) ↦ (L, ∇L) by a forward and a backward pass; relu′(0) = 0. ``force`` (optional)
     maps a ReLU neuron to (data indices, relu′ values) pinned there: the one-sided fields of a
     sliding motion along kinks; the other data points follow the sign."""
-    import networkx as nx
+    from . import digraph as dg
 
     arch = lifting.architecture
     g = arch.graph
-    order = list(nx.topological_sort(g))
+    order = list(dg.topological_sort(g))
     idx = lifting.ring.index
     outs = arch.outputs
     n = max(x.shape[1], 1)
@@ -217,11 +217,11 @@ def relu_preactivation_rates(lifting: Lifting, x: np.ndarray) -> Callable:
     """(θ, G) ↦ ∇p(θ)·G for every ReLU pre-activation p (flattened as in
     ``relu_preactivations``), exactly by a tangent forward pass, with relu′ = 1 on p > 0 and 0
     otherwise (a neuron at a kink, p = 0, stays at 0 while the flow slides along it)."""
-    import networkx as nx
+    from . import digraph as dg
 
     arch = lifting.architecture
     g = arch.graph
-    order = list(nx.topological_sort(g))
+    order = list(dg.topological_sort(g))
     idx = lifting.ring.index
     ins = arch.inputs
     relus = _relu_order(lifting)
@@ -262,10 +262,10 @@ def relu_preactivations(lifting: Lifting, x: np.ndarray) -> Callable | None:
     sign changes are the kinks of the θ-flow; None without ReLU neurons."""
     if lifting.kind not in ("path", "network", "power") or lifting.architecture is None:
         return None
-    import networkx as nx
+    from . import digraph as dg
 
     arch = lifting.architecture
-    order = list(nx.topological_sort(arch.graph))
+    order = list(dg.topological_sort(arch.graph))
     relus = _relu_order(lifting)  # topological: the index map of integrate_relu_flow
     if not relus:
         return None
@@ -504,10 +504,10 @@ def integrate_relu_flow(lifting: Lifting, x: np.ndarray, y: np.ndarray, theta0: 
 
 def _relu_order(lifting: Lifting) -> list[str]:
     """The ReLU neurons in the order of relu_preactivations (topological)."""
-    import networkx as nx
+    from . import digraph as dg
 
     arch = lifting.architecture
-    return [v for v in nx.topological_sort(arch.graph) if arch.graph.nodes[v]["kind"] == "hidden"
+    return [v for v in dg.topological_sort(arch.graph) if arch.graph.nodes[v]["kind"] == "hidden"
             and arch.is_relu(v)]
 
 

@@ -63,13 +63,13 @@ def _sparse_monomials(lifting: Lifting) -> list[dict[int, int]]:
 def _graph_paths(lifting: Lifting) -> list[tuple[int, ...]]:
     """The parameter indices of every path of the network (from an input, or from a neuron's
     bias, to an output: outputs end the paths, as in the lifting)."""
-    import networkx as nx
+    from . import digraph as dg
 
     arch = lifting.architecture
     g = arch.graph
     index = lifting.ring.index
     tails: dict[str, list[tuple[int, ...]]] = {}
-    for v in reversed(list(nx.topological_sort(g))):
+    for v in reversed(list(dg.topological_sort(g))):
         if g.nodes[v]["kind"] == "output":
             tails[v] = [()]
         else:
@@ -145,12 +145,12 @@ def _weighted_homogeneity(lifting: Lifting, monos: list[dict[int, int]]
 
 
 def _network_weights(lifting: Lifting) -> tuple[dict[str, int], int]:
-    import networkx as nx
+    from . import digraph as dg
 
     arch = lifting.architecture
     g = arch.graph
     delta: dict[str, int] = {}
-    for v in nx.topological_sort(g):
+    for v in dg.topological_sort(g):
         if g.nodes[v]["kind"] == "input":
             delta[v] = 0
             continue
@@ -282,7 +282,7 @@ def network_zero_pattern(lifting: Lifting, zeros: list[str]) -> NetworkZeroPatte
     arch = lifting.architecture
     if arch is None or lifting.kind == "custom":
         return None
-    import networkx as nx
+    from . import digraph as dg
 
     idx = lifting.ring.index
     unknown = [z for z in zeros if z not in idx]
@@ -290,7 +290,7 @@ def network_zero_pattern(lifting: Lifting, zeros: list[str]) -> NetworkZeroPatte
         raise SymflowError(f"unknown parameter(s) in the zero pattern: {', '.join(unknown)}")
     S = set(zeros)
     g = arch.graph
-    order = list(nx.topological_sort(g))
+    order = list(dg.topological_sort(g))
     zero_act: dict[str, bool] = {}  # activation ≡ 0 on the pattern (pre-activation ≡ 0)
     for v in order:
         if g.nodes[v]["kind"] == "input":

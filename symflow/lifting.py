@@ -7,8 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
-import networkx as nx
-
+from . import digraph as dg
 from .algebra.poly import Ring, VectorField, variables_of
 from .architecture import OUTPUT, Architecture
 from .errors import LimitError
@@ -204,7 +203,7 @@ def network_lifting(arch: Architecture, max_params: int = DEFAULT_MAX_PARAMS,
     # if it is the only one]}, built backwards in topological order; sums are taken at every
     # neuron, so a linear layer never multiplies the number of terms by its width
     tails: dict[str, dict[tuple, list]] = {}
-    for v in reversed(list(nx.topological_sort(g))):
+    for v in reversed(list(dg.topological_sort(g))):
         if g.nodes[v]["kind"] == OUTPUT:
             tails[v] = {((), v): [one, 1, (v,)]}
             continue
@@ -270,7 +269,7 @@ def _relu_path_lifting(arch: Architecture, max_terms: int) -> Lifting:
     ring = Ring(arch.params)
     index = ring.index
     tails: dict[str, list[tuple[str, ...]]] = {}
-    for v in reversed(list(nx.topological_sort(g))):
+    for v in reversed(list(dg.topological_sort(g))):
         if g.nodes[v]["kind"] == OUTPUT:
             tails[v] = [(v,)]
         else:
@@ -328,7 +327,7 @@ def predicted_power_terms(arch: Architecture) -> int:
     g = arch.graph
     terms: dict[str, int] = {}
     total = 0
-    for v in nx.topological_sort(g):
+    for v in dg.topological_sort(g):
         if g.nodes[v]["kind"] == "input":
             terms[v] = 1
             continue
@@ -361,7 +360,7 @@ def power_lifting(arch: Architecture, max_params: int = DEFAULT_MAX_PARAMS,
     gens = ring.qgens()
     var = {n: gens[i] for i, n in enumerate(arch.params)}
     g = arch.graph
-    order = list(nx.topological_sort(g))
+    order = list(dg.topological_sort(g))
     rank = {v: i for i, v in enumerate(order)}
     n_in = len(arch.inputs)
     zero_x = (0,) * n_in

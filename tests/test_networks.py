@@ -192,7 +192,7 @@ def test_the_coordinate_count_is_predicted_exactly(dag):
             "edges": [[u, v, arch.edge_param(u, v)] for u, v in arch.graph.edges],
             "biases": [[v, arch.bias(v)] for v in arch.graph.nodes if arch.bias(v)]}
     assert _class_count(_dag(data)) == lf.d
-    assert nx.is_directed_acyclic_graph(arch.graph)
+    assert nx.is_directed_acyclic_graph(arch.graph.to_networkx())
 
 
 def test_limits_count_classes_not_paths(tmp_path):
@@ -202,3 +202,50 @@ def test_limits_count_classes_not_paths(tmp_path):
     assert lf.d == 4 and lf.architecture.count_paths() == 2 * 3 ** 5 * 2
     res = CliRunner().invoke(cli, ["show", str(f), "--max-paths", "3"])
     assert res.exit_code == 2 and "d = 4" in res.stderr
+
+
+# --- symflow.digraph: the small graph that replaces networkx at start-up gives networkx's orders
+
+
+@st.composite
+def random_dags(draw):
+    """A random DAG on n nodes added in a shuffled order; an edge i -> j only for i < j."""
+    n = draw(st.integers(1, 9))
+    names = draw(st.permutations([f"v{i}" for i in range(n)]))
+    pairs = [(i, j) for i in range(n) for j in range(i + 1, n)]
+    chosen = draw(st.lists(st.sampled_from(pairs), unique=True, max_size=len(pairs))) \
+        if pairs else []
+    return [f"v{i}" for i in range(n)], names, [(f"v{i}", f"v{j}") for i, j in chosen]
+
+
+@given(random_dags())
+@settings(max_examples=150, deadline=None)
+def test_the_small_digraph_orders_like_networkx(dag):
+    from symflow import digraph as dg
+
+    _, order, edges = dag
+    ours, theirs = dg.DiGraph(), nx.DiGraph()
+    for v in order:
+        ours.add_node(v, kind="x")
+        theirs.add_node(v, kind="x")
+    for k, (u, v) in enumerate(edges):
+        ours.add_edge(u, v, param=f"p{k}")
+        theirs.add_edge(u, v, param=f"p{k}")
+    assert list(dg.topological_sort(ours)) == list(nx.topological_sort(theirs))
+    assert list(ours.edges) == list(theirs.edges)
+    assert ours.edges(data=True) == list(theirs.edges(data=True))
+    assert ours.nodes(data="kind") == list(theirs.nodes(data="kind"))
+    for v in order:
+        assert dg.descendants(ours, v) == nx.descendants(theirs, v)
+        assert dg.ancestors(ours, v) == nx.ancestors(theirs, v)
+        assert list(ours.successors(v)) == list(theirs.successors(v))
+        assert list(ours.predecessors(v)) == list(theirs.predecessors(v))
+    keep = order[::2]
+    assert list(ours.subgraph(keep).edges) == list(theirs.subgraph(keep).copy().edges)
+    assert dg.is_directed_acyclic_graph(ours) and not dg.find_cycle(ours)
+    if edges:  # close a cycle through the first edge: both find one, and its edges exist
+        u, v = edges[0]
+        ours.add_edge(v, u)
+        cycle = dg.find_cycle(ours)
+        assert not dg.is_directed_acyclic_graph(ours) and cycle
+        assert all(ours.has_edge(a, b) for a, b in cycle) and cycle[0][0] == cycle[-1][1]

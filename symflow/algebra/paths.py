@@ -16,9 +16,9 @@ column blocks (relu:100-100-1: 100 blocks of 101 columns instead of one 10^4 × 
 
 from __future__ import annotations
 
-import networkx as nx
 import numpy as np
 
+from .. import digraph as dg
 from ..architecture import OUTPUT
 from ..lifting import Lifting
 from .fastrank import FastEchelon
@@ -69,7 +69,7 @@ def combination_rows(lifting: Lifting, point: list, count: int, seed: int = 0,
     index = lifting.ring.index
     theta = np.array([_residue(x) for x in point], dtype=np.int64)
     rng = np.random.default_rng(seed * 7_919 + 17)
-    order = list(nx.topological_sort(g))
+    order = list(dg.topological_sort(g))
     kinds = {v: g.nodes[v]["kind"] for v in order}
     # the edges of the paths (they end at an output), by head and by tail, with their index
     edges = [(u, v, index[g.edges[u, v]["param"]]) for u, v in g.edges
