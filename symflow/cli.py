@@ -1424,14 +1424,20 @@ def simulate(spec: str, init: str, data: str, seed: int, t_end: float, scale: fl
               help="Dask scheduler address (tcp://host:port); default: a LocalCluster.")
 @click.option("--csv", "csv_path", type=click.Path(dir_okay=False), default=None,
               help="Also write the table as CSV.")
+@click.option("--max-seconds", type=click.FloatRange(min=0, min_open=True, max=86_400),
+              default=60.0, show_default=True,
+              help="The whole sweep's time budget: each network gets min(60, this × jobs / "
+                   "count) seconds and ends at bounds if it needs more.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object and nothing else.")
 @_limits
 def sweep(family: str, depth: str, width: str, count: int, seed: int, bias: str, jobs: int,
-          executor: str, scheduler: str | None, csv_path: str | None, as_json: bool,
-          max_params: int, max_paths: int, max_terms: int) -> None:
+          executor: str, scheduler: str | None, csv_path: str | None, max_seconds: float,
+          as_json: bool, max_params: int, max_paths: int, max_terms: int) -> None:
     """Exact law counts over random layered networks, compared with the literature's formula
     (Σ n(n+1)/2 over hidden widths for linear nets; one per hidden neuron for ReLU nets).
     A network beyond the limits is an error row; the exit code is 1 when every row is one.
+    The sweep keeps to --max-seconds: each network has an equal share (at most 60 s); a
+    share below 0.5 s is refused up front.
 
     \b
     Examples:
@@ -1441,7 +1447,7 @@ def sweep(family: str, depth: str, width: str, count: int, seed: int, bias: str,
     """
     import time
 
-    from .sweep import parse_range, random_specs
+    from .sweep import network_seconds, parse_range, random_specs
     from .sweep import sweep as run_sweep
 
     if csv_path is not None:
@@ -1456,6 +1462,7 @@ def sweep(family: str, depth: str, width: str, count: int, seed: int, bias: str,
                                f"{scheduler[:60]!r}")
     specs = random_specs(family, parse_range(depth, "depth"), parse_range(width, "width"),
                          count, seed, bias)
+    share = network_seconds(len(specs), jobs, max_seconds)
     bar = None
     if not as_json and sys.stderr.isatty():
         from tqdm import tqdm
@@ -1467,7 +1474,7 @@ def sweep(family: str, depth: str, width: str, count: int, seed: int, bias: str,
     t0 = time.perf_counter()
     rows = run_sweep(specs, seed=seed, jobs=jobs, executor=executor, scheduler=scheduler,
                      progress=bar, limits={"max_params": max_params, "max_paths": max_paths,
-                                           "max_terms": max_terms})
+                                           "max_terms": max_terms}, max_seconds=max_seconds)
     wall = time.perf_counter() - t0
     if bar:
         tq.close()
@@ -1483,7 +1490,7 @@ def sweep(family: str, depth: str, width: str, count: int, seed: int, bias: str,
                "agree": sum(r.agrees is True for r in rows),
                "disagree": sum(r.agrees is False for r in rows),
                "errors": sum(r.error is not None for r in rows), "wall_seconds": round(wall, 3),
-               "jobs": jobs, "executor": executor}
+               "jobs": jobs, "executor": executor, "seconds_per_network": round(share, 3)}
     if as_json:
         emit_json({"family": family, "seed": seed, "rows": [r.as_dict() for r in rows],
                                "summary": summary})
@@ -1503,7 +1510,11 @@ def sweep(family: str, depth: str, width: str, count: int, seed: int, bias: str,
     click.echo(f"{summary['networks']} networks, {summary['exact']} exact counts, "
                f"{summary['agree']} agree with the formula, {summary['disagree']} do not "
                f"(the count is the proved one), {summary['errors']} errors; wall time "
-               f"{wall:.1f} s with {jobs} job(s) ({executor})")
+               f"{wall:.1f} s with {jobs} job(s) ({executor}), up to {share:.1f} s per network")
+    bounded = sum(r.laws is None and r.lower is not None for r in rows)
+    if bounded:
+        click.echo(f"{bounded} count(s) ended at bounds; a larger share (--max-seconds) may "
+                   "decide them")
     if csv_path:
         click.echo(f"CSV written to {csv_path}")
     if summary["errors"] == len(rows):

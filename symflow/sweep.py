@@ -76,9 +76,32 @@ def formula(spec: str) -> int:
     return sum(n * (n + 1) // 2 for n in hidden) if kind == "linear" else sum(hidden)
 
 
+#: a network's share of a sweep's budget is at least this (a count of a small net takes
+#: 0.05–0.3 s); a smaller share is refused up front
+MIN_NETWORK_SECONDS = 0.5
+#: and at most ``laws``'s own default budget
+MAX_NETWORK_SECONDS = 60.0
+
+
+def network_seconds(count: int, jobs: int, max_seconds: float) -> float:
+    """Each network's time budget in a sweep of ``count`` networks on ``jobs`` workers within
+    ``max_seconds`` in all: min(60, max_seconds · jobs / count), refused below 0.5 s."""
+    share = min(MAX_NETWORK_SECONDS, max_seconds * min(jobs, count) / count)
+    if share < MIN_NETWORK_SECONDS:
+        need = MIN_NETWORK_SECONDS * count / min(jobs, count)
+        raise SymflowError(
+            f"{count} networks in {max_seconds:g} s on {jobs} worker(s) leave "
+            f"{share:.2f} s per network, below the {MIN_NETWORK_SECONDS} s a count needs: "
+            f"raise --max-seconds to {need:.0f} or more, or lower --count")
+    return share
+
+
 def run_one(job: tuple[int, str, int, dict]) -> Row:
-    """The exact count for one network (runs in a worker process)."""
+    """The exact count for one network (runs in a worker process); ``limits`` holds the
+    lifting's size limits and ``seconds``, the network's time budget."""
     index, spec, seed, limits = job
+    limits = dict(limits)
+    seconds = limits.pop("seconds", MAX_NETWORK_SECONDS)
     from .counting import conservation_laws
     from .spec import load_lifting
 
@@ -86,7 +109,7 @@ def run_one(job: tuple[int, str, int, dict]) -> Row:
     t0 = time.perf_counter()
     try:
         lf = load_lifting(spec, **limits)
-        r = conservation_laws(lf, seed=seed)
+        r = conservation_laws(lf, seed=seed, max_seconds=seconds)
         row.D, row.lower, row.upper = lf.D, r.lower, r.upper
         row.laws = r.count
         row.agrees = None if r.count is None else r.count == row.formula
@@ -101,10 +124,15 @@ def run_one(job: tuple[int, str, int, dict]) -> Row:
 def sweep(specs: list[str], seed: int = 0, jobs: int = 1, executor: str = "local",
           scheduler: str | None = None,
           progress: Callable[[int, int], None] | None = None,
-          limits: dict | None = None) -> list[Row]:
+          limits: dict | None = None, max_seconds: float = 60.0) -> list[Row]:
     """Run every network, locally (a process pool of ``jobs`` workers) or on Dask, within
-    ``limits`` (``load_lifting``'s max_params, max_paths, max_terms)."""
-    work = [(i, s, seed, dict(limits or {})) for i, s in enumerate(specs)]
+    ``limits`` (``load_lifting``'s max_params, max_paths, max_terms) and ``max_seconds`` in
+    all: each network has :func:`network_seconds` (a network that needs more ends at bounds,
+    which its row shows)."""
+    if not specs:
+        return []
+    share = network_seconds(len(specs), jobs, max_seconds)
+    work = [(i, s, seed, {**(limits or {}), "seconds": share}) for i, s in enumerate(specs)]
     rows: list[Row] = []
     if executor == "dask":
         rows = _dask(work, jobs, scheduler, progress)

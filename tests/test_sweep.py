@@ -10,8 +10,9 @@ from hypothesis import strategies as st
 
 from symflow.cli import cli
 from symflow.counting import _diagonal_quadratic, conservation_laws, is_conserved
+from symflow.errors import SymflowError
 from symflow.spec import load_lifting
-from symflow.sweep import formula, random_specs, run_one, sweep
+from symflow.sweep import formula, network_seconds, random_specs, run_one, sweep
 
 
 def run(*args):
@@ -125,3 +126,19 @@ def test_diagonal_law_lemma_matches_the_generic_identity(seed):
     assert _diagonal_quadratic(h) is not None
     generic = all(lf.generators[i].apply(h).is_zero() for i in range(lf.d))
     assert is_conserved(h, lf) == generic
+
+
+def test_the_sweep_keeps_to_its_budget_and_refuses_a_share_too_small():
+    # 200 networks in 60 s on one worker: 0.3 s each, refused up front with the figure that works
+    res = run("sweep", "relu", "--count", "200")
+    assert res.exit_code == 2 and "0.30 s per network" in res.output
+    assert "--max-seconds to 100" in res.output
+    assert network_seconds(200, 4, 60) == 1.2 and network_seconds(2, 1, 600) == 60.0
+    with pytest.raises(SymflowError, match="per network"):
+        sweep(["relu:2-2-1"] * 10, max_seconds=1)
+    # the share reaches the count: 2-10-10-2 needs ≈ 6 s for its exact 110, not 0.5 s
+    row = sweep(["linear:2-10-10-2"], max_seconds=0.5)[0]
+    assert row.laws is None and row.lower is not None and row.lower <= 110 <= row.upper
+    data = json.loads(run("sweep", "linear", "--count", "2", "--max-seconds", "4",
+                          "--json").stdout)
+    assert data["summary"]["seconds_per_network"] == 2.0
