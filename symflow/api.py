@@ -266,9 +266,18 @@ def laws_lifting(spec: Any, symbols: Sequence | None = None, **limits: int) -> L
     from .counting import uses_path_engine, uses_product_engine
     from .lifting import check_size, check_terms
 
+    from .lifting import GENERAL_LIMITS
+
     wide = {"max_params": STRUCTURAL_MAX_PARAMS, "max_terms": STRUCTURAL_MAX_TERMS}
     given = {k: v for k, v in limits.items() if k in wide}
-    lf = lifting(spec, symbols, **{**limits, **{k: v for k, v in wide.items() if k not in given}})
+    general = (limits.get("max_params", DEFAULT_MAX_PARAMS),
+               limits.get("max_terms", DEFAULT_MAX_TERMS))
+    token = GENERAL_LIMITS.set(general)
+    try:
+        lf = lifting(spec, symbols,
+                     **{**limits, **{k: v for k, v in wide.items() if k not in given}})
+    finally:
+        GENERAL_LIMITS.reset(token)
     if uses_path_engine(lf) or uses_product_engine(lf):
         return lf
     if "max_params" not in given:

@@ -4,6 +4,7 @@ linear network, or a polynomial map given by the user."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -173,6 +174,12 @@ def check_size(n_params: int, n_coords: int, max_params: int, max_paths: int) ->
             f"(raise it with --max-paths)")
 
 
+#: (max_params, max_terms) for a network whose lifting no structural engine takes (powers,
+#: linear neurons in a DAG): set by ``api.laws_lifting`` while it builds with the structural
+#: limits, so that such a network is refused before its φ is expanded, not after
+GENERAL_LIMITS: ContextVar[tuple[int, int] | None] = ContextVar("GENERAL_LIMITS", default=None)
+
+
 def network_lifting(arch: Architecture, max_params: int = DEFAULT_MAX_PARAMS,
                     max_paths: int = DEFAULT_MAX_PATHS,
                     max_terms: int = DEFAULT_MAX_TERMS) -> Lifting:
@@ -188,11 +195,17 @@ def network_lifting(arch: Architecture, max_params: int = DEFAULT_MAX_PARAMS,
     ``product_lifting``); a mixed DAG gets kind "network" when some class has several paths.
     A network with relu^p or x^p neurons (p ≥ 2) has the lifting of ``power_lifting``.
     """
+    general = GENERAL_LIMITS.get()
     if arch.has_powers:
+        if general is not None:
+            max_params, max_terms = min(max_params, general[0]), min(max_terms, general[1])
         return power_lifting(arch, max_params, max_paths, max_terms)
     check_size(len(arch.params), arch.count_coordinates(), max_params, max_paths)
     if all(arch.is_relu(v) for v in arch.hidden):
         return _relu_path_lifting(arch, max_terms)
+    if general is not None:
+        max_params, max_terms = min(max_params, general[0]), min(max_terms, general[1])
+        check_size(len(arch.params), 0, max_params, max_paths)
     check_terms(arch.count_paths(), max_terms)  # predicted before anything is expanded
     ring = Ring(arch.params)
     gens = ring.qgens()

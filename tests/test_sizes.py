@@ -231,3 +231,31 @@ def test_intrinsic_refuses_the_budgets_its_cli_refuses(kw):
 
     with pytest.raises(SymflowError, match=next(iter(kw))):
         symflow.intrinsic("linear:2-2-2", **kw)
+
+
+def test_a_network_no_structural_engine_takes_is_refused_before_its_lifting_is_built(
+        monkeypatch, tmp_path):
+    # relu^2:50-50-1 (D = 2550) is not a path-lifting: laws holds it to D ≤ 2000 before its
+    # output is expanded (it was refused only after 4 s of expansion under the structural limit)
+    import symflow.lifting as lifting_module
+    from symflow import api
+    from symflow.errors import LimitError
+
+    def expanded(arch):
+        raise AssertionError("the lifting was expanded before the limit was checked")
+
+    monkeypatch.setattr(lifting_module, "predicted_power_terms", expanded)
+    with pytest.raises(LimitError, match="D = 2550 parameters, above the limit of 2000"):
+        api.laws("relu^2:50-50-1")
+    # a DAG with a linear hidden neuron (kind network) is held to the general limit the same way
+    f = tmp_path / "wide.yaml"
+    hidden = [f"h{i}" for i in range(45)]
+    f.write_text("inputs: [" + ", ".join(f"x{i}" for i in range(45)) + "]\nhidden:\n"
+                 + "".join(f"  - {{name: {h}, activation: linear}}\n" for h in hidden)
+                 + "outputs: [y]\nedges:\n"
+                 + "".join(f"  - x{i} -> {h}\n" for i in range(45) for h in hidden)
+                 + "".join(f"  - {h} -> y\n" for h in hidden))
+    monkeypatch.setattr(lifting_module, "Ring", expanded)
+    with pytest.raises(LimitError, match="above the limit of 2000"):
+        api.laws(str(f))
+    assert lifting_module.GENERAL_LIMITS.get() is None  # reset after the build
