@@ -64,6 +64,34 @@ def cases(command: str, rng: random.Random) -> list[str]:
                 "--no-pdf"]
     if command == "simulate":
         return ["simulate", random_shape(rng, 300, ("relu", "linear"))]
+    if command == "check":  # a certificate written beforehand (not timed), then checked
+        spec = random_shape(rng, 1000, ("relu", "linear"))
+        out = TMP / f"check-{rng.randrange(10**9)}"
+        prep = ["certify", spec, "-o", str(out), "--no-pdf"]
+        return ["check", str(out), "--tex", "#prepare", *prep]
+    if command == "sweep":
+        lo_d, lo_w = rng.randint(1, 12), rng.randint(1, 30)
+        return ["sweep", rng.choice(["linear", "relu"]),
+                "--depth", f"{lo_d}-{rng.randint(lo_d, 20)}",
+                "--width", f"{lo_w}-{rng.randint(lo_w, 60)}",
+                "--count", str(rng.randint(1, 120))]
+    if command == "ncf":
+        kind = rng.choice(["relu", "relu^2", "x^2", "relu^3"])
+        while True:
+            w = [rng.randint(1, 3) for _ in range(rng.choice([3, 3, 4]))]
+            if params(w, False) <= 8:
+                break
+        n = rng.randint(1, 4)
+        xs = [[rng.randint(-3, 3) for _ in range(w[0])] for _ in range(n)]
+        ys = [[rng.randint(-3, 3) for _ in range(w[-1])] for _ in range(n)]
+        f = TMP / f"ncf-{rng.randrange(10**9)}.yaml"
+        f.write_text(f"x: {xs}\ny: {ys}\n")
+        return ["ncf", f"{kind}:{'-'.join(map(str, w))}", "--data", str(f)]
+    if command == "neural-ode":
+        depths = sorted(rng.sample(range(2, 65), rng.randint(1, 6)))
+        return ["neural-ode", "--width", str(rng.randint(1, 6)), "--depths",
+                ",".join(map(str, depths)), "--time", str(rng.choice([0.5, 2, 10, 50, 100])),
+                "--seed", str(rng.randint(0, 99))]
     if command == "zeros":
         spec = random_shape(rng, 2000, ("relu",))
         (TMP / "pattern.yaml").write_text("parameters: [W1_1_1, W2_1_1]\n")
@@ -76,7 +104,14 @@ def cap() -> None:
 
 
 def run(args: list[str]) -> tuple[float, float, str]:
-    """(seconds, peak MB, verdict): ok, refused (exit 2, one line), or FAIL (why)."""
+    """(seconds, peak MB, verdict): ok, refused (exit 2, one line), or FAIL (why). Arguments
+    after "#prepare" are a command run first, untimed (a refusal there is the verdict)."""
+    if "#prepare" in args:
+        k = args.index("#prepare")
+        args, prep = args[:k], args[k + 1:]
+        secs, mb, verdict = run(prep)
+        if not verdict.startswith("ok"):
+            return secs, mb, f"{verdict} (while preparing: {' '.join(prep)[:40]})"
     t0 = time.perf_counter()
     try:
         proc = subprocess.run([sys.executable, "-c", WRAPPER, *args], capture_output=True,
@@ -98,12 +133,16 @@ def run(args: list[str]) -> tuple[float, float, str]:
     return secs, peak, verdict
 
 
+def shown(args: list[str]) -> str:
+    return " ".join(args[:args.index("#prepare")] if "#prepare" in args else args)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--count", type=int, default=100, help="shapes per command")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--commands", default="laws,laws-structural,intrinsic,intrinsic-family,"
-                    "homogeneity,show,certify,simulate,zeros")
+                    "homogeneity,show,certify,check,simulate,zeros,sweep,ncf,neural-ode")
     opts = ap.parse_args()
     TMP.mkdir(exist_ok=True)
     rng = random.Random(opts.seed)
@@ -115,7 +154,7 @@ def main() -> None:
             args = cases(command, rng)
             secs, mb, verdict = run(args)
             results.setdefault(command, []).append((secs, mb, verdict, args))
-            print(f"{' '.join(args)[:64]:64} {secs:7.1f} s {mb:7.0f} MB  {verdict}",
+            print(f"{shown(args)[:64]:64} {secs:7.1f} s {mb:7.0f} MB  {verdict}",
                   flush=True)
     print("\nworst cases (by time) per command:")
     for command, rows in results.items():
@@ -123,9 +162,9 @@ def main() -> None:
         secs, mb, verdict, args = max(rows, key=lambda r: r[0])
         refused = sum(1 for r in rows if r[2].startswith("refused"))
         print(f"  {command:17} {len(rows)} runs, {refused} refused, {len(fails)} FAIL; worst "
-              f"{secs:.1f} s / {max(r[1] for r in rows):.0f} MB: {' '.join(args)[:60]}")
+              f"{secs:.1f} s / {max(r[1] for r in rows):.0f} MB: {shown(args)[:60]}")
         for f in fails:
-            print(f"      FAIL: {' '.join(f[3])[:70]}  {f[2]}")
+            print(f"      FAIL: {shown(f[3])[:70]}  {f[2]}")
 
 
 if __name__ == "__main__":
