@@ -264,9 +264,7 @@ def laws_lifting(spec: Any, symbols: Sequence | None = None, **limits: int) -> L
     """The lifting for ``laws``: the structural limits of D and of the paths unless
     max_params / max_terms are given (the general ones for every other lifting)."""
     from .counting import uses_path_engine, uses_product_engine
-    from .lifting import check_size, check_terms
-
-    from .lifting import GENERAL_LIMITS
+    from .lifting import GENERAL_LIMITS, check_size, check_terms
 
     wide = {"max_params": STRUCTURAL_MAX_PARAMS, "max_terms": STRUCTURAL_MAX_TERMS}
     given = {k: v for k, v in limits.items() if k in wide}
@@ -461,11 +459,12 @@ def certify(spec: Any, symbols: Sequence | None = None, *, directory: str | Path
 
 def check(path: str | Path, max_params: int = 1000, max_paths: int = 2000,
           tex: bool = False, max_seconds: float = 60.0,
-          max_bytes: int = 20_000_000) -> CheckResult:
+          max_bytes: int = 20_000_000, progress: Any = None) -> CheckResult:
     """Re-verify a certificate independently (docs/certificates.md): every field that reaches a
     verdict, a count or a sentence is recomputed; with ``tex``, the LaTeX beside it must be the
     rendering of the verified data. A certificate beyond a limit (sizes, or a check predicted
-    to take more than ``max_seconds``) is refused, status "refused", never judged."""
+    to take more than ``max_seconds``) is refused, status "refused", never judged.
+    ``progress``: a callable taking a line, called as each step starts."""
     from .certificate.check import Limits, Refused, Unreadable, check_path
     from .errors import SymflowError
 
@@ -476,9 +475,13 @@ def check(path: str | Path, max_params: int = 1000, max_paths: int = 2000,
     if isinstance(max_seconds, bool) or not isinstance(max_seconds, (int, float)) \
             or not 0.01 <= max_seconds < float("inf"):
         raise SymflowError(f"max_seconds must be a finite number ≥ 0.01, not {max_seconds!r}")
+    on_step = None
+    if progress is not None:
+        def on_step(step: str, predicted: float) -> None:
+            progress(f"{Path(path).name}: step {step} (predicted {predicted:.1f} s)")
     try:
         rep = check_path(Path(path), Limits(max_params, max_paths, max_bytes,
-                                            float(max_seconds)), tex=tex)
+                                            float(max_seconds), on_step), tex=tex)
     except Refused as exc:  # a limit of the checker, at the step that met it: exit 2
         return CheckResult(str(path), False, [], exc.step, f"step '{exc.step}': {exc}",
                            "refused")

@@ -884,8 +884,13 @@ def check(paths: tuple[str, ...], quiet: bool, max_params: int, max_paths: int,
                            err=True)
             status = 2
         for f in files:
-            rep = api.check(f, max_params=max_params, max_paths=max_paths, tex=tex,
-                            max_seconds=max_seconds, max_bytes=max_bytes)
+            progress = _progress(not as_json)
+            try:
+                rep = api.check(f, max_params=max_params, max_paths=max_paths, tex=tex,
+                                max_seconds=max_seconds, max_bytes=max_bytes,
+                                progress=progress)
+            finally:
+                _end_progress(progress)
             if rep.status in ("refused", "unreadable"):
                 results.append({"path": str(f), "status": rep.status, "message": rep.message})
                 if not as_json:
@@ -1537,8 +1542,8 @@ def show(spec: str, as_json: bool, max_params: int, max_paths: int,
     """
     lf = load_lifting(spec, max_params=max_params, max_paths=max_paths,
                         max_terms=max_terms)
-    coords = [{"label": lab, "phi": lf.ring.format(p)} for lab, p in zip(lf.labels, lf.phi,
-                                                                          strict=True)]
+    shown = lf.d if as_json else min(lf.d, 200)  # the text lists 200: only those are written
+    coords = [{"label": lf.labels[i], "phi": lf.ring.format(lf.phi[i])} for i in range(shown)]
     if as_json:
         emit_json({"name": lf.name, "kind": lf.kind, "D": lf.D, "d": lf.d,
                                "parameters": lf.params, "coordinates": coords})

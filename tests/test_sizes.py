@@ -259,3 +259,15 @@ def test_a_network_no_structural_engine_takes_is_refused_before_its_lifting_is_b
     with pytest.raises(LimitError, match="above the limit of 2000"):
         api.laws(str(f))
     assert lifting_module.GENERAL_LIMITS.get() is None  # reset after the build
+
+
+def test_check_reports_each_planned_step_as_it_starts(tmp_path):
+    import symflow
+
+    symflow.certify("relu:2-2-1", directory=tmp_path, pdf=False)
+    lines: list[str] = []
+    r = symflow.check(tmp_path / "relu-2-2-1.json", tex=True, progress=lines.append)
+    assert r.valid
+    steps = [line.split("step ")[1].split(" (")[0] for line in lines]
+    assert steps[:3] == ["lifting", "laws", "law-rank"] and steps[-1] == "tex"
+    assert all("predicted" in line for line in lines)

@@ -30,6 +30,7 @@ import os
 import re
 import stat
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
@@ -167,6 +168,8 @@ class Limits:
     max_coords: int = MAX_COORDS
     max_bytes: int = MAX_FILE_BYTES
     max_seconds: float = MAX_SECONDS
+    #: called with each planned step and its predicted seconds as it starts (a status line)
+    on_step: Callable[[str, float], None] | None = None
 
 
 @dataclass
@@ -2114,7 +2117,7 @@ def _check_all(cert: dict, report: Report, limits: Limits) -> None:
     if isinstance(cert, dict) and cert.get("format") == KH25_FORMAT:
         from .kh25 import check as check_kh25
 
-        report.budget = Budget(limits.max_seconds)
+        report.budget = Budget(limits.max_seconds, on_step=limits.on_step)
         try:
             check_kh25(cert, report, limits)
         except Failure as f:
@@ -2128,7 +2131,7 @@ def _check_all(cert: dict, report: Report, limits: Limits) -> None:
         report.step("format")
         net = architecture(cert, limits)
         report.step("architecture")
-        budget = report.budget = Budget(limits.max_seconds)
+        budget = report.budget = Budget(limits.max_seconds, on_step=limits.on_step)
         work = {w.step: w for w in plan(cert, len(net.params), net.paths)}
         total = Work("check", sum(w.seconds for w in work.values()), "checking the "
                      "certificate (" + ", ".join(f"{w.step} {w.seconds:.0f} s" for w in

@@ -21,6 +21,7 @@ import signal
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -70,6 +71,7 @@ class Budget:
     memory: int = MAX_BYTES_IN_MEMORY
     start: float = field(default_factory=time.monotonic)
     log: list = field(default_factory=list)
+    on_step: Callable[[str, float], None] | None = None  # (step, predicted seconds) as it starts
     _current: tuple | None = None
 
     def elapsed(self) -> float:
@@ -90,6 +92,8 @@ class Budget:
     def begin(self, step: str, predicted: float) -> None:
         """Start timing a planned step (the previous one ends)."""
         self.end()
+        if self.on_step is not None:
+            self.on_step(step, predicted)
         self._current = (step, predicted, time.monotonic())
 
     def end(self) -> None:
