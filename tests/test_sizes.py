@@ -271,3 +271,47 @@ def test_check_reports_each_planned_step_as_it_starts(tmp_path):
     steps = [line.split("step ")[1].split(" (")[0] for line in lines]
     assert steps[:3] == ["lifting", "laws", "law-rank"] and steps[-1] == "tex"
     assert all("predicted" in line for line in lines)
+
+
+@pytest.mark.parametrize("spec", ["relu:3-2-1", "relu:4-3-2+bias", "linear:3-2-3",
+                                  "linear:2-3-3-2", "relu:2-3-2-1", "linear:4-2-2"])
+def test_the_checker_cost_predicted_from_the_shape_is_the_certificate_plan(spec, tmp_path):
+    # certify predicts `check`'s plan before any work from the shape alone: the same figures as
+    # the plan read off the written certificate (a witness assumed for linear nets: an upper
+    # bound where the certificate has none)
+    import json
+
+    import symflow
+    from symflow.certificate.check import Limits, architecture
+    from symflow.certificate.cost import plan, predict_network_plan
+
+    c = symflow.certify(spec, directory=tmp_path, pdf=False)
+    cert = json.loads(c.json.read_text())
+    net = architecture(cert, Limits())
+    actual = {w.step: w for w in plan(cert, len(net.params), net.paths)}
+    predicted = {w.step: w for w in predict_network_plan(load_lifting(spec))}
+    assert set(predicted) == set(actual)
+    if "closed-forms" in actual:  # one closed form, as the engine writes for these nets
+        assert predicted["closed-forms"].what == actual["closed-forms"].what
+    for step in ("lifting", "laws", "law-rank"):
+        assert predicted[step].what == actual[step].what
+        assert predicted[step].seconds == pytest.approx(actual[step].seconds, rel=0.05, abs=1e-4)
+    assert predicted["point"].seconds >= actual["point"].seconds - 1e-9
+    if spec.startswith("relu"):
+        assert predicted["point"].seconds == pytest.approx(actual["point"].seconds, abs=1e-9)
+
+
+def test_certify_refuses_a_check_beyond_its_budget_before_any_work(monkeypatch, tmp_path):
+    import symflow
+    import symflow.counting
+    from symflow.errors import LimitError
+
+    def computed(*a, **k):
+        raise AssertionError("the laws were computed before the refusal")
+
+    monkeypatch.setattr(symflow.counting, "conservation_laws", computed)
+    with pytest.raises(LimitError, match=r"checker a predicted 7\d s .*laws 50 s.*budget of 60"):
+        symflow.certify("linear:52-16-3", directory=tmp_path, pdf=False)
+    with pytest.raises(LimitError, match=r"certifying relu:40-40-1 is predicted to take"):
+        symflow.certify("relu:40-40-1", directory=tmp_path, pdf=False, max_params=2000)
+    assert not list(tmp_path.iterdir())

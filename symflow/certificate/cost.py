@@ -16,6 +16,7 @@ are rounded up.
 
 from __future__ import annotations
 
+import math
 import re
 import signal
 import threading
@@ -24,6 +25,7 @@ from collections import Counter
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 from .schema import MAX_CHECK_SECONDS as MAX_SECONDS  # a whole check (--max-seconds)
 
@@ -175,6 +177,52 @@ def search_seconds(phi: list[str], D: int, degree: int, darboux: bool) -> float:
     return monos * d * SEC_SEARCH + factored * SEC_FACTOR + _rank(monos * d // max(1, D), monos)
 
 
+@dataclass
+class Sizes:
+    """What the checker's work depends on, read off a certificate (``plan``) or predicted
+    from a network's shape before the certificate exists (``predict_network_plan``)."""
+
+    D: int  # noqa: N815 - the paper's notation
+    d: int
+    paths: int  # paths (or product terms) rebuilt for a network; 0 for a polynomial lifting
+    terms_phi: int  # terms of φ, summed over its coordinates
+    occ_phi: int  # variable occurrences in φ (= terms of all ∂_k φ)
+    chars_phi: int
+    laws: int
+    law_chars: int
+    law_occ: int  # variable occurrences in the laws' texts
+    law_terms: int
+    pairing: int  # term products of the laws' identities ⟨∇h, ∇φ_i⟩
+    brackets: int  # of the law claim
+    #: per intrinsic claim, per point: (brackets, intersection basis, has a witness)
+    points: list[list[tuple[int, int, bool]]] = field(default_factory=list)
+
+
+def plan_sizes(z: Sizes) -> list[Work]:
+    """The predicted work of the steps lifting, laws, law-rank and point from ``z``."""
+    D, d, n, b = z.D, z.d, z.laws, z.brackets  # noqa: N806
+    out = [Work("lifting", z.paths * SEC_PATH + z.chars_phi * SEC_CHAR
+                + (z.terms_phi + z.occ_phi) * D * SEC_TERM_D,
+                f"rebuilding and reading φ ({z.paths} paths, {z.terms_phi} terms, D = {D})",
+                (z.terms_phi + z.occ_phi) * (BYTES_TERM_D * D + 200))]
+    out.append(Work("laws", z.law_chars * SEC_CHAR + (z.pairing + z.law_occ) * D * SEC_LAW,
+                    f"verifying {n} laws as identities ({z.pairing} term products)",
+                    (z.law_terms + z.law_occ) * (BYTES_TERM_D * D + 200)))
+    evals = (z.law_occ + z.occ_phi) * D * SEC_TERM_D
+    out.append(Work("law-rank", _rank(n, D) + _rank(b, D) + evals + b * D * SEC_BRACKET,
+                    f"the ranks of {n} law gradients and {b} brackets at θ0"))
+    for pts in z.points:
+        per_point = 0.0
+        for bp, basis, witness in pts:
+            per_point += (_rank(d, D) + 2 * _rank(n + d, D) + _rank(bp, D) + bp * D * SEC_BRACKET
+                          + basis * _rank(bp + 1, D) + _rank(d, bp) + evals
+                          # ∂M(θ0)[v]: every term of ∂φ differentiated along v's support
+                          + (int(witness) + basis) * z.occ_phi * D * SEC_WITNESS)
+        out.append(Work("point", per_point, f"the exact ranks and evaluations at {len(pts)} "
+                        f"points (d = {d}, D = {D}, {n} laws)"))
+    return out
+
+
 def plan(cert: dict, D: int, paths: int) -> list[Work]:  # noqa: N803
     """The predicted work of every step of checking ``cert`` (already structurally valid):
     D parameters, ``paths`` the paths (or product terms) rebuilt for a network (0 for a
@@ -182,14 +230,6 @@ def plan(cert: dict, D: int, paths: int) -> list[Work]:  # noqa: N803
     phi = cert["phi"]
     d = len(phi)
     per_var = _occurrences(phi)  # terms of ∂_k φ, over all coordinates
-    occ_phi = sum(per_var.values())
-    terms_phi = sum(terms_of(t) for t in phi)
-    chars_phi = sum(map(len, phi))
-    poly_bytes = (terms_phi + occ_phi) * (BYTES_TERM_D * D + 200)
-    out = [Work("lifting", paths * SEC_PATH + chars_phi * SEC_CHAR
-                + (terms_phi + occ_phi) * D * SEC_TERM_D,
-                f"rebuilding and reading φ ({paths} paths, {terms_phi} terms, D = {D})",
-                poly_bytes)]
     claims = cert["claims"]
     law_claim = claims[0] if claims and isinstance(claims[0], dict) else {}
     laws = law_claim.get("laws") or []
@@ -203,38 +243,98 @@ def plan(cert: dict, D: int, paths: int) -> list[Work]:  # noqa: N803
             law_terms += terms_of(t)
             chars += len(t)
             pairing += factor * sum(per_var[x] for x in names)
-    out.append(Work("laws", chars * SEC_CHAR + (pairing + occ_laws) * D * SEC_LAW,
-                    f"verifying {len(laws)} laws as identities ({pairing} term products)",
-                    (law_terms + occ_laws) * (BYTES_TERM_D * D + 200)))
-    n = len(laws)
-    b = len(law_claim.get("brackets") or [])
-    evals = (occ_laws + occ_phi) * D * SEC_TERM_D
-    out.append(Work("law-rank", _rank(n, D) + _rank(b, D) + evals + b * D * SEC_BRACKET,
-                    f"the ranks of {n} law gradients and {b} brackets at θ0"))
+    points = [[(len(p.get("brackets") or []), len(p.get("intersection_basis") or []),
+                bool(p.get("witness"))) for p in (c.get("points") or [])] for c in claims[1:]]
+    z = Sizes(D, d, paths, sum(terms_of(t) for t in phi), sum(per_var.values()),
+              sum(map(len, phi)), len(laws), chars, occ_laws, law_terms, pairing,
+              len(law_claim.get("brackets") or []), points)
+    out = plan_sizes(z)
     search = law_claim.get("search")
     if search:
-        out.append(Work("search", search_seconds(phi, D, search["degree"],
-                                                 search.get("darboux") is not None),
-                        f"redoing the law search of degree {search['degree']} "
-                        f"({_monomials(D, search['degree'])} monomials, {d} coordinates)"))
-    for c in claims[1:]:
-        pts = c.get("points") or []
-        per_point = 0.0
-        for p in pts:
-            bp = len(p.get("brackets") or [])
-            basis = len(p.get("intersection_basis") or [])
-            per_point += (_rank(d, D) + 2 * _rank(n + d, D) + _rank(bp, D) + bp * D * SEC_BRACKET
-                          + basis * _rank(bp + 1, D) + _rank(d, bp) + evals
-                          # ∂M(θ0)[v]: every term of ∂φ differentiated along v's support
-                          + (int(bool(p.get("witness"))) + basis) * occ_phi * D * SEC_WITNESS)
-        out.append(Work("point", per_point, f"the exact ranks and evaluations at {len(pts)} "
-                        f"points (d = {d}, D = {D}, {n} laws)"))
+        out.insert(3, Work("search", search_seconds(phi, D, search["degree"],
+                                                    search.get("darboux") is not None),
+                           f"redoing the law search of degree {search['degree']} "
+                           f"({_monomials(D, search['degree'])} monomials, {d} coordinates)"))
+    rest = out[:len(out) - len(points)]
+    for c, w in zip(claims[1:], out[len(out) - len(points):], strict=True):
+        rest.append(w)
         forms = c.get("closed_forms") or []
         if forms:  # M = ∂φ∂φᵀ expanded entry by entry with SymPy (d ≤ 100, D ≤ 200)
-            length = 1 + occ_phi / max(1, terms_phi)
-            out.append(Work("closed-forms", len(forms) * d * d * length * SEC_CLOSED_FORM
-                            + len(pts) * _rank(d, D),
-                            f"re-verifying {len(forms)} closed forms (d = {d})"))
+            length = 1 + z.occ_phi / max(1, z.terms_phi)
+            rest.append(Work("closed-forms", len(forms) * d * d * length * SEC_CLOSED_FORM
+                             + len(c.get("points") or []) * _rank(d, D),
+                             f"re-verifying {len(forms)} closed forms (d = {d})"))
+    return rest
+
+
+def predict_network_plan(lf: Any) -> list[Work] | None:
+    """The checker's work on the generic certificate of a ReLU path-lifting or of a layered
+    linear network, predicted from the shape before anything is computed: the laws are the
+    balance laws of the hidden neurons (ReLU) or the entries of U_kᵀU_k − U_{k+1}U_{k+1}ᵀ
+    (linear), the bracket count is D − #laws, one point, with a witness for a linear net (an
+    upper bound) and none for a ReLU path-lifting (its properties hold at a generic point).
+    ∂_k φ has one term per path through parameter k. None for any other lifting."""
+    if lf.kind == "path" and lf.architecture is not None:
+        arch = lf.architecture
+        g = arch.graph
+        from .. import digraph as dg
+
+        order = list(dg.topological_sort(g))
+        to_out: dict = {}
+        for v in reversed(order):
+            to_out[v] = (1 if g.nodes[v]["kind"] == "output" else 0) + sum(
+                to_out[w] for w in g.successors(v))
+        into: dict = {}
+        for v in order:
+            into[v] = (1 if g.nodes[v]["kind"] == "input" else 0) + (
+                1 if arch.bias(v) else 0) + sum(into[u] for u in g.predecessors(v))
+        per_var = {arch.edge_param(u, v): into[u] * to_out[v] for u, v in g.edges}
+        per_var.update({arch.bias(v): to_out[v] for v in g.nodes if arch.bias(v)})
+        laws = []
+        for v in arch.hidden:
+            names = [arch.edge_param(u, v) for u in g.predecessors(v)]
+            names += [arch.edge_param(v, w) for w in g.successors(v)]
+            names += [arch.bias(v)] if arch.bias(v) else []
+            laws.append(names)
+        law_occ = sum(map(len, laws))
+        pairing = sum(per_var[x] for names in laws for x in names)
+        law_terms = law_occ  # Σ ±x² over the names, x^2 and " + " or " - " between terms
+        law_chars = sum(len(x) + 5 for names in laws for x in names) - 3 * len(laws)
+    elif lf.kind == "product" and lf.widths:
+        w = list(lf.widths)
+        total = math.prod(w)
+        per_layer = {k: total // (w[k - 1] * w[k]) for k in range(1, len(w))}
+        per_var = {x: per_layer[int(x.split("_")[0][1:])] for x in lf.params}
+        law_occ = pairing = law_terms = law_chars = 0
+        width = {k: len(f"U{k}_{w[k]}_{w[k - 1]}") for k in range(1, len(w))}  # name lengths
+        for k in range(1, len(w) - 1):
+            law_occ += w[k] ** 2 * (w[k - 1] + w[k + 1])
+            pairing += w[k] ** 2 * (w[k - 1] * per_layer[k] + w[k + 1] * per_layer[k + 1])
+            t = w[k - 1] + w[k + 1]  # terms of each entry of U_kᵀU_k − U_{k+1}U_{k+1}ᵀ
+            law_terms += w[k] * (w[k] + 1) // 2 * t
+            name = (w[k - 1] * width[k] + w[k + 1] * width[k + 1]) / t  # its mean name length
+            diagonal, off = w[k], w[k] * (w[k] - 1) // 2  # x^2 terms; x*y terms
+            law_chars += round(diagonal * t * (name + 2) + off * t * (2 * name + 1)
+                               + (diagonal + off) * 3 * (t - 1))
+        laws = [None] * sum(n * (n + 1) // 2 for n in w[1:-1])
+    else:
+        return None
+    occ = sum(per_var.values())
+    paths = lf.architecture.count_paths() if lf.kind == "path" else math.prod(lf.widths)
+    # a term is its names joined by "*"; terms of a coordinate are joined by " + "
+    name_chars = sum(per_var[x] * len(x) for x in per_var) + occ - paths + 3 * (paths - lf.d)
+    n = len(laws)
+    z = Sizes(lf.D, lf.d, paths, paths, occ, name_chars, n, law_chars, law_occ, law_terms,
+              pairing, lf.D - n, [[(lf.D - n, 0, lf.kind == "product")]])
+    out = plan_sizes(z)
+    from ..wording import closed_forms_apply
+
+    depth = (len(lf.widths) - 1 if lf.widths else max((len(p) for p in lf.path_params),
+                                                         default=0))
+    if lf.kind == "path" and closed_forms_apply(lf.D, lf.d, depth):  # one, as the engine
+        length = 1 + occ / max(1, paths)
+        out.append(Work("closed-forms", lf.d * lf.d * length * SEC_CLOSED_FORM
+                        + _rank(lf.d, lf.D), f"re-verifying 1 closed forms (d = {lf.d})"))
     return out
 
 

@@ -7,7 +7,13 @@ from typing import Any
 
 from ..errors import LimitError, SymflowError
 from ..lifting import Lifting
-from .schema import MAX_COORDS, MAX_FILE_BYTES
+from .schema import MAX_CHECK_SECONDS, MAX_COORDS, MAX_FILE_BYTES
+
+#: certifying a network takes about this many times its re-check alone (the laws, the
+#: criterion, building the certificate, then the check), measured on relu:30-30-1 (2.8),
+#: linear:40-10-3 (1.7 with the criterion apart) and relu:12-12-12 (3.7, small sizes): a
+#: network is refused up front when this times the predicted check exceeds --max-seconds
+CERTIFY_FACTOR = 3.0
 
 
 def certify_one(lf: Lifting, out: Path, *, init: str = "generic", seed: int = 0,
@@ -18,11 +24,12 @@ def certify_one(lf: Lifting, out: Path, *, init: str = "generic", seed: int = 0,
     re-checked by the independent checker before anything is written. ``at``: the point's
     data (a list or a mapping, as in a --at file), or None. ``fragment``: also write
     ``<stem>-section.tex``, a section to \\input into a paper. Returns an ``api.Certificate``."""
-    from ..api import Certificate, refuse_intrinsic_cost
+    from ..api import Certificate, intrinsic_seconds, refuse_intrinsic_cost
     from ..catalog import slug
     from ..counting import conservation_laws
     from ..properties import intrinsic, parse_point
     from .check import Limits, Refused, check_certificate
+    from .cost import MAX_BYTES_IN_MEMORY, predict_network_plan
     from .latex import compile_pdf, render, render_fragment
     from .model import build, dumps
 
@@ -36,6 +43,20 @@ def certify_one(lf: Lifting, out: Path, *, init: str = "generic", seed: int = 0,
     family = init != "generic"
     refuse_intrinsic_cost(lf, 1 if point is not None or not family else samples, family,
                           max_seconds)
+    check_seconds = max(MAX_CHECK_SECONDS, max_seconds)  # the re-check's budget
+    predicted = predict_network_plan(lf) if not family and point is None else None
+    if predicted:
+        check = sum(w.seconds for w in predicted)
+        total = CERTIFY_FACTOR * check + (intrinsic_seconds(lf, 1, False) or 0.0)
+        parts = ", ".join(f"{w.step} {w.seconds:.0f} s" for w in predicted)
+        if check > check_seconds or max(w.bytes for w in predicted) > MAX_BYTES_IN_MEMORY:
+            raise LimitError(f"the certificate of {label} would take the checker a predicted "
+                             f"{check:.0f} s ({parts}), above its budget of {check_seconds:.0f} "
+                             "s (raise it with --max-seconds, here and in symflow check)")
+        if total > max_seconds:
+            raise LimitError(f"certifying {label} is predicted to take {total:.0f} s (its "
+                             f"re-check alone {check:.0f} s: {parts}), above the budget of "
+                             f"{max_seconds:g} s (raise it with --max-seconds)")
     laws_result = conservation_laws(lf, seed=seed, engine="polynomial", progress=progress)
     intr = intrinsic(lf, init=init, at=point, seed=seed, samples=samples, laws=laws_result,
                      engine="polynomial", progress=progress)
@@ -44,7 +65,8 @@ def certify_one(lf: Lifting, out: Path, *, init: str = "generic", seed: int = 0,
         progress(f"re-checking the certificate of {label}")
     try:
         report = check_certificate(cert, label, Limits(max(max_params or 0, lf.D),
-                                                       max(MAX_COORDS, lf.d)))
+                                                       max(MAX_COORDS, lf.d),
+                                                       max_seconds=check_seconds))
     except Refused as exc:
         raise LimitError(f"the checker would refuse the certificate of {label}: {exc}") from None
     if not report.ok:  # pragma: no cover - the engine and the checker disagree: a bug
