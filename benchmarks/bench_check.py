@@ -65,11 +65,11 @@ def points_certificate(path: Path, n: int = 64, D: int = 1000) -> None:  # noqa:
     sys.path.insert(0, str(ROOT))
     import sympy
 
-    from symflow.certificate import prose
+    from symflow import prose
     from symflow.certificate.model import build, dumps, intrinsic_claim
     from symflow.certificate.schema import content_hash
     from symflow.counting import conservation_laws
-    from symflow.lifting import custom_lifting
+    from symflow.liftings import custom_lifting
     from symflow.properties import intrinsic
 
     names = [f"x{i}" for i in range(1, D + 1)]
@@ -108,7 +108,8 @@ def dense_lifting(path: Path, D: int = 60, d: int = 6, terms: int = 150) -> None
 def plan_table(files: list[str]) -> None:
     """Predicted against measured seconds, step by step."""
     sys.path.insert(0, str(ROOT))
-    from symflow.certificate.check import Limits, Refused, check_path
+    from symflow.certificate.check import Limits, Refused
+    from symflow.certificate.verify import check_path
 
     for f in files:
         t = time.perf_counter()

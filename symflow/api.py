@@ -16,12 +16,34 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from .budgets import (  # noqa: F401 - re-exported: the API's predicted costs
+    FAMILY_BITS_FACTOR,
+    FAMILY_MAX_PARAMS,
+    SEC_KERNEL,
+    intrinsic_seconds,
+    refuse_family_size,
+    refuse_intrinsic_cost,
+)
 from .errors import SpecError, SymflowError
-from .lifting import DEFAULT_MAX_PARAMS, DEFAULT_MAX_PATHS, DEFAULT_MAX_TERMS, Lifting
+from .liftings import DEFAULT_MAX_PARAMS, DEFAULT_MAX_PATHS, DEFAULT_MAX_TERMS, Lifting
+from .results import (
+    MAX_SHOWN,
+    NCF,
+    Certificate,
+    CheckResults,
+    Homogeneity,
+    NeuralODE,
+    Show,
+    Simulation,
+    Sweep,
+    ZeroPattern,
+)
 
-__all__ = ["lifting", "laws", "intrinsic", "certify", "check", "homogeneity", "simulate",
-           "ncf", "escape",
-           "Laws", "Intrinsic", "Certificate", "CheckResult"]
+__all__ = ["show", "lifting", "laws", "intrinsic", "certify", "check", "homogeneity", "zeros",
+           "ncf", "escape", "simulate", "sweep", "neural_ode",
+           "Lifting", "Laws", "Intrinsic", "Certificate", "CheckResult", "CheckResults",
+           "Homogeneity", "ZeroPattern", "NCF", "Simulation", "Sweep", "NeuralODE",
+           "SymflowError"]
 
 
 # ----------------------------------------------------------------------------- inputs
@@ -29,10 +51,15 @@ def lifting(spec: Any, symbols: Sequence | None = None, *, name: str | None = No
             max_params: int = DEFAULT_MAX_PARAMS, max_paths: int = DEFAULT_MAX_PATHS,
             max_terms: int = DEFAULT_MAX_TERMS) -> Lifting:
     """The lifting z = φ(θ) of ``spec`` (see the module docstring), within the limits."""
-    limits = {"max_params": max_params, "max_paths": max_paths, "max_terms": max_terms}
+    limits = _check_limits(lifting, {"max_params": max_params, "max_paths": max_paths,
+                                     "max_terms": max_terms})
+    if name is not None and not isinstance(name, str):
+        raise SymflowError(f"name must be a string, not {name!r}")
     if isinstance(spec, Lifting):
         return spec
     if isinstance(spec, (str, Path)):
+        if symbols is not None:
+            raise SymflowError("symbols apply to SymPy expressions, not to a shorthand or a file")
         from .spec import load_lifting
 
         return load_lifting(str(spec), **limits)
@@ -42,47 +69,89 @@ def lifting(spec: Any, symbols: Sequence | None = None, *, name: str | None = No
     return _from_sympy(spec, symbols, name or "phi", limits)
 
 
+_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _neuron_names(g: Any) -> dict:
+    """A neuron name for every node label: the label itself when it is an identifier, n<k>
+    for a whole number k (networkx's default labels 0, 1, 2, …); anything else is refused."""
+    names: dict = {}
+    for v in g.nodes:
+        if isinstance(v, str) and _IDENT.fullmatch(v):
+            names[v] = v
+        elif isinstance(v, int) and not isinstance(v, bool) and v >= 0:
+            names[v] = f"n{v}"
+        else:
+            raise SpecError(f"node label {v!r}: use identifiers (letters, digits, _) or whole "
+                            "numbers ≥ 0 as node labels")
+    taken: dict = {}
+    for v, n in names.items():
+        if n in taken:
+            raise SpecError(f"node labels {taken[n]!r} and {v!r} both become the neuron {n!r}")
+        taken[n] = v
+    return names
+
+
 def _from_graph(g: Any, name: str, limits: dict) -> Lifting:
     """A DiGraph as a DAG file: nodes without predecessors are inputs, without successors
     outputs, the others hidden (``activation`` "relu" by default, or "linear"); a node with
-    ``bias=True`` carries a bias; an edge's ``name`` (optional) names its parameter."""
+    ``bias=True`` carries a bias; an edge's ``name`` (optional) names its parameter. Node
+    labels that are whole numbers k become the neurons n<k>."""
     from .architecture import from_description
-    from .lifting import network_lifting
+    from .liftings import network_lifting
 
+    names = _neuron_names(g)
     neurons, edges, biases = [], [], []
     for v, data in g.nodes(data=True):
-        v = str(v)
         if g.in_degree(v) == 0:
             kind, act = "input", "linear"
         elif g.out_degree(v) == 0:
             kind, act = "output", "linear"
         else:
             kind, act = "hidden", data.get("activation", "relu")
-        neurons.append((v, kind, act))
+        neurons.append((names[v], kind, act))
         if data.get("bias"):
-            biases.append(v)
+            biases.append(names[v])
     for u, v, data in g.edges(data=True):
-        edges.append((str(u), str(v), data.get("name")))
-    arch = from_description(neurons, edges, biases, name=name)
+        edges.append((names[u], names[v], data.get("name")))
+    arch = from_description(neurons, edges, biases, name=str(name))
     lf = network_lifting(arch, **limits)
     lf.max_terms = limits["max_terms"]
     return lf
 
 
-def _from_sympy(exprs: Any, symbols: Sequence | None, name: str, limits: dict) -> Lifting:
+def _from_sympy(exprs: Any, symbols: Any, name: str, limits: dict) -> Lifting:
+    """φ given as SymPy expressions (a list, a ``sympy.Matrix`` read row by row, or one
+    expression) in ``symbols`` (SymPy symbols, their names, or one string "u v")."""
     import sympy
 
-    from .lifting import custom_lifting
+    from .liftings import custom_lifting
 
-    if isinstance(exprs, sympy.Basic):
+    if isinstance(exprs, sympy.MatrixBase):
+        exprs = list(exprs)
+    elif isinstance(exprs, sympy.Basic):
         exprs = [exprs]
-    if not isinstance(exprs, Sequence) or not exprs:
+    if not isinstance(exprs, Sequence) or isinstance(exprs, str) or not exprs:
         raise SpecError("spec must be a shorthand, a file, a networkx.DiGraph, or SymPy "
-                        "expressions with their symbols")
-    exprs = [sympy.sympify(e) for e in exprs]
+                        "expressions (a list or a Matrix) with their symbols")
+    try:
+        exprs = [sympy.sympify(e, strict=True) for e in exprs]
+    except (sympy.SympifyError, TypeError, ValueError):
+        raise SpecError("every coordinate of φ must be a SymPy expression") from None
     if symbols is None:
         symbols = sorted(set().union(*(e.free_symbols for e in exprs)), key=str)
-    symbols = list(symbols)
+    elif isinstance(symbols, str):
+        symbols = sympy.symbols(symbols, seq=True)
+    elif isinstance(symbols, sympy.Symbol):
+        symbols = [symbols]
+    try:
+        symbols = [sympy.Symbol(s) if isinstance(s, str) else s for s in symbols]
+    except TypeError:
+        raise SpecError("symbols must be SymPy symbols or their names") from None
+    if not all(isinstance(s, sympy.Symbol) for s in symbols) or not symbols:
+        raise SpecError("symbols must be SymPy symbols or their names")
+    if len(set(symbols)) != len(symbols):
+        raise SpecError("symbols lists a symbol twice")
     for e in exprs:
         if e.free_symbols - set(symbols):
             raise SpecError(f"{e} uses symbols not listed: {e.free_symbols - set(symbols)}")
@@ -139,30 +208,57 @@ class Laws:
         law = "law" if self.count == 1 else "laws"
         what = (f"{self.count} independent conservation {law} (exact: {self.argument})"
                 if self.count is not None else f"between {self.lower} and {self.upper} laws")
-        return f"Laws({self.name}: {what}; {len(self.laws)} explicit)"
+        return f"Laws({self.name}: {what}; {len(self.result.laws)} explicit)"
 
     def _count_text(self) -> str:
         if self.count is None:
             return (f"between {self.lower} and {self.upper} independent conservation laws "
                     f"near θ0 (bounds only)")
-        extra = self.count - len(self.laws)
+        extra = self.count - len(self.result.laws)
         more = f"; {extra} more exist (Frobenius), not written down" if extra else ""
         law = "law" if self.count == 1 else "laws"
         return (f"exactly {self.count} independent conservation {law} near θ0 "
-                f"(argument: {self.argument}); {len(self.laws)} explicit{more}")
+                f"(argument: {self.argument}); {len(self.result.laws)} explicit{more}")
+
+    @cached_property
+    def _shown(self) -> list[tuple[str, str]]:
+        """The first MAX_SHOWN laws as (LaTeX, source): only those are converted to SymPy."""
+        from .display import latex
+
+        ring = self.lifting.ring
+        return [(latex(law.to_sympy(ring)), src) for law, src in
+                zip(self.result.laws[:MAX_SHOWN], self.sources, strict=False)]
+
+    def _more(self) -> int:
+        return max(0, len(self.result.laws) - MAX_SHOWN)
 
     def _repr_markdown_(self) -> str:
         lines = [f"**{self.name}**: D = {self.D} parameters, d = {self.d} coordinates; "
                  f"{self._count_text()}.", ""]
-        for i, (h, src) in enumerate(zip(self.laws, self.sources, strict=True), 1):
-            lines.append(f"- $h_{{{i}}} = {_latex_law(h)}$ ({src})")
+        for i, (h, src) in enumerate(self._shown, 1):
+            lines.append(f"- $h_{{{i}}} = {h}$ ({src})")
+        if self._more():
+            lines.append(f"- … {self._more()} more laws (all in `.laws`)")
         lines += ["", self.statement]
         return "\n".join(lines)
 
     def _repr_latex_(self) -> str:
-        rows = " \\\\ ".join(f"h_{{{i}}} &= {_latex_law(h)}"
-                             for i, h in enumerate(self.laws, 1))
-        return f"$\\begin{{aligned}} {rows} \\end{{aligned}}$" if rows else "$\\emptyset$"
+        """The same content as the Markdown: the count, the first laws, the statement."""
+        rows = [f"\\text{{{_tex_text(self.name)}: {_tex_text(self._count_text())}.}}"]
+        rows += [f"h_{{{i}}} = {h} \\quad \\text{{({_tex_text(src)})}}"
+                 for i, (h, src) in enumerate(self._shown, 1)]
+        if self._more():
+            rows.append(f"\\text{{… {self._more()} more laws (all in .laws)}}")
+        rows.append(f"\\text{{{_tex_text(self.statement)}}}")
+        return "$\\begin{array}{l} " + " \\\\ ".join(rows) + " \\end{array}$"
+
+
+def _tex_text(s: str) -> str:
+    """Plain text inside \\text{…}: the characters TeX treats specially escaped."""
+    for a, b in (("\\", "\\backslash "), ("{", "\\{"), ("}", "\\}"), ("$", "\\$"),
+                 ("%", "\\%"), ("#", "\\#"), ("&", "\\&"), ("_", "\\_"), ("^", "\\^{}")):
+        s = s.replace(a, b)
+    return s
 
 
 @dataclass
@@ -196,26 +292,6 @@ class Intrinsic:
 
 
 @dataclass
-class Certificate:
-    """The files of a certificate, re-checked before they were written, and its verdicts."""
-
-    json: Path
-    tex: Path
-    pdf: Path | None
-    pdf_note: str | None  # why there is no PDF, if there is none
-    laws: int | None
-    recoverability: str
-    metric: str
-    dynamic: str
-
-    def _repr_markdown_(self) -> str:
-        pdf = f", `{self.pdf}`" if self.pdf else f" ({self.pdf_note})" if self.pdf_note else ""
-        return (f"Certificate `{self.json}`, `{self.tex}`{pdf}: laws {self.laws}, "
-                f"recoverability {self.recoverability}, metric {self.metric}, dynamic "
-                f"{self.dynamic} (re-checked: valid)")
-
-
-@dataclass
 class CheckResult:
     """The independent check of one certificate: ``status`` is "valid", "invalid" (the failing
     step is named), "refused" (beyond the size limits) or "unreadable"."""
@@ -229,6 +305,20 @@ class CheckResult:
 
     def __bool__(self) -> bool:
         return self.valid
+
+    def to_json(self) -> dict:
+        """The status of ``symflow check --json`` for this file."""
+        if self.valid:
+            return {"path": self.path, "status": "valid", "steps": self.steps}
+        if self.status in ("refused", "unreadable"):
+            return {"path": self.path, "status": self.status, "message": self.message}
+        return {"path": self.path, "status": "invalid", "step": self.failed_step,
+                "message": self.message}
+
+    def __repr__(self) -> str:
+        what = (f"valid ({len(self.steps)} steps)" if self.valid else
+                f"{self.status.upper()} at step '{self.failed_step}'")
+        return f"CheckResult({self.path}: {what})"
 
     def _repr_markdown_(self) -> str:
         if self.valid:
@@ -251,6 +341,62 @@ def _check_seconds(max_seconds: Any) -> None:
         raise SymflowError(f"max_seconds must be a number in (0, 86400], not {max_seconds!r}")
 
 
+# ----------------------------------------------------------------------------- validation
+# Every function validates its own arguments with the ranges of the command's flags, so that
+# the API and the CLI refuse the same inputs with the same one-line messages.
+def _whole(name: str, value: Any, lo: int = 0, hi: int | None = None) -> int:
+    """A whole number in [lo, hi] (booleans and floats refused)."""
+    import numbers
+
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < lo or (
+            hi is not None and value > hi):
+        where = f"in [{lo}, {hi}]" if hi is not None else f"≥ {lo}"
+        raise SymflowError(f"{name} must be a whole number {where}, not {value!r}")
+    return int(value)
+
+
+def _real(name: str, value: Any, lo: float, hi: float, lo_open: bool = True,
+          hi_open: bool = False) -> float:
+    """A finite number in the interval (lo, hi] (or with the given open ends)."""
+    import numbers
+
+    ok = (not isinstance(value, bool) and isinstance(value, numbers.Real)
+          and (lo < value if lo_open else lo <= value)
+          and (value < hi if hi_open else value <= hi))
+    if not ok:
+        where = f"{'(' if lo_open else '['}{lo:g}, {hi:g}{')' if hi_open else ']'}"
+        raise SymflowError(f"{name} must be a number in {where}, not {value!r}")
+    return float(value)
+
+
+def _choice(name: str, value: Any, choices: Sequence[str]) -> str:
+    if not isinstance(value, str) or value not in choices:
+        raise SymflowError(f"{name} must be one of {', '.join(choices)}, not {value!r}")
+    return value
+
+
+#: the size limits every function taking a spec accepts (the flags --max-params, --max-paths,
+#: --max-terms)
+LIMIT_NAMES = ("max_params", "max_paths", "max_terms")
+
+
+def _check_limits(function: Any, limits: dict) -> dict:
+    """Only the size limits, each a whole number ≥ 1; any other keyword is a TypeError that
+    names the public function (and the closest keyword it takes)."""
+    import difflib
+    import inspect
+
+    for key, value in limits.items():
+        if key not in LIMIT_NAMES:
+            known = [*inspect.signature(function).parameters, *LIMIT_NAMES]
+            close = difflib.get_close_matches(key, known, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise TypeError(f"symflow.{function.__name__}() got an unexpected keyword argument "
+                            f"{key!r}{hint}")
+        _whole(key, value, 1)
+    return limits
+
+
 # ----------------------------------------------------------------------------- functions
 #: ``laws`` takes up to this many parameters by default where a structural engine answers
 #: without expanding φ (a layered linear network, the path-lifting of a ReLU network); every
@@ -264,7 +410,7 @@ def laws_lifting(spec: Any, symbols: Sequence | None = None, **limits: int) -> L
     """The lifting for ``laws``: the structural limits of D and of the paths unless
     max_params / max_terms are given (the general ones for every other lifting)."""
     from .counting import uses_path_engine, uses_product_engine
-    from .lifting import GENERAL_LIMITS, check_size, check_terms
+    from .liftings import GENERAL_LIMITS, check_size, check_terms
 
     wide = {"max_params": STRUCTURAL_MAX_PARAMS, "max_terms": STRUCTURAL_MAX_TERMS}
     given = {k: v for k, v in limits.items() if k in wide}
@@ -294,6 +440,10 @@ def laws(spec: Any, symbols: Sequence | None = None, *, seed: int = 0,
     for a linear network, 8 otherwise); ``progress``: a callable taking a line."""
     from .counting import conservation_laws
 
+    _check_limits(laws, limits)
+    _whole("seed", seed)
+    if degree is not None:
+        _whole("degree", degree, 0)
     if max_depth is not None:
         _check_depth(max_depth)
     _check_seconds(max_seconds)
@@ -301,7 +451,7 @@ def laws(spec: Any, symbols: Sequence | None = None, *, seed: int = 0,
     r = conservation_laws(lf, seed=seed, max_degree=degree, max_depth=max_depth,
                           progress=progress, max_seconds=max_seconds)
     return Laws(lf.name, lf.D, lf.d, r.count, r.lower, r.upper, r.argument,
-                [law.source for law in r.laws], r.statement(), r, lf)
+                [law.source for law in r.laws], _statement(r), r, lf)
 
 
 def _expandable(lf: Lifting) -> bool:
@@ -310,61 +460,6 @@ def _expandable(lf: Lifting) -> bool:
     from .counting import _phi_size
 
     return _phi_size(lf)[0] <= lf.max_terms
-
-
-#: exact points of initialisation families and level sets carry rationals with large numerators
-#: and denominators, and the criterion's exact ranks there grow fast with D: the default limit
-#: (``max_params`` given explicitly replaces it)
-FAMILY_MAX_PARAMS = 250
-
-
-def refuse_family_size(lf: Lifting, family: bool, max_params: int | None) -> None:
-    """Refuse, up front, exact points of an initialisation family or a level set beyond
-    FAMILY_MAX_PARAMS parameters, unless a ``max_params`` was given explicitly."""
-    from .errors import LimitError
-
-    if family and max_params is None and lf.D > FAMILY_MAX_PARAMS:
-        raise LimitError(f"exact points of an initialisation family or level set are limited to "
-                         f"D ≤ {FAMILY_MAX_PARAMS} parameters by default (this network has "
-                         f"D = {lf.D}; raise it with --max-params)")
-
-
-#: seconds per unit of rows·D·min(rows, D) of the exact kernel of [∂φ; ∂h] at one point (measured
-#: on linear:12-12-12 and linear:20-20-20, rounded up), and the factor of the large rationals of
-#: a family's exact points, per squared number of hidden layers (their entries are products of
-#: one rational per layer: linear:10-10-10 --init balanced ×4–10, linear:10-10-4-8 ×25)
-SEC_KERNEL = 2.5e-7
-FAMILY_BITS_FACTOR = 10
-
-
-def intrinsic_seconds(lf: Lifting, n_points: int, family: bool) -> float | None:
-    """The predicted seconds of the dense criterion of a linear network (the exact kernel of
-    the (d + #laws) × D matrix [∂φ; ∂h] at each point), None where it is not the route (a ReLU
-    path-lifting at a generic point is decided from D generator values)."""
-    if lf.kind != "product" or not lf.widths:
-        return None
-    rows = _kernel_rows(lf)
-    per_point = SEC_KERNEL * rows * lf.D * min(rows, lf.D)
-    hidden = len(lf.widths) - 2
-    return n_points * per_point * (FAMILY_BITS_FACTOR * hidden ** 2 if family else 1)
-
-
-def _kernel_rows(lf: Lifting) -> int:
-    """d + the number of family laws Σ n_k(n_k + 1)/2 of a layered linear network."""
-    return lf.d + sum(n * (n + 1) // 2 for n in lf.widths[1:-1])
-
-
-def refuse_intrinsic_cost(lf: Lifting, n_points: int, family: bool, max_seconds: float) -> None:
-    """Refuse, before any work, a criterion predicted to take longer than ``max_seconds``."""
-    from .errors import LimitError
-
-    secs = intrinsic_seconds(lf, n_points, family)
-    if secs is not None and secs > max_seconds:
-        rows = _kernel_rows(lf)
-        where = f"at {n_points} point{'s' if n_points > 1 else ''}"
-        raise LimitError(
-            f"the exact kernel of [∂φ; ∂h] ({rows} × {lf.D}, {where}) is predicted to take "
-            f"{secs:.0f} s, above the budget of {max_seconds:g} s (raise it with --max-seconds)")
 
 
 def intrinsic(spec: Any, symbols: Sequence | None = None, *, init: str = "generic",
@@ -384,7 +479,13 @@ def intrinsic(spec: Any, symbols: Sequence | None = None, *, init: str = "generi
     from .properties import MAX_DENSE_COORDS, parse_level, parse_point
     from .properties import intrinsic as decide
     from .spec import read_data
+    from .wording import INITS
 
+    _check_limits(intrinsic, limits)
+    _choice("init", init, INITS)
+    _whole("seed", seed)
+    if samples is not None:
+        _whole("samples", samples, 1, 64)
     if level is not None and (at is not None or init != "generic"):
         raise SymflowError("--level chooses the points itself: it cannot be combined with --at "
                            "or --init")
@@ -406,7 +507,7 @@ def intrinsic(spec: Any, symbols: Sequence | None = None, *, init: str = "generi
         "max_params": STRUCTURAL_MAX_PARAMS}
     lf = lifting(spec, symbols, **{**limits, **wide})
     if wide and lf.kind != "path":
-        from .lifting import check_size
+        from .liftings import check_size
 
         check_size(lf.D, 0, DEFAULT_MAX_PARAMS, DEFAULT_MAX_PATHS)
     if lf.d:
@@ -438,7 +539,7 @@ def intrinsic(spec: Any, symbols: Sequence | None = None, *, init: str = "generi
 
     return Intrinsic(lf.name, r.recoverability, r.metric, r.dynamic, r.frobenius,
                      [vector(c.point) for c in r.checks], [vector(c.witness) for c in r.checks],
-                     r.statement(), r)
+                     _statement(r), r)
 
 
 def certify(spec: Any, symbols: Sequence | None = None, *, directory: str | Path = ".",
@@ -448,7 +549,17 @@ def certify(spec: Any, symbols: Sequence | None = None, *, directory: str | Path
     """Write the certificate of ``spec`` (JSON evidence, LaTeX, PDF if pdflatex is installed)
     into ``directory``, after re-checking it with the independent checker."""
     from .certificate.run import certify_one
+    from .wording import INITS
 
+    _check_limits(certify, limits)
+    _choice("init", init, INITS)
+    _whole("seed", seed)
+    _whole("samples", samples, 1, 64)
+    for flag, value in (("pdf", pdf), ("fragment", fragment)):
+        if not isinstance(value, bool):
+            raise SymflowError(f"{flag} must be True or False, not {value!r}")
+    if not isinstance(directory, (str, Path)):
+        raise SymflowError(f"directory must be a path, not {directory!r}")
     _check_seconds(max_seconds)
     lf = lifting(spec, symbols, **limits)
     refuse_family_size(lf, init != "generic", limits.get("max_params"))
@@ -459,13 +570,15 @@ def certify(spec: Any, symbols: Sequence | None = None, *, directory: str | Path
 
 def check(path: str | Path, max_params: int = 1000, max_paths: int = 2000,
           tex: bool = False, max_seconds: float = 60.0,
-          max_bytes: int = 20_000_000, progress: Any = None) -> CheckResult:
+          max_bytes: int = 20_000_000, progress: Any = None) -> CheckResult | CheckResults:
     """Re-verify a certificate independently (docs/certificates.md): every field that reaches a
     verdict, a count or a sentence is recomputed; with ``tex``, the LaTeX beside it must be the
     rendering of the verified data. A certificate beyond a limit (sizes, or a check predicted
     to take more than ``max_seconds``) is refused, status "refused", never judged.
-    ``progress``: a callable taking a line, called as each step starts."""
-    from .certificate.check import Limits, Refused, Unreadable, check_path
+    ``progress``: a callable taking a line, called as each step starts. A directory gives
+    a ``CheckResults``, the list of the checks of its ``*.json`` files (at any depth)."""
+    from .certificate.check import Limits, Refused, Unreadable
+    from .certificate.verify import check_path
     from .errors import SymflowError
 
     for name, value in (("max_params", max_params), ("max_paths", max_paths),
@@ -475,6 +588,19 @@ def check(path: str | Path, max_params: int = 1000, max_paths: int = 2000,
     if isinstance(max_seconds, bool) or not isinstance(max_seconds, (int, float)) \
             or not 0.01 <= max_seconds < float("inf"):
         raise SymflowError(f"max_seconds must be a finite number ≥ 0.01, not {max_seconds!r}")
+    if not isinstance(path, (str, Path)):
+        raise SymflowError(f"path must be a file or a directory, not {path!r}")
+    if not isinstance(tex, bool):
+        raise SymflowError(f"tex must be True or False, not {tex!r}")
+    if Path(path).is_dir():
+        files = sorted(Path(path).rglob("*.json"))
+        if not files:
+            return CheckResults(str(path), [CheckResult(
+                str(path), False, [], "format", "no certificates (*.json) in this directory",
+                "unreadable")])
+        return CheckResults(str(path), [
+            check(f, max_params, max_paths, tex, max_seconds, max_bytes, progress)
+            for f in files])
     on_step = None
     if progress is not None:
         def on_step(step: str, predicted: float) -> None:
@@ -493,26 +619,92 @@ def check(path: str | Path, max_params: int = 1000, max_paths: int = 2000,
                        "invalid")
 
 
-def homogeneity(spec: Any, symbols: Sequence | None = None, **limits: int) -> Any:
-    """The degree L of homogeneity of the output, H(x; cθ) = c^L H(x; θ), per layer too."""
+def homogeneity(spec: Any, symbols: Sequence | None = None, **limits: int) -> Homogeneity:
+    """The degree L of homogeneity of the output, H(x; cθ) = c^L H(x; θ) for c > 0, verified
+    by Euler's identity ⟨∇H, θ⟩ = L·H on every activation region; per layer too."""
     from .homogeneous import homogeneity as analyse
 
-    return analyse(lifting(spec, symbols, **limits))
+    _check_limits(homogeneity, limits)
+    lf = lifting(spec, symbols, **limits)
+    h = analyse(lf)
+    return Homogeneity(lf.name, h.degree, h.euler_verified, h.path_degrees, h.groups,
+                       h.weighted_degree, {k: v for k, v in (h.weighted or {}).items() if v != 1},
+                       h.notes, h)
 
 
 def simulate(spec: Any, symbols: Sequence | None = None, *, init: str = "generic",
-             data: str = "random:20", seed: int = 0, time: float = 5.0, scale: float = 1.0,
+             data: str = "random:20", seed: int = 0, time: float = 10.0, scale: float = 1.0,
              max_seconds: float = 20.0, max_steps: int = 1_000_000, progress: Any = None,
-             **limits: int) -> Any:
-    """The numerical cross-check (floats): integrate the θ-flow across ReLU kinks and report
-    the drift of the laws and the loss (a ``flow.Simulation``)."""
+             **limits: int) -> Simulation:
+    """The numerical cross-check (floats): integrate θ' = −∇L(θ) across ReLU kinks and report
+    the drift of the laws, the loss, and the gap to the intrinsic z-flow where its metric is
+    known. A run that stops before ``time`` is ``partial`` and measures up to where it got."""
     from .flow import simulate as run
+    from .wording import INITS
 
+    _check_limits(simulate, limits)
+    _choice("init", init, INITS)
+    if not isinstance(data, str):
+        raise SymflowError(f"data must be a string like 'random:20', not {data!r}")
+    _whole("seed", seed)
+    _real("time", time, 0, 1000)
+    _real("scale", scale, 1e-3, 100, lo_open=False)
+    _check_seconds(max_seconds)
+    _whole("max_steps", max_steps, 1)
     lf = lifting(spec, symbols, **limits)
     if lf.d:
         lf.phi[0]  # noqa: B018 - φ(θ(t)) is evaluated from φ expanded: the term limit, up front
-    return run(lf, init=init, data=data, seed=seed, t_end=time, scale=scale,
-               max_seconds=max_seconds, max_steps=max_steps, progress=progress)
+    sim = run(lf, init=init, data=data, seed=seed, t_end=float(time), scale=float(scale),
+              max_seconds=max_seconds, max_steps=max_steps, progress=progress)
+    reached = float(sim.times[-1])
+    measured = len(sim.times) > 1 and reached > 0
+    return Simulation(lf.name, init, data, seed, float(time), reached,
+                      reached < float(time) * (1 - 1e-12), float(sim.loss[0]),
+                      float(sim.loss[-1]), sim.max_law_drift if measured else None,
+                      {n: float(row.max()) for n, row in zip(sim.law_names, sim.law_drift,
+                                                             strict=True)} if measured else {},
+                      sim.z_formula, sim.gap, list(sim.notes), sim)
+
+
+EXACT = re.compile(r"-?(0|[1-9][0-9]{0,59})(/[1-9][0-9]{0,59})?", re.ASCII)
+
+
+def read_exact_data(lf: Lifting, data_file: str | Path) -> tuple[list, list]:
+    """{x: [[…]], y: [[…]]} with exact numbers (integers or 'p/q'), shapes checked."""
+    import sympy
+
+    from .spec import read_data
+
+    data = read_data(Path(data_file))
+    if isinstance(data, dict) and set(map(str, data)) - {"x", "y"}:
+        extra = ", ".join(sorted(map(str, set(map(str, data)) - {"x", "y"})))
+        raise SymflowError(f"{data_file}: unknown key(s) {extra} (a data file has x and y)")
+    try:
+        for v in [v for key in ("x", "y") for row in data[key] for v in row]:
+            if isinstance(v, (bool, float)) or not isinstance(v, (int, str)) or (
+                    isinstance(v, str) and EXACT.fullmatch(v) is None):
+                raise SymflowError(f"{data_file}: {str(v)[:40]!r} is not exact; give integers "
+                                   "or 'p/q' strings (at most 60 digits each, q ≠ 0)")
+            if isinstance(v, int) and len(str(abs(v))) > 60:
+                raise SymflowError(f"{data_file}: a number has more than 60 digits")
+        xs = [[sympy.Rational(str(v)) for v in row] for row in data["x"]]
+        ys = [[sympy.Rational(str(v)) for v in row] for row in data["y"]]
+        if not xs or not ys:
+            raise SymflowError(f"{data_file}: x and y need at least one data point each")
+    except (KeyError, TypeError, ValueError, sympy.SympifyError):
+        raise SymflowError(f"{data_file}: expected {{x: [[...]], y: [[...]]}} with exact "
+                           "numbers") from None
+    if len(xs) > 64:
+        raise SymflowError(f"{data_file}: at most 64 data points (got {len(xs)})")
+    sizes = lf.io_widths()
+    if sizes is None:
+        raise SymflowError("the neural correlation function needs a network (relu:..., "
+                           "linear:..., relu^p:..., x^p:... or a DAG), not a polynomial lifting")
+    n_in, n_out = sizes
+    if len(xs) != len(ys) or any(len(x) != n_in for x in xs) or any(len(y) != n_out for y in ys):
+        raise SymflowError(f"{data_file}: need as many x as y, each x of length {n_in} and each "
+                           f"y of length {n_out}")
+    return xs, ys
 
 
 def _exact_data(lf: Lifting, x: Any, y: Any) -> tuple[list, list]:
@@ -557,24 +749,46 @@ def _exact_data(lf: Lifting, x: Any, y: Any) -> tuple[list, list]:
     return xs, ys
 
 
-def ncf(spec: Any, x: Any, y: Any, *, max_regions: int = 256, max_seconds: float = 60.0,
-        **limits: int) -> Any:
+def _data(lf: Lifting, x: Any, y: Any, data: Any) -> tuple[list, list]:
+    """The data set: lists x and y, or a file ``data`` {x: [[…]], y: [[…]]} (not both)."""
+    if data is not None:
+        if x is not None or y is not None:
+            raise SymflowError("give the data as x and y, or as a data file, not both")
+        if not isinstance(data, (str, Path)):
+            raise SymflowError(f"data must be the path of a YAML/JSON file, not {data!r}")
+        return read_exact_data(lf, data)
+    return _exact_data(lf, x, y)
+
+
+def ncf(spec: Any, x: Any = None, y: Any = None, *, data: str | Path | None = None,
+        max_regions: int = 256, max_seconds: float = 60.0, **limits: int) -> NCF:
     """The KKT points of max N(w) = Σ_i ⟨y_i, H(x_i; w)⟩ on ‖w‖ = 1 [KH25], exactly, on every
-    activation region (Clarke's sense for ReLU): a ``symflow.correlation.NCFResult``."""
+    activation region (Clarke's sense for ReLU); the data as lists ``x``, ``y`` of exact
+    numbers or a file ``data``."""
     from .correlation import MAX_NCF_PARAMS
     from .correlation import ncf as solve
     from .errors import SymflowError
 
+    _check_limits(ncf, limits)
     if not isinstance(max_regions, int) or isinstance(max_regions, bool) or max_regions < 1:
         raise SymflowError("max_regions must be a whole number ≥ 1")
     _check_seconds(max_seconds)
     lf = lifting(spec, **limits)
-    xs, ys = _exact_data(lf, x, y)
-    return solve(lf, xs, ys, max_params=limits.get("max_params", MAX_NCF_PARAMS),
-                 max_regions=max_regions, max_seconds=float(max_seconds))
+    xs, ys = _data(lf, x, y, data)
+    r = solve(lf, xs, ys, max_params=limits.get("max_params", MAX_NCF_PARAMS),
+              max_regions=max_regions, max_seconds=float(max_seconds))
+    rows = [{"w": k.w, "w_approx": k.w_approx, "N": k.value, "mu": k.mu,
+             "positive": k.positive, "boundary": [[v, i + 1] for v, i in k.boundary],
+             "clarke": k.clarke, "second_order": k.second_order, "direction": k.direction,
+             "note": k.note, "support": k.support} for k in r.points]
+    conts = [{"where": c.where, "dimension": c.dimension, "mu_zero": c.mu_zero, "note": c.note}
+             for c in r.continua]
+    return NCF(lf.name, str(r.expression), r.smoothness, r.pieces, r.empty, r.finite, r.method,
+               list(r.notes), rows, conts, list(r.undecided), r.seconds, r)
 
 
-def escape(spec: Any, x: Any, y: Any, *, deltas: Sequence[float] = (1e-2, 1e-3, 1e-4),
+def escape(spec: Any, x: Any = None, y: Any = None, *, data: str | Path | None = None,
+           deltas: Sequence[float] = (1e-2, 1e-3, 1e-4),
            horizon: float = 60.0, scale: float | None = None, seed: int = 0,
            max_seconds: float = 60.0, **limits: int) -> Any:
     """Escape from a small initialisation [KH25]: the exact positive second-order KKT points,
@@ -586,10 +800,17 @@ def escape(spec: Any, x: Any, y: Any, *, deltas: Sequence[float] = (1e-2, 1e-3, 
     from .errors import SymflowError
     from .smallinit import escape as run
 
+    _check_limits(escape, limits)
+    if isinstance(deltas, str):  # "1e-2,1e-3", as the flag
+        try:
+            deltas = tuple(float(t) for t in deltas.split(","))
+        except ValueError:
+            raise SymflowError(f"--deltas must be numbers separated by commas (got "
+                               f"{deltas!r})") from None
     ds = tuple(deltas)
     if not 2 <= len(ds) <= 6 or not all(isinstance(d, (int, float)) and not isinstance(d, bool)
                                         and 0 < d < 1 for d in ds):
-        raise SymflowError("deltas needs 2 to 6 values, each in (0, 1)")
+        raise SymflowError("--deltas needs 2 to 6 values, each in (0, 1)")
     if not isinstance(horizon, (int, float)) or not 0 < horizon <= 10_000 or \
             math.isnan(horizon):
         raise SymflowError("horizon must be a number in (0, 10000]")
@@ -599,7 +820,136 @@ def escape(spec: Any, x: Any, y: Any, *, deltas: Sequence[float] = (1e-2, 1e-3, 
         raise SymflowError("seed must be a whole number ≥ 0")
     _check_seconds(max_seconds)
     lf = lifting(spec, **limits)
-    xs, ys = _exact_data(lf, x, y)
+    if lf.D > MAX_NCF_PARAMS and "max_params" not in limits:
+        raise SymflowError(f"the KKT system is solved exactly for D ≤ {MAX_NCF_PARAMS} "
+                           f"parameters (this network has D = {lf.D}; raise it with "
+                           "--max-params)")
+    xs, ys = _data(lf, x, y, data)
     return run(lf, xs, ys, deltas=ds, horizon=float(horizon), max_seconds=float(max_seconds),
                random_scale=scale, seed=seed,
                max_params=limits.get("max_params", MAX_NCF_PARAMS))
+
+
+def show(spec: Any, symbols: Sequence | None = None, *, listed: int | None = None,
+         **limits: int) -> Show:
+    """The parameters θ and the coordinates φ_i(θ) of ``spec`` as canonical texts (the first
+    ``listed`` coordinates only, if given: a coordinate's text costs O(D) to write)."""
+    _check_limits(show, limits)
+    if listed is not None:
+        _whole("listed", listed, 0)
+    lf = lifting(spec, symbols, **limits)
+    n = lf.d if listed is None else min(lf.d, listed)
+    coords = [{"label": lf.labels[i], "phi": lf.ring.format(lf.phi[i])} for i in range(n)]
+    return Show(lf.name, lf.kind, lf.D, lf.d, list(lf.params), coords, lf)
+
+
+def zeros(spec: Any, pattern: Any, symbols: Sequence | None = None,
+          **limits: int) -> ZeroPattern:
+    """Is {θ_S = 0} invariant under the lifted flow θ' = −∂φᵀ∇ℓ(φ(θ)) (iff every ∂φ_i/∂θ_s,
+    s ∈ S, vanishes on it) and under the network's own flow (relu′(0) = 0)? ``pattern``: a
+    YAML/JSON file, a mapping {parameters, neurons, incoming, outgoing: [names]}, or a list of
+    parameter names."""
+    from .homogeneous import network_zero_pattern, pattern_names, read_pattern, zero_pattern
+
+    _check_limits(zeros, limits)
+    lf = lifting(spec, symbols, **limits)
+    if isinstance(pattern, (str, Path)):
+        zs = read_pattern(lf, Path(pattern))
+    elif isinstance(pattern, dict):
+        zs = pattern_names(lf, pattern, "the pattern")
+    elif isinstance(pattern, (list, tuple)):
+        zs = pattern_names(lf, {"parameters": [str(p) for p in pattern]}, "the pattern")
+    else:
+        raise SymflowError("pattern must be a file, a mapping {parameters, neurons, incoming, "
+                           f"outgoing}} or a list of parameter names, not {pattern!r}")
+    r = zero_pattern(lf, zs)
+    n = network_zero_pattern(lf, zs)
+    net = None if n is None else {"invariant": n.invariant,
+                                  "breaking_parameter": n.breaking_parameter,
+                                  "reason": n.reason, "dead_relu_neurons": n.dead}
+    return ZeroPattern(lf.name, list(r.zeros), r.invariant, r.breaking_parameter,
+                       None if r.breaking_coordinate is None else r.breaking_coordinate + 1,
+                       r.breaking_label, r.residual, net, (r, n))
+
+
+def sweep(family: str, *, depth: str | int = "2-4", width: str | int = "2-5", count: int = 50,
+          seed: int = 0, bias: str = "no", jobs: int = 1, executor: str = "local",
+          scheduler: str | None = None, max_seconds: float = 60.0, progress: Any = None,
+          **limits: int) -> Sweep:
+    """Exact law counts over ``count`` seeded random layered networks of ``family`` ("linear"
+    or "relu"; depth = number of weight layers, widths in a range "N-M"), beside the
+    literature's formula (Σ n(n+1)/2 over hidden widths; one per hidden ReLU neuron). The
+    sweep keeps to ``max_seconds``: each network has min(60, max_seconds·jobs/count) s."""
+    import time
+
+    from .sweeps import network_seconds, parse_range, random_specs
+    from .sweeps import sweep as run
+
+    _check_limits(sweep, limits)
+    _choice("family", family, ("linear", "relu"))
+    _choice("bias", bias, ("no", "yes", "random"))
+    _choice("executor", executor, ("local", "dask"))
+    count = _whole("count", count, 1, 10_000)
+    _whole("seed", seed)
+    _whole("jobs", jobs, 1)
+    _check_seconds(max_seconds)
+    if scheduler is not None:
+        if executor != "dask":
+            raise SymflowError("--scheduler needs --executor dask")
+        if not isinstance(scheduler, str) or not re.fullmatch(
+                r"(tcp://)?[A-Za-z0-9_.\-]+:[0-9]{1,5}", scheduler):
+            raise SymflowError(f"--scheduler must be an address like tcp://127.0.0.1:8786, got "
+                               f"{str(scheduler)[:60]!r}")
+    specs = random_specs(family, parse_range(str(depth), "depth"),
+                         parse_range(str(width), "width"), count, seed, bias)
+    share = network_seconds(len(specs), jobs, max_seconds)
+    t0 = time.perf_counter()
+    rows = run(specs, seed=seed, jobs=jobs, executor=executor, scheduler=scheduler,
+               progress=progress, limits=limits, max_seconds=max_seconds)
+    wall = time.perf_counter() - t0
+    summary = {"networks": len(rows), "exact": sum(r.laws is not None for r in rows),
+               "agree": sum(r.agrees is True for r in rows),
+               "disagree": sum(r.agrees is False for r in rows),
+               "errors": sum(r.error is not None for r in rows), "wall_seconds": round(wall, 3),
+               "jobs": jobs, "executor": executor, "seconds_per_network": round(share, 3)}
+    return Sweep(family, seed, rows, summary)
+
+
+def neural_ode(*, width: int = 2, depths: Sequence[int] | str = (2, 4, 8, 16),
+               time: float = 2.0, seed: int = 0, max_seconds: float = 40.0) -> NeuralODE:
+    """Balanced deep linear nets linear:n-…-n against the linear neural ODE (floats): for each
+    depth L the θ-flow, time rescaled by 1/L, from the same z0, against
+    z' = −∫_0^1 (zzᵀ)^{1−s} ∇ℓ(z) (zᵀz)^s ds; the gap should decrease like 1/L."""
+    from .flow import SCALING, neural_ode_convergence
+
+    _whole("width", width, 1, 6)
+    _real("time", time, 0, 100)
+    _whole("seed", seed)
+    _check_seconds(max_seconds)
+    if isinstance(depths, str):
+        try:
+            depths = [int(x) for x in depths.split(",")]
+        except ValueError:
+            raise SymflowError(f"--depths must be integers separated by commas, got "
+                               f"{depths!r}") from None
+    ls = list(depths)
+    if not ls or any(isinstance(x, bool) or not isinstance(x, int) or not 2 <= x <= 64
+                     for x in ls):
+        raise SymflowError("--depths must be between 2 and 64 (the limit is the flag's range)")
+    if len(set(ls)) != len(ls) or ls != sorted(ls):
+        raise SymflowError(f"--depths must be increasing, each depth once (got {ls})")
+    res = neural_ode_convergence(width, tuple(ls), float(time), seed, max_seconds=max_seconds)
+    inaccurate = [L for L, f in zip(res.depths, res.formula_gaps, strict=True) if f > 1e-6]
+    ratios = [g * L for L, g in zip(res.depths, res.gaps, strict=True)]
+    one_over_l = (len(ls) >= 2 and not inaccurate
+                  and all(a > b for a, b in zip(res.gaps, res.gaps[1:], strict=False))
+                  and max(ratios) <= 1.5 * min(ratios))
+    return NeuralODE(width, list(res.depths), list(res.gaps), list(res.formula_gaps),
+                     float(time), SCALING, inaccurate, one_over_l, res)
+
+
+def _statement(r: Any) -> str:
+    """What a result proved (the certificate's wording, certificate/model.py)."""
+    from .certificate.model import statement
+
+    return statement(r)

@@ -3,22 +3,21 @@
 from __future__ import annotations
 
 import json
-import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from . import __version__
-from .certificate.prose import dynamic_verdict
+from ._version import __version__
 from .certificate.schema import MAX_CHECK_SECONDS
 from .certificate.schema import MAX_COORDS as MAX_CERT_COORDS
 from .certificate.schema import MAX_FILE_BYTES as MAX_CERT_BYTES
 from .certificate.schema import MAX_PARAMS as MAX_CERT_PARAMS
-from .errors import SymflowError
+from .errors import LimitError, SpecError, SymflowError
 from .limits import DEFAULT_MAX_PARAMS, DEFAULT_MAX_PATHS, DEFAULT_MAX_TERMS
+from .prose import dynamic_verdict
 from .wording import INITS, plural
 
 
@@ -32,7 +31,7 @@ def load_lifting(spec: str, **limits: int) -> Lifting:
 
 if TYPE_CHECKING:
     from .counting import LawsResult
-    from .lifting import Lifting
+    from .liftings import Lifting
     from .properties import IntrinsicResult
 
 
@@ -129,26 +128,55 @@ def _end_progress(progress: Callable | None) -> None:
         progress.close()  # type: ignore[attr-defined]
 
 
+#: set when the command line asks for --json: errors are then also one JSON object on stdout
+_JSON_ERRORS = False
+
+
+def _report(message: str, kind: str, code: int, prefix: str = "symflow: error: ") -> None:
+    """An error in one line on stderr, and with --json also as {"error", "kind", "exit_code"}
+    on stdout, so that a script reading stdout always gets one JSON object."""
+    one_line = " ".join(str(message).split())
+    click.echo(f"{prefix}{one_line}", err=True)
+    if _JSON_ERRORS:
+        click.echo(json.dumps({"symflow": __version__, "error": one_line, "kind": kind,
+                               "exit_code": code}, indent=2))
+
+
+def _kind(exc: BaseException) -> str:
+    """The kind of a user error: "limit" (a size or time limit, with its flag), "input" (a
+    malformed or invalid specification or file), "usage" (the command line), "error"."""
+    if isinstance(exc, LimitError):
+        return "limit"
+    if isinstance(exc, SpecError):
+        return "input"
+    return "error"
+
+
 class UserError(click.ClickException):
     """A SymflowError shown as one line on stderr, exit code 2."""
 
     exit_code = 2
 
+    def __init__(self, message: str, kind: str = "error") -> None:
+        super().__init__(message)
+        self.kind = kind
+
     def show(self, file=None) -> None:  # noqa: ARG002 - click's signature
-        one_line = " ".join(self.message.split("\n"))
-        click.echo(f"symflow: error: {one_line}", err=True)
+        _report(self.message, self.kind, self.exit_code)
 
 
 def _usage(exc: click.UsageError) -> UserError:
     where = f"symflow {exc.ctx.info_name} --help" if exc.ctx and exc.ctx.parent else \
         "symflow --help"
-    return UserError(f"{exc.format_message()} (see '{where}')")
+    return UserError(f"{exc.format_message()} (see '{where}')", "usage")
 
 
 class _Group(click.Group):
     """Every user error, including click's usage errors, is one line and exit code 2."""
 
     def make_context(self, info_name, args, parent=None, **extra):
+        global _JSON_ERRORS
+        _JSON_ERRORS = "--json" in args  # errors are then JSON on stdout too
         try:
             return super().make_context(info_name, args, parent=parent, **extra)
         except click.exceptions.NoArgsIsHelpError:
@@ -160,7 +188,7 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except SymflowError as exc:
-            raise UserError(str(exc)) from None
+            raise UserError(str(exc), _kind(exc)) from None
         except click.exceptions.NoArgsIsHelpError:
             raise
         except click.UsageError as exc:
@@ -288,7 +316,7 @@ def laws_json(spec: str, r: LawsResult) -> dict:
                   "not_explicit": None if r.count is None else r.count - r.lower},
         "proof": {
             "kind": _count_proof(r.argument),
-            "statement": r.statement(),
+            "statement": _statement(r),
         },
         "law_search": {
             "polynomial_degree": r.search_degree,
@@ -301,7 +329,7 @@ def laws_json(spec: str, r: LawsResult) -> dict:
 
 
 def _count_proof(argument: str | None) -> str:
-    from .certificate.prose import count_proof
+    from .prose import count_proof
 
     return count_proof(argument)
 
@@ -378,7 +406,7 @@ def laws_text(spec: str, r: LawsResult, verbose: bool = False) -> str:
                                           else none))
     for note in r.notes:
         lines.append(f"  note         {note}")
-    lines.append("  proof        " + r.statement())
+    lines.append("  proof        " + _statement(r))
     return "\n".join(lines)
 
 
@@ -439,33 +467,19 @@ def neural_ode(width: int, depths: str, t_end: float, seed: int, plot_path: str 
       symflow neural-ode
       symflow neural-ode --width 3 --depths 2,4,8,16,32 --plot ode.png
     """
-    from .flow import SCALING, neural_ode_convergence, plot_neural_ode
+    from . import api
+    from .flow import SCALING, plot_neural_ode
 
     _finite(time=t_end, max_seconds=max_seconds)
-    try:
-        ls = [int(x) for x in depths.split(",")]
-    except ValueError:
-        raise SymflowError(f"--depths must be integers separated by commas, got {depths!r}") \
-            from None
-    if not ls or any(not 2 <= x <= 64 for x in ls):
-        raise SymflowError("--depths must be between 2 and 64 (the limit is the flag's range)")
-    if len(set(ls)) != len(ls) or ls != sorted(ls):
-        raise SymflowError(f"--depths must be increasing, each depth once (got {depths!r})")
     if plot_path is not None:
         _check_writable(plot_path, ".png")
-    res = neural_ode_convergence(width, tuple(ls), t_end, seed, max_seconds=max_seconds)
-    inaccurate = [L for L, f in zip(res.depths, res.formula_gaps, strict=True) if f > 1e-6]
-    ratios = [g * L for L, g in zip(res.depths, res.gaps, strict=True)]
-    one_over_l = (len(ls) >= 2 and not inaccurate
-                  and all(a > b for a, b in zip(res.gaps, res.gaps[1:], strict=False))
-                  and max(ratios) <= 1.5 * min(ratios))
+    out = api.neural_ode(width=width, depths=depths, time=t_end, seed=seed,
+                         max_seconds=max_seconds)
+    res, inaccurate, one_over_l = out.result, out.inaccurate_depths, out.gap_like_1_over_L
     if plot_path is not None:
         plot_neural_ode(res, plot_path)
     if as_json:
-        emit_json({"width": width, "depths": res.depths, "gaps": res.gaps,
-                               "theta_flow_vs_finite_L_formula": res.formula_gaps,
-                               "time": t_end, "scaling": SCALING,
-                               "inaccurate_depths": inaccurate, "gap_like_1_over_L": one_over_l})
+        emit_json(out.to_json())
         return
     click.echo(f"symflow neural-ode  (linear:{width}-…-{width}, balanced, t ∈ [0, {t_end:g}], "
                f"seed {seed})")
@@ -610,7 +624,7 @@ def intrinsic_json(spec: str, r: IntrinsicResult) -> dict:
         "metric": r.metric,
         "dynamic": r.dynamic,
         "frobenius": r.frobenius,
-        "statement": r.statement(),
+        "statement": _statement(r),
         "notes": r.notes,
     }
 
@@ -674,7 +688,7 @@ def intrinsic_text(spec: str, r: IntrinsicResult) -> str:
     lines.append(f"  RECOVERABILITY {r.recoverability.upper()}")
     lines.append(f"  METRIC         {r.metric.upper()}")
     lines.append(f"  DYNAMIC        {r.dynamic.upper()}")
-    lines.append("  proof        " + r.statement())
+    lines.append("  proof        " + _statement(r))
     return "\n".join(lines)
 
 
@@ -695,8 +709,10 @@ def intrinsic_text(spec: str, r: IntrinsicResult) -> str:
               help="Regenerate the whole certificate library into this directory (JSON and "
                    ".tex, deterministic) instead of certifying SPEC.")
 @click.option("--fragment", is_flag=True,
-              help="Also write NAME-section.tex: the certificate as a section to \\input into "
-                   "a paper (no preamble; needs amsmath, amssymb, amsthm and tikz).")
+              help="Also write NAME-section.tex: the certificate as a subsection to \\input "
+                   "into a paper (no preamble; its claims continue the paper's claim counter; "
+                   "\\ref{symflow:NAME} gives its number; it cites with symflow.bib, written "
+                   "beside it; needs amsmath, amssymb, amsthm and tikz).")
 @click.option("--json", "as_json", is_flag=True,
               help="Print one JSON object (the files written and each verdict) and nothing else.")
 @click.option("--max-seconds", type=click.FloatRange(min=0, min_open=True, max=86_400),
@@ -786,7 +802,8 @@ def certify(spec: str | None, outdir: str, init: str, at_file: str | None, sampl
             _end_progress(progress)
         made = [str(c.json), str(c.tex)] + ([str(c.pdf)] if c.pdf else [])
         if fragment:
-            made.append(str(c.tex.with_name(c.tex.stem + "-section.tex")))
+            made += [str(c.tex.with_name(c.tex.stem + "-section.tex")),
+                     str(c.tex.with_name("symflow.bib"))]
         written.append({"name": lifting.name, "init": ini, "json": str(c.json),
                         "tex": str(c.tex), "pdf": str(c.pdf) if c.pdf else None,
                         "pdf_skipped": c.pdf_note, "laws": c.laws,
@@ -874,37 +891,25 @@ def check(paths: tuple[str, ...], quiet: bool, max_params: int, max_paths: int,
     status = 0
     results: list[dict] = []
     for arg in paths:
-        p = Path(arg)
-        files = sorted(p.rglob("*.json")) if p.is_dir() else [p]
-        if p.is_dir() and not files:
-            results.append({"path": str(p), "status": "unreadable",
-                            "message": "no certificates (*.json) in this directory"})
-            if not as_json:
-                click.echo(f"UNREADABLE  {p}  no certificates (*.json) in this directory",
-                           err=True)
-            status = 2
-        for f in files:
-            progress = _progress(not as_json)
-            try:
-                rep = api.check(f, max_params=max_params, max_paths=max_paths, tex=tex,
-                                max_seconds=max_seconds, max_bytes=max_bytes,
-                                progress=progress)
-            finally:
-                _end_progress(progress)
+        progress = _progress(not as_json)
+        try:
+            out = api.check(Path(arg), max_params=max_params, max_paths=max_paths, tex=tex,
+                            max_seconds=max_seconds, max_bytes=max_bytes, progress=progress)
+        finally:
+            _end_progress(progress)
+        for rep in (out if isinstance(out, list) else [out]):
+            results.append(rep.to_json())
+            f = rep.path
             if rep.status in ("refused", "unreadable"):
-                results.append({"path": str(f), "status": rep.status, "message": rep.message})
                 if not as_json:
                     click.echo(printable(f"{rep.status.upper():10}  {f}  {rep.message}"),
                                err=True)
                 status = 2
             elif rep.valid:
-                results.append({"path": str(f), "status": "valid", "steps": rep.steps})
                 if not quiet and not as_json:
                     click.echo(f"valid    {f}  ({len(rep.steps)} steps)")
             else:
                 status = max(status, 1)
-                results.append({"path": str(f), "status": "invalid",
-                                "step": rep.failed_step, "message": rep.message})
                 if not as_json:
                     click.echo(printable(f"INVALID  {f}  step '{rep.failed_step}': "
                                          f"{rep.message}"))
@@ -929,15 +934,12 @@ def homogeneity(spec: str, as_json: bool, max_params: int, max_paths: int,
     """
     from . import api
 
-    h = api.homogeneity(spec, max_params=max_params, max_paths=max_paths, max_terms=max_terms)
-    data = {"spec": spec, "degree": h.degree, "euler_identity_verified": h.euler_verified,
-            "coordinate_degrees": h.path_degrees, "per_group": h.groups,
-            "weighted_degree": h.weighted_degree,
-            "weights": {k: v for k, v in (h.weighted or {}).items() if v != 1},
-            "notes": h.notes}
+    res = api.homogeneity(spec, max_params=max_params, max_paths=max_paths,
+                          max_terms=max_terms)
     if as_json:
-        emit_json(data)
+        emit_json(res.to_json())
         return
+    h = res.result
     click.echo(f"symflow homogeneity {spec}")
     if h.degree is not None:
         click.echo(f"  degree       H(x; cθ) = c^{h.degree} H(x; θ) for c > 0: homogeneous of "
@@ -977,27 +979,14 @@ def zeros(spec: str, pattern: str, as_json: bool, max_params: int, max_paths: in
     Examples:
       symflow zeros relu:3-4-1 --pattern pattern.yaml     # pattern.yaml: incoming: [h1_2]
     """
-    from .homogeneous import network_zero_pattern, read_pattern, zero_pattern
+    from . import api
 
-    lf = load_lifting(spec, max_params=max_params, max_paths=max_paths,
-                        max_terms=max_terms)
-    zs = read_pattern(lf, Path(pattern))
-    r = zero_pattern(lf, zs)
-    n = network_zero_pattern(lf, zs)
+    res = api.zeros(spec, Path(pattern), max_params=max_params, max_paths=max_paths,
+                    max_terms=max_terms)
     if as_json:
-        emit_json({
-            "spec": spec, "zeros": r.zeros,
-            "lifted_flow": {"invariant": r.invariant,
-                            "breaking_parameter": r.breaking_parameter,
-                            "breaking_coordinate": None if r.breaking_coordinate is None
-                            else r.breaking_coordinate + 1,
-                            "breaking_path": r.breaking_label,
-                            "nonzero_derivative_on_pattern": r.residual},
-            "network_flow": None if n is None else {
-                "invariant": n.invariant, "breaking_parameter": n.breaking_parameter,
-                "reason": n.reason, "dead_relu_neurons": n.dead},
-        })
+        emit_json(res.to_json())
         return
+    (r, n), zs = res.result, res.zeros
     click.echo(f"symflow zeros {spec}  ({plural(len(zs), 'parameter')} set to zero: "
                f"{', '.join(zs)})")
     if r.invariant:
@@ -1010,7 +999,8 @@ def zeros(spec: str, pattern: str, as_json: bool, max_params: int, max_paths: in
     if n is None:
         click.echo("  network flow   (a polynomial lifting has no network: only the lifted flow)")
     elif n.invariant:
-        arch = lf.architecture
+        arch = api.lifting(spec, max_params=max_params, max_paths=max_paths,
+                           max_terms=max_terms).architecture
         acts = {arch.activation(v) for v in n.dead}
         kind = "ReLU neuron(s)" if acts == {"relu"} else "neuron(s)"
         why = "relu′(0) = 0" if acts == {"relu"} else "σ′(0) = 0: relu′(0) = 0, relu^p, x^p"
@@ -1049,27 +1039,15 @@ def ncf(spec: str, data_file: str, max_regions: int, max_seconds: float, as_json
       symflow ncf relu:1-1-1 --data data.yaml     # data.yaml: x: [[1], [-1]]  y: [[1], [1]]
       symflow ncf relu^2:1-2-1 --data data.yaml
     """
-    from .correlation import MAX_NCF_PARAMS
-    from .correlation import ncf as solve
+    from . import api
 
-    lf = load_lifting(spec, max_params=max_params, max_paths=max_paths, max_terms=max_terms)
-    xs, ys = read_exact_data(lf, data_file)
-    r = solve(lf, xs, ys, max_params=min(max_params, MAX_NCF_PARAMS)
-              if max_params == DEFAULT_MAX_PARAMS else max_params, max_regions=max_regions,
-              max_seconds=max_seconds)
-    rows = [{"w": k.w, "w_approx": k.w_approx, "N": k.value, "mu": k.mu,
-             "positive": k.positive, "boundary": [[v, i + 1] for v, i in k.boundary],
-             "clarke": k.clarke, "second_order": k.second_order, "direction": k.direction,
-             "note": k.note, "support": k.support} for k in r.points]
-    conts = [{"where": c.where, "dimension": c.dimension, "mu_zero": c.mu_zero, "note": c.note}
-             for c in r.continua]
+    explicit = {} if max_params == DEFAULT_MAX_PARAMS else {"max_params": max_params}
+    res = api.ncf(spec, data=data_file, max_regions=max_regions, max_seconds=max_seconds,
+                  max_paths=max_paths, max_terms=max_terms, **explicit)
     if as_json:
-        emit_json({"spec": spec, "N_all_active": str(r.expression), "smoothness": r.smoothness,
-                   "pieces": r.pieces, "empty": r.empty, "finite": r.finite,
-                   "method": r.method, "notes": r.notes,
-                   "kkt_points": rows, "continua": conts, "undecided": r.undecided,
-                   "seconds": round(r.seconds, 2)})
+        emit_json(res.to_json())
         return
+    r, rows = res.result, res.kkt_points
     kind = {"C1": "N is C¹ (relu^p, p ≥ 2): KKT points of each region's polynomial in its "
                   "closed region",
             "ReLU (Clarke)": "ReLU: KKT points in Clarke's sense (μw ∈ ∂N(w)), stratum by "
@@ -1157,26 +1135,14 @@ def escape(spec: str, data_file: str, deltas: str, horizon: float, scale: float 
       symflow escape relu^2:2-2-1 --data four.yaml --plot escape.png
       symflow escape relu^2:1-2-1 --data one.yaml --scale 1e-3
     """
-    from .correlation import MAX_NCF_PARAMS
-    from .smallinit import escape as run_escape
+    from . import api
     from .smallinit import plot
 
-    try:
-        ds = tuple(float(t) for t in deltas.split(","))
-    except ValueError:
-        raise SymflowError(f"--deltas must be numbers separated by commas (got {deltas!r})") \
-            from None
-    if len(ds) < 2 or len(ds) > 6 or not all(0 < d < 1 for d in ds):
-        raise SymflowError("--deltas needs 2 to 6 values, each in (0, 1)")
-    lf = load_lifting(spec, max_params=max_params, max_paths=max_paths, max_terms=max_terms)
-    if lf.D > MAX_NCF_PARAMS and max_params == DEFAULT_MAX_PARAMS:
-        raise SymflowError(f"the KKT system is solved exactly for D ≤ {MAX_NCF_PARAMS} "
-                           f"parameters (this network has D = {lf.D}; raise it with "
-                           "--max-params)")
-    xs, ys = read_exact_data(lf, data_file)
-    r = run_escape(lf, xs, ys, deltas=ds, horizon=horizon, max_seconds=max_seconds,
-                   random_scale=scale, seed=seed,
-                   max_params=MAX_NCF_PARAMS if max_params == DEFAULT_MAX_PARAMS else max_params)
+    explicit = {} if max_params == DEFAULT_MAX_PARAMS else {"max_params": max_params}
+    lf = api.lifting(spec, max_params=max_params, max_paths=max_paths, max_terms=max_terms)
+    r = api.escape(lf, data=data_file, deltas=deltas, horizon=horizon, scale=scale, seed=seed,
+                   max_seconds=max_seconds, **explicit)
+    xs, ys = api.read_exact_data(lf, data_file)
     if plot_path:
         plot(r, plot_path)
     written = write_kh25(lf, xs, ys, r, spec, cert_dir) if cert_dir else None
@@ -1251,10 +1217,10 @@ def write_kh25(lf, xs: list, ys: list, r, spec: str, out: str,  # noqa: ANN001
                pdf: bool = True) -> list[Path]:
     """The KH25 certificate of an escape analysis, self-checked, as JSON, LaTeX and PDF."""
     from .catalog import slug
-    from .certificate.check import check_certificate
     from .certificate.kh25 import build, render
     from .certificate.latex import compile_pdf
     from .certificate.model import dumps
+    from .certificate.verify import check_certificate
 
     cert = build(lf, xs, ys, r)
     report = check_certificate(cert, spec)
@@ -1296,45 +1262,6 @@ def escape_json(r) -> dict:  # noqa: ANN001 - an EscapeResult
     return out
 
 
-EXACT = re.compile(r"-?(0|[1-9][0-9]{0,59})(/[1-9][0-9]{0,59})?", re.ASCII)
-
-
-def read_exact_data(lf: Lifting, data_file: str) -> tuple[list, list]:
-    """{x: [[…]], y: [[…]]} with exact numbers (integers or 'p/q'), shapes checked."""
-    import sympy
-
-    from .spec import read_data
-
-    data = read_data(Path(data_file))
-    if isinstance(data, dict) and set(map(str, data)) - {"x", "y"}:
-        extra = ", ".join(sorted(map(str, set(map(str, data)) - {"x", "y"})))
-        raise SymflowError(f"{data_file}: unknown key(s) {extra} (a data file has x and y)")
-    try:
-        for v in [v for key in ("x", "y") for row in data[key] for v in row]:
-            if isinstance(v, (bool, float)) or not isinstance(v, (int, str)) or (
-                    isinstance(v, str) and EXACT.fullmatch(v) is None):
-                raise SymflowError(f"{data_file}: {str(v)[:40]!r} is not exact; give integers "
-                                   "or 'p/q' strings (at most 60 digits each, q ≠ 0)")
-            if isinstance(v, int) and len(str(abs(v))) > 60:
-                raise SymflowError(f"{data_file}: a number has more than 60 digits")
-        xs = [[sympy.Rational(str(v)) for v in row] for row in data["x"]]
-        ys = [[sympy.Rational(str(v)) for v in row] for row in data["y"]]
-        if not xs or not ys:
-            raise SymflowError(f"{data_file}: x and y need at least one data point each")
-    except (KeyError, TypeError, ValueError, sympy.SympifyError):
-        raise SymflowError(f"{data_file}: expected {{x: [[...]], y: [[...]]}} with exact "
-                           "numbers") from None
-    if len(xs) > 64:
-        raise SymflowError(f"{data_file}: at most 64 data points (got {len(xs)})")
-    sizes = lf.io_widths()
-    if sizes is None:
-        raise SymflowError("the neural correlation function needs a network (relu:..., "
-                           "linear:..., relu^p:..., x^p:... or a DAG), not a polynomial lifting")
-    n_in, n_out = sizes
-    if len(xs) != len(ys) or any(len(x) != n_in for x in xs) or any(len(y) != n_out for y in ys):
-        raise SymflowError(f"{data_file}: need as many x as y, each x of length {n_in} and each "
-                           f"y of length {n_out}")
-    return xs, ys
 
 
 @cli.command(epilog=SPEC_HELP)
@@ -1365,7 +1292,8 @@ def simulate(spec: str, init: str, data: str, seed: int, t_end: float, scale: fl
     and, where a closed-form intrinsic metric is known, z' = −K(z, h0)∇ℓ(z) on its own; report
     the drift of every conservation law and the gap between φ(θ(t)) and z(t). ReLU kinks are
     located as events and the flow is integrated region by region, within a budget
-    (--max-steps, --max-seconds) that ends with the partial result and a note, never a hang.
+    (--max-steps, --max-seconds) that ends with the partial result and a note, never a hang:
+    such a run says PARTIAL, measures the drift up to where it got, and exits with code 3.
 
     \b
     Examples:
@@ -1379,28 +1307,30 @@ def simulate(spec: str, init: str, data: str, seed: int, t_end: float, scale: fl
     if plot_path is not None:
         _check_writable(plot_path, ".png")
     progress = _progress(not as_json)
-    sim = api.simulate(spec, init=init, data=data, seed=seed, time=t_end, scale=scale,
-                       progress=progress, max_steps=max_steps, max_seconds=max_seconds,
-                       max_params=max_params, max_paths=max_paths, max_terms=max_terms)
-    _end_progress(progress)
+    try:
+        res = api.simulate(spec, init=init, data=data, seed=seed, time=t_end, scale=scale,
+                           progress=progress, max_steps=max_steps, max_seconds=max_seconds,
+                           max_params=max_params, max_paths=max_paths, max_terms=max_terms)
+    finally:
+        _end_progress(progress)
+    sim = res.result
     if plot_path:
         draw(sim, plot_path, f"{spec} ({init}, {data}, seed {seed})")
-    out = {"spec": spec, "init": init, "data": data, "seed": seed, "time": t_end,
-           "time_reached": float(sim.times[-1]),
-           "initial_loss": float(sim.loss[0]), "final_loss": float(sim.loss[-1]),
-           "max_law_drift": sim.max_law_drift,
-           "law_drift": {n: float(row.max()) for n, row in zip(sim.law_names, sim.law_drift,
-                                                                strict=True)},
-           "z_flow": sim.z_formula, "max_relative_gap_phi_z": sim.gap, "plot": plot_path,
-           "notes": sim.notes}
     if as_json:
-        emit_json(out)
+        emit_json({**res.to_json(), "plot": plot_path})
+        if res.partial:
+            sys.exit(3)
         return
+    partial = (f"; PARTIAL: stopped at t = {res.time_reached:g}" if res.partial else "")
     click.echo(f"symflow simulate {spec}  (init {init}, data {data}, seed {seed}, t ∈ [0, "
-               f"{t_end:g}], DOP853 rtol = atol = 1e-12)")
+               f"{t_end:g}], DOP853 rtol = atol = 1e-12{partial})")
     click.echo(f"  loss         {sim.loss[0]:.6g} → {sim.loss[-1]:.6g}")
-    click.echo(f"  law drift    max |h(θ(t)) − h(θ0)| / ‖θ0‖^deg h = {sim.max_law_drift:.3e} "
-               f"over {len(sim.law_names)} laws")
+    if res.max_law_drift is None:
+        click.echo("  law drift    not measured: no time was integrated")
+    else:
+        upto = f" up to t = {res.time_reached:g}" if res.partial else ""
+        click.echo(f"  law drift    max |h(θ(t)) − h(θ0)| / ‖θ0‖^deg h = "
+                   f"{res.max_law_drift:.3e} over {len(sim.law_names)} laws{upto}")
     if sim.z is not None:
         click.echo(f"  z-flow       {sim.z_formula}")
         click.echo(f"  gap          max_t ‖φ(θ(t)) − z(t)‖ / max_t ‖φ(θ(t))‖ = {sim.gap:.3e}")
@@ -1408,6 +1338,10 @@ def simulate(spec: str, init: str, data: str, seed: int, t_end: float, scale: fl
         click.echo(f"  note         {note}")
     if plot_path:
         click.echo(f"  plot         {plot_path}")
+    if res.partial:
+        click.echo(f"symflow: the simulation stopped at t = {res.time_reached:g} of {t_end:g} "
+                   "(partial result above; see the note)", err=True)
+        sys.exit(3)
 
 
 @cli.command()
@@ -1450,39 +1384,28 @@ def sweep(family: str, depth: str, width: str, count: int, seed: int, bias: str,
       symflow sweep relu --depth 2-4 --width 2-9 --bias random --count 50 --seed 0 --jobs 2
       symflow sweep relu --executor dask --scheduler tcp://127.0.0.1:8786
     """
-    import time
-
-    from .sweep import network_seconds, parse_range, random_specs
-    from .sweep import sweep as run_sweep
+    from . import api
 
     if csv_path is not None:
         _check_writable(csv_path, ".csv")
-    if scheduler is not None:
-        import re
-
-        if executor != "dask":
-            raise SymflowError("--scheduler needs --executor dask")
-        if not re.fullmatch(r"(tcp://)?[A-Za-z0-9_.\-]+:[0-9]{1,5}", scheduler):
-            raise SymflowError(f"--scheduler must be an address like tcp://127.0.0.1:8786, got "
-                               f"{scheduler[:60]!r}")
-    specs = random_specs(family, parse_range(depth, "depth"), parse_range(width, "width"),
-                         count, seed, bias)
-    share = network_seconds(len(specs), jobs, max_seconds)
-    bar = None
+    bar, tq = None, None
     if not as_json and sys.stderr.isatty():
         from tqdm import tqdm
 
-        tq = tqdm(total=len(specs), unit="net", leave=False, file=sys.stderr)
+        tq = tqdm(total=count, unit="net", leave=False, file=sys.stderr)
 
         def bar(k: int, n: int) -> None:
             tq.update(k - tq.n)
-    t0 = time.perf_counter()
-    rows = run_sweep(specs, seed=seed, jobs=jobs, executor=executor, scheduler=scheduler,
-                     progress=bar, limits={"max_params": max_params, "max_paths": max_paths,
-                                           "max_terms": max_terms}, max_seconds=max_seconds)
-    wall = time.perf_counter() - t0
-    if bar:
-        tq.close()
+    try:
+        res = api.sweep(family, depth=depth, width=width, count=count, seed=seed, bias=bias,
+                        jobs=jobs, executor=executor, scheduler=scheduler,
+                        max_seconds=max_seconds, progress=bar, max_params=max_params,
+                        max_paths=max_paths, max_terms=max_terms)
+    finally:
+        if tq is not None:
+            tq.close()
+    rows, summary = res.rows, res.summary
+    wall, share = summary["wall_seconds"], summary["seconds_per_network"]
     if csv_path:
         import csv
 
@@ -1491,14 +1414,8 @@ def sweep(family: str, depth: str, width: str, count: int, seed: int, bias: str,
             w.writeheader()
             for r in rows:
                 w.writerow(r.as_dict())
-    summary = {"networks": len(rows), "exact": sum(r.laws is not None for r in rows),
-               "agree": sum(r.agrees is True for r in rows),
-               "disagree": sum(r.agrees is False for r in rows),
-               "errors": sum(r.error is not None for r in rows), "wall_seconds": round(wall, 3),
-               "jobs": jobs, "executor": executor, "seconds_per_network": round(share, 3)}
     if as_json:
-        emit_json({"family": family, "seed": seed, "rows": [r.as_dict() for r in rows],
-                               "summary": summary})
+        emit_json(res.to_json())
         if summary["errors"] == len(rows):
             sys.exit(1)
         return
@@ -1540,17 +1457,18 @@ def show(spec: str, as_json: bool, max_params: int, max_paths: int,
       symflow show linear:2-2-2
       symflow show examples/mixed.yaml --json
     """
-    lf = load_lifting(spec, max_params=max_params, max_paths=max_paths,
-                        max_terms=max_terms)
-    shown = lf.d if as_json else min(lf.d, 200)  # the text lists 200: only those are written
-    coords = [{"label": lf.labels[i], "phi": lf.ring.format(lf.phi[i])} for i in range(shown)]
+    from . import api
+
+    # the text lists 200 coordinates: only those are written
+    r = api.show(spec, listed=None if as_json else 200, max_params=max_params,
+                 max_paths=max_paths, max_terms=max_terms)
     if as_json:
-        emit_json({"name": lf.name, "kind": lf.kind, "D": lf.D, "d": lf.d,
-                               "parameters": lf.params, "coordinates": coords})
+        emit_json(r.to_json())
         return
+    lf = r.lifting
     click.echo(f"{lf.name}  ({_describe(lf)}): D = {lf.D} parameters, d = {lf.d} coordinates")
     click.echo("  θ = (" + ", ".join(lf.params) + ")")
-    for i, c in enumerate(coords[:200], 1):
+    for i, c in enumerate(r.coordinates[:200], 1):
         click.echo(f"  φ{i} = {c['phi']}    [{c['label']}]")
     if lf.d > 200:
         click.echo(f"  … {lf.d - 200} more (use --json for all)")
@@ -1562,30 +1480,40 @@ def main(argv: list[str] | None = None) -> None:
     SYMFLOW_DEBUG is set."""
     import os
 
+    global _JSON_ERRORS
+    args = sys.argv[1:] if argv is None else list(argv)
+    _JSON_ERRORS = "--json" in args
     try:
         cli.main(args=argv, prog_name="symflow", standalone_mode=False)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
-    except click.ClickException as exc:
+    except UserError as exc:
         exc.show()
         sys.exit(exc.exit_code)
-    except click.exceptions.Abort:
-        click.echo("symflow: interrupted", err=True)
-        sys.exit(130)
-    except KeyboardInterrupt:
-        click.echo("symflow: interrupted", err=True)
+    except click.ClickException as exc:
+        _report(exc.format_message(), "usage", exc.exit_code)
+        sys.exit(exc.exit_code)
+    except (click.exceptions.Abort, KeyboardInterrupt):
+        _report("interrupted", "interrupted", 130, prefix="symflow: ")
         sys.exit(130)
     except MemoryError:
-        click.echo("symflow: error: out of memory (lower the sizes or the limits "
-                   "--max-params / --max-paths)", err=True)
+        _report("out of memory (lower the sizes or the limits --max-params / --max-paths)",
+                "limit", 2)
         sys.exit(2)
     except RecursionError:
-        click.echo("symflow: error: the input is nested too deeply", err=True)
+        _report("the input is nested too deeply", "input", 2)
         sys.exit(2)
     except Exception as exc:  # noqa: BLE001 - the last resort: one line, never a traceback
         if os.environ.get("SYMFLOW_DEBUG"):
             raise
         msg = " ".join(str(exc).split())[:300]
-        click.echo(f"symflow: internal error: {type(exc).__name__}: {msg} (this is a bug; "
-                   "SYMFLOW_DEBUG=1 shows the traceback)", err=True)
+        _report(f"{type(exc).__name__}: {msg} (this is a bug; SYMFLOW_DEBUG=1 shows the "
+                "traceback)", "internal", 1, prefix="symflow: internal error: ")
         sys.exit(1)
+
+
+def _statement(r: Any) -> str:
+    """What a result proved (the certificate's wording, certificate/model.py)."""
+    from .certificate.model import statement
+
+    return statement(r)

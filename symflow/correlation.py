@@ -42,7 +42,7 @@ from .algebraic import (
     show_number,
 )
 from .errors import LimitError, SymflowError
-from .lifting import Lifting
+from .liftings import Lifting
 
 MAX_NCF_PARAMS = 8
 MAX_REGIONS = 256
@@ -247,7 +247,7 @@ def ncf(lifting: Lifting, xs: list[list], ys: list[list], max_params: int = MAX_
         max_regions: int = MAX_REGIONS, max_seconds: float = MAX_SECONDS) -> NCFResult:
     """The KKT points of max N(w) on ‖w‖ = 1, on every activation region, exactly; refused
     (LimitError) when the exact computation runs past ``max_seconds``."""
-    from .certificate.cost import Overrun, deadline
+    from .clock import Overrun, deadline
 
     try:
         with deadline(max_seconds):
@@ -430,7 +430,7 @@ def _block_net(net: Net, v: str) -> Net:
 
 def _build_block(net: Net, v: str) -> Net:
     from .architecture import Architecture
-    from .lifting import network_lifting
+    from .liftings import network_lifting
 
     g = net.g
     keep = [u for u in net.order if g.nodes[u]["kind"] != "hidden" or u == v]

@@ -30,7 +30,7 @@ from .algebra.linalg import PRIME, independent_subset, nullspace_qq, primitive_i
 from .algebra.poly import VectorField, ZPoly, evaluate, integer_multiple, variables_of
 from .algebra.structural_limits import MAX_INNER
 from .errors import LimitError
-from .lifting import Lifting
+from .liftings import Lifting
 from .sources import label as source_label
 
 DEFAULT_MAX_DEGREE = 4
@@ -204,15 +204,6 @@ class LawsResult:
             k += 1
         return k
 
-    def statement(self) -> str:
-        """What was proved, in one paragraph (the certificate's wording); built once (it
-        writes every law)."""
-        from .certificate import model
-
-        if self._statement is None:
-            lf = self.lifting
-            self._statement = model.laws_claim(self, model.architecture_of(lf))["statement"]
-        return self._statement
 
 
 # ---------------------------------------------------------------------------- known families

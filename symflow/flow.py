@@ -18,7 +18,7 @@ from scipy.integrate import solve_ivp
 from . import linear
 from .counting import conservation_laws
 from .errors import LimitError, SymflowError
-from .lifting import Lifting
+from .liftings import Lifting
 
 
 @dataclass
@@ -32,6 +32,7 @@ class Simulation:
     z_formula: str | None
     init: str
     notes: list[str] = field(default_factory=list)
+    thetas: np.ndarray | None = None  # (times × D): θ(t)
 
     @property
     def max_law_drift(self) -> float:
@@ -664,7 +665,7 @@ def _simulate(lifting: Lifting, init: str, data: str, seed: int, t_end: float, n
         notes.append("no closed-form intrinsic metric integrated for this lifting "
                      "(law drift and loss only)")
     return Simulation(times, loss, drift, [law.text(lifting.ring) for law in laws], phis,
-                      z, formula, init, early_notes + notes)
+                      z, formula, init, early_notes + notes, np.asarray(thetas))
 
 
 def numeric_polys(polys: list, nvars: int) -> Callable[[np.ndarray], np.ndarray]:

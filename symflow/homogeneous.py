@@ -15,7 +15,7 @@ from pathlib import Path
 import sympy
 
 from .errors import SymflowError
-from .lifting import Lifting
+from .liftings import Lifting
 
 
 @dataclass
@@ -53,7 +53,7 @@ def _sparse_monomials(lifting: Lifting) -> list[dict[int, int]]:
         return [dict.fromkeys(ps, 1) for ps in lifting.path_params]
     arch = lifting.architecture
     if arch is not None and lifting.kind in ("network", "product"):
-        from .lifting import check_terms
+        from .liftings import check_terms
 
         check_terms(arch.count_paths(), lifting.max_terms)
         return [dict.fromkeys(ps, 1) for ps in _graph_paths(lifting)]
@@ -333,7 +333,12 @@ def read_pattern(lifting: Lifting, path: Path) -> list[str]:
     outgoing and bias parameters), ``incoming: [...]``, ``outgoing: [...]``."""
     from .spec import read_data
 
-    data = read_data(path)
+    return pattern_names(lifting, read_data(path), str(path))
+
+
+def pattern_names(lifting: Lifting, data: object, path: str) -> list[str]:
+    """The parameters a pattern sets to zero: ``data`` is a list of parameter names or a
+    mapping with parameters/neurons/incoming/outgoing (``path`` names it in messages)."""
     if isinstance(data, list):
         data = {"parameters": data}
     if not isinstance(data, dict) or not data:

@@ -15,6 +15,7 @@ Decided exactly at a rational point θ0:
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -23,13 +24,6 @@ import flint
 from . import linear
 from .algebra.lie import BRACKET_TERMS_FACTOR, LieTrace, lie_trace, sample_points
 from .algebra.linalg import ModpEchelon, nullspace_qq, primitive_integer, rank_qq
-from .certificate.prose import (
-    dynamic_verdict,
-    lie_locally_constant,
-    metric_verdict,
-    overall,
-    recoverability_verdict,
-)
 from .counting import (
     LawsResult,
     conservation_laws,
@@ -38,7 +32,14 @@ from .counting import (
     uses_product_engine,
 )
 from .errors import LimitError, SymflowError
-from .lifting import Lifting
+from .liftings import Lifting
+from .prose import (
+    dynamic_verdict,
+    lie_locally_constant,
+    metric_verdict,
+    overall,
+    recoverability_verdict,
+)
 from .wording import CLOSED_FORMS, INITS, closed_form_texts, closed_forms_apply
 
 Q = flint.fmpq
@@ -468,13 +469,6 @@ class IntrinsicResult:
     def frobenius(self) -> bool:
         return all(c.frobenius for c in self.checks)
 
-    def statement(self) -> str:
-        """What was proved (the certificate's wording)."""
-        from .certificate import model
-
-        lf = self.lifting
-        return model.intrinsic_claim(self, model.architecture_of(lf))["statement"]
-
     def covered(self, n: int) -> bool:
         """Whether a verified closed form that gives K applies at point n (1-based): the uv
         identity everywhere, the two-layer ReLU form where every u_j, v_j ≠ 0, the linear
@@ -499,6 +493,7 @@ def parse_point(lifting: Lifting, data) -> list:
     exact rationals ("p/q" strings); floats are refused."""
     names = lifting.params
     if isinstance(data, dict):
+        data = {str(k): v for k, v in data.items()}  # SymPy symbols as keys: their names
         unknown = sorted(set(map(str, data)) - set(names))
         if unknown:
             raise SymflowError(f"unknown parameter name(s) in the point: {', '.join(unknown)}")
@@ -516,8 +511,16 @@ def parse_point(lifting: Lifting, data) -> list:
     for n, x in zip(names, values, strict=True):
         if isinstance(x, bool) or isinstance(x, float):
             raise SymflowError(f"{n} = {x!r} is not exact; give an integer or a string 'p/q'")
-        if isinstance(x, int):
-            out.append(x)
+        if isinstance(x, numbers.Integral):  # int, numpy integers, SymPy Integer
+            out.append(int(x))
+            continue
+        if isinstance(x, numbers.Rational) or getattr(x, "is_Rational", False):
+            # fractions.Fraction, SymPy Rational (flint's fmpq has p and q too)
+            out.append(_plain(Q(int(x.numerator), int(x.denominator))) if hasattr(
+                x, "numerator") else _plain(Q(int(x.p), int(x.q))))
+            continue
+        if type(x).__name__ == "fmpq":
+            out.append(_plain(Q(int(x.p), int(x.q))))
             continue
         if isinstance(x, str):
             try:

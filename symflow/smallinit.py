@@ -36,7 +36,7 @@ from .algebraic import AlgebraicPoint, NoShapePosition, NotZeroDimensional, T, d
 from .algebraic import real_solutions as solve_exact
 from .correlation import KKTPoint, NCFResult, Net, _separable, candidates, ncf
 from .errors import LimitError, SymflowError
-from .lifting import Lifting
+from .liftings import Lifting
 
 DELTAS = (1e-2, 1e-3, 1e-4)
 RHO = 0.1

@@ -31,7 +31,7 @@ from typing import Any
 
 from .architecture import HIDDEN, INPUT, OUTPUT, from_description, layered, parse_activation
 from .errors import SpecError
-from .lifting import (
+from .liftings import (
     DEFAULT_MAX_PARAMS,
     DEFAULT_MAX_PATHS,
     DEFAULT_MAX_TERMS,

@@ -8,7 +8,7 @@ of layers and of the sample points), never free text.
 
 from __future__ import annotations
 
-from .certificate.texmath import plain
+from .texmath import plain
 
 #: the initialisations of `symflow intrinsic` / `certify`
 INITS = ("generic", "balanced", "relaxed-balanced")

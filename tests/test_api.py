@@ -23,7 +23,9 @@ def test_two_layer_linear_net_has_r_r_plus_1_over_2_laws_as_sympy_expressions():
     assert "6 independent conservation laws" in repr(r)
     md = r._repr_markdown_()
     assert "$h_{1} = " in md and "exactly 6 independent" in md
-    assert r._repr_latex_().startswith("$\\begin{aligned}")
+    tex = r._repr_latex_()  # the same content as the Markdown: count, laws, statement
+    assert tex.startswith("$\\begin{array}{l}") and "h_{1} = " in tex
+    assert "exactly 6 independent" in tex and r.statement[:40] in md
 
 
 def test_sympy_expressions_with_their_symbols():

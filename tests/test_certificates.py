@@ -10,8 +10,8 @@ import sympy
 from click.testing import CliRunner
 
 from symflow.catalog import CATALOG, slug
-from symflow.certificate.check import check_certificate, check_path
 from symflow.certificate.latex import compile_pdf
+from symflow.certificate.verify import check_certificate, check_path
 from symflow.cli import cli
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -258,7 +258,7 @@ def test_tex_compiles_without_overfull_boxes(path, tmp_path):
 
 def test_a_closed_algebra_larger_than_its_rank_keeps_the_bounds_and_says_why():
     # dim K = 3 > rank 2 at θ0: θ0 is not proved generic for K, the rank may rise nearby
-    from symflow.certificate import prose
+    from symflow import prose
 
     c = load("cubic.json")["claims"][0]
     c["lie_closure"]["basis"].append("[g1,g2]")

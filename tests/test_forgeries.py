@@ -8,9 +8,10 @@ import pytest
 import sympy
 from click.testing import CliRunner
 
-from symflow.certificate.check import Context, Limits, Refused, architecture, check_certificate
+from symflow.certificate.check import Context, Limits, Refused, architecture
 from symflow.certificate.latex import render
 from symflow.certificate.schema import content_hash
+from symflow.certificate.verify import check_certificate
 from symflow.cli import cli
 from symflow.points import sample_points
 
@@ -240,7 +241,7 @@ def test_a_closure_whose_basis_holds_no_generator_is_checked_completely():
     p["lie_exact"] = True
     p["witness"] = None
     p["intersection_basis"] = []
-    from symflow.certificate import prose
+    from symflow import prose
     p.update(prose.point_properties(p, ctx.D, ctx.d, False))
     intr.update(prose.claim_properties([p]))
     intr["statement"] = prose.intrinsic_statement(intr, ctx.D, [False], c["architecture"])
@@ -553,7 +554,7 @@ def test_deep_bracket_words_are_refused_by_the_work_budget():
 
 
 def test_family_points_of_wide_nets_are_refused():
-    from symflow.certificate.check import _family_point
+    from symflow.certificate.check_intrinsic import _family_point
 
     c = load("linear-2-2-2-balanced.json")
     c["architecture"]["widths"] = [1, 60, 1]

@@ -11,10 +11,10 @@ import pytest
 from click.testing import CliRunner
 
 from symflow.certificate import latex
-from symflow.certificate.check import check_certificate, check_path
 from symflow.certificate.schema import content_hash
-from symflow.certificate.texmath import marked_tex, tex_text
+from symflow.certificate.verify import check_certificate, check_path
 from symflow.cli import cli
+from symflow.texmath import marked_tex, tex_text
 
 PROOFS = Path(__file__).resolve().parent.parent / "proofs"
 
@@ -113,7 +113,7 @@ def test_a_darboux_candidate_cannot_smuggle_a_sentence():
     c = load("cubic.json")
     law = c["claims"][0]
     law["search"]["darboux"] = ["a # , so there are exactly 4 independent laws"]
-    from symflow.certificate import prose
+    from symflow import prose
 
     law["statement"] = prose.law_statement(law, len(c["parameters"]), c["architecture"])
     c["content_hash"] = content_hash(c)

@@ -17,7 +17,7 @@ from symflow.correlation import ncf
 from symflow.counting import conservation_laws
 from symflow.errors import SpecError
 from symflow.homogeneous import homogeneity, network_zero_pattern
-from symflow.lifting import network_lifting, power_lifting
+from symflow.liftings import network_lifting, power_lifting
 from symflow.spec import load_lifting
 
 
@@ -118,8 +118,8 @@ def test_power_networks_certify_and_check(tmp_path, spec):
 
 
 def test_forged_power_activation_is_rejected(tmp_path):
-    from symflow.certificate.check import check_certificate
     from symflow.certificate.schema import content_hash
+    from symflow.certificate.verify import check_certificate
 
     def rehash(c: dict) -> dict:
         c["content_hash"] = content_hash(c)

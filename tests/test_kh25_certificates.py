@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from symflow.certificate.check import check_certificate, check_path
 from symflow.certificate.schema import content_hash
+from symflow.certificate.verify import check_certificate, check_path
 from symflow.cli import cli
 
 DATA = "x: [[1, 0], [0, 1], [1, 1], [-1, 2]]\ny: [[1], [-1], [2], [1]]\n"

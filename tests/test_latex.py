@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from symflow.certificate import prose
+from symflow import prose
 from symflow.certificate.drawing import figure, layout
 from symflow.certificate.latex import FRAGMENT_PACKAGES, NAME_DASH, compile_pdf
-from symflow.certificate.texmath import marked_tex, math_tex, plain
+from symflow.texmath import marked_tex, math_tex, plain
 
 ROOT = Path(__file__).resolve().parent.parent
 needs_pdflatex = pytest.mark.skipif(shutil.which("pdflatex") is None,
@@ -42,7 +42,7 @@ def test_a_fragment_compiles_inside_a_paper_with_its_own_claim_environment(tmp_p
     assert r"\documentclass" not in text and r"\begin{document}" not in text
     assert r"\begin{symflowclaim}" in text and r"\begin{claim}" not in text
     assert r"\newtheorem{symflowclaim}{Claim}" in text  # numbered, defined only if absent
-    assert text.count(r"\begin{proof}") == 2 and r"\subsection*{Conservation laws}" in text
+    assert text.count(r"\begin{proof}") == 2 and r"\subsubsection*{Conservation laws}" in text
     paper = tmp_path / "paper.tex"
     paper.write_text(r"\documentclass{article}" + "".join(
         rf"\usepackage{{{p}}}" for p in FRAGMENT_PACKAGES)
@@ -191,7 +191,7 @@ def test_skip_edges_bend_and_biases_are_drawn():
 
 @needs_pdflatex
 def test_check_tex_rejects_an_edited_certificate_document(tmp_path):
-    from symflow.certificate.check import check_path
+    from symflow.certificate.verify import check_path
 
     for name in ("linear-2-2-2.json", "linear-2-2-2.tex"):
         shutil.copy(ROOT / "proofs" / name, tmp_path / name)
@@ -245,3 +245,50 @@ def test_parameters_typeset_alike_are_written_as_they_are():
     assert Renderer(c, "a.json").tex == {"x1": r"\mathtt{x1}", "x_1": r"\mathtt{x\_1}"}
     c["parameters"] = ["x1", "y_1"]
     assert Renderer(c, "a.json").tex == {"x1": "x_{1}", "y_1": r"y_{\mathrm{1}}"}
+
+
+@needs_pdflatex
+@pytest.mark.skipif(shutil.which("bibtex") is None, reason="bibtex is not installed")
+def test_two_fragments_live_inside_a_paper_with_its_own_claims_and_bibliography(tmp_path):
+    """Claims continue the paper's numbering, \\ref{symflow:NAME} gives each certificate its
+    own number, citations go through the paper's bibliography (the shipped symflow.bib beside
+    its own), and no fragment brings a References or an Appendix heading."""
+    import symflow
+
+    for spec in ("relu:2-2-1", "linear:2-2-2"):
+        symflow.certify(spec, directory=tmp_path, pdf=False, fragment=True)
+    a, b = (tmp_path / "relu-2-2-1-section.tex").read_text(), (
+        tmp_path / "linear-2-2-2-section.tex").read_text()
+    for text in (a, b):
+        assert "References" not in text and "Appendix" not in text
+        assert r"\symflowcite{MPG25}" in text and "[MPG25]" not in text
+        assert r"\subsection*{symflow certificate~\thesymflowcertificate: " in text
+    claims = a.count(r"\begin{symflowclaim}") + b.count(r"\begin{symflowclaim}")
+    (tmp_path / "own.bib").write_text("@misc{Own24, author = {A. Author}, title = {Our own "
+                                      "work}, year = {2024}}\n")
+    paper = tmp_path / "paper.tex"
+    paper.write_text(r"\documentclass{article}" + "".join(
+        rf"\usepackage{{{p}}}" for p in FRAGMENT_PACKAGES)
+        + r"\newtheorem{claim}{Claim}\begin{document}\section{Our result}"
+        + r"\begin{claim}\label{paper:first}A claim of ours~\cite{Own24}.\end{claim}"
+        + r"See certificates~\ref{symflow:relu-2-2-1} and~\ref{symflow:linear-2-2-2}."
+        + r"\section{Certificates}\input{relu-2-2-1-section}\input{linear-2-2-2-section}"
+        + r"\begin{claim}\label{paper:last}Another claim.\end{claim}"
+        + r"\bibliographystyle{plain}\bibliography{own,symflow}\end{document}" + "\n")
+
+    def tex(*cmd):
+        proc = subprocess.run([*cmd], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+        assert proc.returncode == 0, proc.stdout[-2000:]
+
+    tex("pdflatex", "-interaction=nonstopmode", "-halt-on-error", "paper.tex")
+    tex("bibtex", "paper")
+    for _ in range(2):
+        tex("pdflatex", "-interaction=nonstopmode", "-halt-on-error", "paper.tex")
+    aux = (tmp_path / "paper.aux").read_text()
+    assert r"\newlabel{symflow:relu-2-2-1}{{1}" in aux
+    assert r"\newlabel{symflow:linear-2-2-2}{{2}" in aux
+    assert r"\newlabel{paper:first}{{1}" in aux
+    assert rf"\newlabel{{paper:last}}{{{{{claims + 2}}}" in aux  # the paper's counter went on
+    assert r"\bibcite{Own24}" in aux and r"\bibcite{MPG25}" in aux and r"\bibcite{MGP23}" in aux
+    log = (tmp_path / "paper.log").read_text()
+    assert "undefined" not in log.split("Output written")[0][-3000:]

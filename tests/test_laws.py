@@ -5,6 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from symflow.algebra.poly import VectorField
+from symflow.certificate.model import statement
 from symflow.counting import conservation_laws, family_laws, is_conserved, search_laws
 from symflow.spec import load_lifting
 
@@ -89,7 +90,7 @@ def test_single_input_single_output_depth3_counts_seven_with_six_explicit():
     assert r.exact and r.argument == "one coordinate" and r.count == 7
     assert r.lower == 6 and r.upper == 7 and r.lie.exact
     assert r.searched_degrees == [1, 2, 3, 4] and r.darboux == []
-    st = r.statement()
+    st = statement(r)
     assert "exactly 7 independent conservation laws" in st and "not of the searched form" in st
 
 
@@ -119,7 +120,7 @@ def test_random_layered_nets_bounds_meet(widths, kind, seed):
     bias = kind.endswith("+bias")
     spec = f"{kind.split('+')[0]}:{'-'.join(map(str, widths))}" + ("+bias" if bias else "")
     r = conservation_laws(load_lifting(spec), seed=seed)
-    assert r.exact, f"{spec}: {r.statement()}"  # the explicit laws explain the whole count
+    assert r.exact, f"{spec}: {statement(r)}"  # the explicit laws explain the whole count
     assert all(law.verified for law in r.laws)
     if kind.startswith("relu"):
         assert r.count == sum(widths[1:-1])  # one law per hidden neuron [MGP23]
@@ -140,7 +141,7 @@ def test_scalar_linear_chains_have_d_minus_one_laws(widths, count, explicit):
 
 
 def custom(name, params, phi):
-    from symflow.lifting import custom_lifting
+    from symflow.liftings import custom_lifting
 
     syms = {p: sympy.Symbol(p) for p in params}
     return custom_lifting(name, params, [sympy.sympify(e, locals=syms) for e in phi])
@@ -177,7 +178,7 @@ def test_a_closed_algebra_gives_the_exact_count_with_a_non_elementary_law():
     r = conservation_laws(custom("cubic", ["a", "b", "c", "e"], ["a**2*b + c", "e"]))
     assert r.argument == "closure" and r.count == 2 and r.lower == 1
     assert [str(f) for f in r.darboux] == ["a"]
-    assert "not of the searched form" in r.statement()
+    assert "not of the searched form" in statement(r)
 
 
 @settings(max_examples=15, deadline=None)

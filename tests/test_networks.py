@@ -12,11 +12,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from symflow.architecture import from_description
-from symflow.certificate.check import _class_count, _dag, check_certificate
+from symflow.certificate.check import _class_count, _dag
 from symflow.certificate.schema import content_hash
+from symflow.certificate.verify import check_certificate
 from symflow.cli import cli
 from symflow.counting import conservation_laws
-from symflow.lifting import network_lifting
+from symflow.liftings import network_lifting
 from symflow.properties import intrinsic
 from symflow.spec import load_lifting
 

@@ -237,7 +237,7 @@ def test_a_network_no_structural_engine_takes_is_refused_before_its_lifting_is_b
         monkeypatch, tmp_path):
     # relu^2:50-50-1 (D = 2550) is not a path-lifting: laws holds it to D ≤ 2000 before its
     # output is expanded (it was refused only after 4 s of expansion under the structural limit)
-    import symflow.lifting as lifting_module
+    import symflow.liftings as lifting_module
     from symflow import api
     from symflow.errors import LimitError
 

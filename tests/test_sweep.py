@@ -12,7 +12,7 @@ from symflow.cli import cli
 from symflow.counting import _diagonal_quadratic, conservation_laws, is_conserved
 from symflow.errors import SymflowError
 from symflow.spec import load_lifting
-from symflow.sweep import formula, network_seconds, random_specs, run_one, sweep
+from symflow.sweeps import formula, network_seconds, random_specs, run_one, sweep
 
 
 def run(*args):

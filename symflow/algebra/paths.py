@@ -20,7 +20,7 @@ import numpy as np
 
 from .. import digraph as dg
 from ..architecture import OUTPUT
-from ..lifting import Lifting
+from ..liftings import Lifting
 from .fastrank import FastEchelon
 from .structural import PRIME, _residue
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .texmath import tex_text
+from ..texmath import tex_text
 
 MAX_DRAWN = 40  # neurons; beyond, a sentence replaces the drawing
 
@@ -102,10 +102,11 @@ LAYERED_NEURON = re.compile(r"h(\d+)_(\d+)")  # hidden neuron i of layer k: h{k}
 
 
 def neuron_math(name: str) -> str | None:
-    """x1 → x_{1}, h2_3 → h^{(2)}_{3}, a1 → a_{1}, a → a; None for other names."""
+    """x1 → x_{1}, h2_3 → ν^{(2)}_{3} (hidden neuron 3 of layer 2: ν, so that h stays the
+    letter of the conservation laws), a1 → a_{1}, a → a; None for other names."""
     m = LAYERED_NEURON.fullmatch(name)
     if m:
-        return f"h^{{({m[1]})}}_{{{m[2]}}}"
+        return f"\\nu^{{({m[1]})}}_{{{m[2]}}}"
     m = re.fullmatch(r"([A-Za-z])(\d*)", name)
     if m:
         return f"{m[1]}_{{{m[2]}}}" if m[2] else m[1]

@@ -31,9 +31,9 @@ import sympy
 
 from ..algebraic import AlgebraicPoint, RealAlgebraic, T
 from ..polytext import format_number, format_poly
+from .schema import KH25_FORMAT, KH25_FORMAT_VERSION
 
-FORMAT = "symflow-kh25-certificate"
-FORMAT_VERSION = 1
+FORMAT, FORMAT_VERSION = KH25_FORMAT, KH25_FORMAT_VERSION
 MAX_DATA = 64
 _RATIONAL = re.compile(r"-?(0|[1-9][0-9]{0,60})(/[1-9][0-9]{0,60})?", re.ASCII)
 _TPOLY = re.compile(r"-?([0-9/]+\*)?T(\^[0-9]+)?( [+-] ([0-9/]+\*)?T(\^[0-9]+)?)*"
@@ -254,7 +254,7 @@ def build(lifting, xs: list, ys: list, result) -> dict:  # noqa: ANN001 - Liftin
             "claims": claims, "evidence": evidence}
     import platform
 
-    from .. import __version__
+    from .._version import __version__
 
     cert["generated_with"] = {"symflow": __version__, "sympy": sympy.__version__,
                               "python": platform.python_version()}
@@ -349,7 +349,7 @@ def _shape(cert: dict) -> None:
 def _lifting_of(cert: dict, limits):  # noqa: ANN001, ANN202
     """The network rebuilt from the checked architecture, as a Lifting."""
     from ..architecture import from_description
-    from ..lifting import network_lifting
+    from ..liftings import network_lifting
     from ..spec import load_lifting
     from .check import architecture, expect
 
@@ -525,8 +525,8 @@ def _check_saddle(net, lf, c: dict, w: list, separable: bool) -> None:  # noqa: 
 def render(cert: dict, json_name: str = "certificate.json") -> str:
     """The LaTeX document of a checked KH25 certificate: every word generated, every number
     recomputed from the parsed exact fields."""
+    from ..texmath import tex_text
     from .latex import REFERENCES, _dash, tex_name
-    from .texmath import tex_text
 
     names = cert["parameters"]
     syms = [sympy.Symbol(n, real=True) for n in names]
@@ -651,7 +651,7 @@ def _eq(lhs: str, value: str) -> str:
 
 def _sentence(text: str) -> str:
     """A generated statement in LaTeX (its formulas in math mode)."""
-    from .texmath import tex_text
+    from ..texmath import tex_text
 
     rep = [("‖w‖ = 1", r"$\|w\| = 1$"), ("∇N(w) = μw", r"$\nabla N(w) = \mu w$"),
            ("μ ≠ 0", r"$\mu \ne 0$"), ("max N(w)", r"$\max N(w)$"), ("N(w)", "$N(w)$"),

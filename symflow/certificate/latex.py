@@ -21,12 +21,12 @@ from pathlib import Path
 
 import sympy
 
+from .. import prose
 from ..exprparse import degree_and_terms, polynomial_expr
 from ..sources import parse as parse_source
+from ..texmath import marked_tex, math_tex, tex_text
 from ..wording import CLOSED_FORMS_MARKED, marked, plural
-from . import prose
 from .drawing import LAYERED_NEURON, Layout, figure, layout, neuron_math, neuron_tex
-from .texmath import marked_tex, math_tex, tex_text
 
 MAX_LISTED = 24  # laws shown in the main text before deferring to the JSON
 MAX_TABLE = 400  # coordinates of φ in the appendix table before deferring to the JSON
@@ -471,10 +471,11 @@ def lifting(r: Renderer) -> str:
                 r"along it, $\phi_p(\theta) = \prod_{e\in p}\theta_e$: " + f"$d = {r.d}$ paths ("
                 + by + ").")
         if kind == "layered-relu":
-            text += (r" Here $W^{(k)}_{i,j}$ is the weight from neuron $j$ of layer $k-1$ to "
-                     r"neuron $i$ of layer $k$" + (r" and $b^{(k)}_i$ the bias of neuron $i$ of "
-                                                  r"layer $k$" if arch.get("bias") else "")
-                     + ".")
+            text += (r" Here $\nu^{(k)}_i$ is hidden neuron $i$ of layer $k$ (\texttt{h}$k$"
+                     r"\texttt{\_}$i$ in the JSON file), $W^{(k)}_{i,j}$ is the weight from neuron "
+                     r"$j$ of layer $k-1$ to neuron $i$ of layer $k$"
+                     + (r" and $b^{(k)}_i$ the bias of neuron $i$ of layer $k$" if arch.get("bias")
+                        else "") + ".")
         else:
             text += _dag_names(arch)
     elif kind == "dag":
@@ -515,8 +516,14 @@ def phi_table(r: Renderer) -> str:
     if len(phi) > MAX_TABLE:
         out.append(f"and {len(phi) - MAX_TABLE} more coordinates in \\texttt{{"
                    f"{tex_text(r.json_name)}}}." + _dash(r.json_name))
-    out[0] += "\n" + r"Entry $i$ is $\phi_i(\theta)$" + (", its factors in the order of the path."
-                                                        if r.path_order else ".") + r"\nopagebreak"
+    # a coordinate that is one product of distinct weights is written along its path; a sum
+    # of several path products (linear neurons in a DAG) is written in a fixed order of terms
+    single = [" + " not in p and " - " not in p.lstrip("-") and "^" not in p for p in shown]
+    order = ("." if not r.path_order else ", its factors in the order of the path."
+             if all(single) else
+             ", a product of weights in the order of its path; a sum of several paths term by "
+             "term, in a fixed order of the terms that does not follow the graph.")
+    out[0] += "\n" + r"Entry $i$ is $\phi_i(\theta)$" + order + r"\nopagebreak"
     return "\n\n".join(out)
 
 
@@ -559,8 +566,9 @@ def laws_display(r: Renderer, laws: list[dict], exact: bool = False) -> list[str
         elif kind in ("balance", "mixing"):
             names = args
             who = [_neuron_math(x) for x in names]
-            label = (who[0] if len(names) == 1 and LAYERED_NEURON.fullmatch(names[0])
-                     else f"h_{{{', '.join(who)}}}")  # a layered neuron's law: h^{(k)}_i
+            m = LAYERED_NEURON.fullmatch(names[0]) if len(names) == 1 else None
+            # a layered neuron ν^{(k)}_i has the law h^{(k)}_i; any other neuron v the law h_v
+            label = (f"h^{{({m[1]})}}_{{{m[2]}}}" if m else f"h_{{{', '.join(who)}}}")
             neurons.append((label, law))
         else:
             other.append(law)
@@ -868,28 +876,115 @@ CLOSED_FORM_TEX = {
 FRAGMENT_PACKAGES = ("amsmath", "amssymb", "amsthm", "tikz")
 
 
+#: the works a certificate cites, by key: the entries of ``symflow.bib`` (BIBTEX below)
+CITED = ("MGP23", "MPG25", "GBRG", "KH25", "KH24")
+
+
 def render_fragment(cert: dict, json_name: str = "certificate.json") -> str:
-    r"""The certificate as a section to ``\input`` into a paper: no preamble, its sections one
-    level down, its claims numbered in a namespaced environment (``symflowclaim``, defined
-    only if absent). The paper must load the packages of FRAGMENT_PACKAGES."""
+    r"""The certificate as a subsection to ``\input`` into a paper, one sectioning level below
+    the paper's sections: no preamble, no References and no Appendix heading of its own.
+
+    * Its claims are numbered in ``symflowclaim``: the paper's own ``claim`` counter when the
+      paper has one (the numbers continue the paper's), else a counter of its own; a paper that
+      defines ``symflowclaim`` itself (``
+ewtheorem{symflowclaim}[theorem]{Claim}``) decides.
+    * ``
+ef{symflow:NAME}`` gives the certificate's own number (a counter
+      ``symflowcertificate``, 1, 2, … over the fragments of the paper).
+    * Works are cited by ``\symflowcite{KEY}`` (``\cite`` unless the paper redefines it, e.g.
+      to map KEY to its own keys), with the entries of the shipped ``symflow.bib``.
+
+    The paper must load the packages of FRAGMENT_PACKAGES."""
     body = _body(cert, json_name)
-    body = body.replace(r"\subsection*{", r"\subsubsection*{").replace(
-        r"\section*{", r"\subsection*{").replace("\\appendix\n\n", "")
+    refs = "\\section*{References}\n\n" + REFERENCES + "\n\n"
+    body = body.replace(refs, "").replace("\\appendix\n\n\\section*{Appendix}\n\n", "")
+    body = body.replace(r"\subsection*{", r"\paragraph*{").replace(
+        r"\section*{", r"\subsubsection*{")
     body = body.replace(r"\begin{claim}", r"\begin{symflowclaim}").replace(
         r"\end{claim}", r"\end{symflowclaim}")
+    body = re.sub(r"\[(" + "|".join(CITED) + r")(?:, ([^\]]+))?\]",
+                  lambda m: r"\symflowcite" + (f"[{m[2]}]" if m[2] else "") + f"{{{m[1]}}}",
+                  body)
+    label = re.sub(r"[^A-Za-z0-9]+", "-", cert["name"])
     head = [f"% symflow certificate of {tex_text(cert['name'])}, to \\input into a document "
-            "that loads " + ", ".join(FRAGMENT_PACKAGES) + f"; evidence: {tex_text(json_name)}",
+            "that loads " + ", ".join(FRAGMENT_PACKAGES) + " and cites with symflow.bib; "
+            f"evidence: {tex_text(json_name)}",
             r"\makeatletter",
-            r"\@ifundefined{symflowclaim}{\newtheorem{symflowclaim}{Claim}}{}",
+            r"\@ifundefined{symflowclaim}{\@ifundefined{c@claim}{\newtheorem{symflowclaim}"
+            r"{Claim}}{\newtheorem{symflowclaim}[claim]{Claim}}}{}",
+            r"\@ifundefined{c@symflowcertificate}{\newcounter{symflowcertificate}}{}",
             r"\makeatother",
-            r"\section*{symflow certificate: " + _name(cert) + "}" + _dash(cert["name"]),
-            r"\label{symflow:" + re.sub(r"[^A-Za-z0-9]+", "-", cert["name"]) + "}",
+            r"\providecommand{\symflowcite}[2][]{\if\relax\detokenize{#1}\relax\cite{#2}"
+            r"\else\cite[#1]{#2}\fi}",
+            r"\refstepcounter{symflowcertificate}",
+            r"\subsection*{symflow certificate~\thesymflowcertificate: " + _name(cert) + "}"
+            + _dash(cert["name"]),
+            r"\label{symflow:" + label + "}",
             r"\begingroup",
             r"\raggedright{}",
             r"\setlength{\parindent}{0pt}",
             r"\setlength{\parskip}{0.5em}",
             r"\allowdisplaybreaks{}"]
     return "\n".join(head) + "\n\n" + body + "\n\n" + r"\endgroup" + "\n"
+
+
+#: BibTeX entries of the works certificates cite (written as symflow.bib beside a fragment)
+BIBTEX = r"""@inproceedings{MGP23,
+  author = {Marcotte, Sibylle and Peyr{\'e}, Gabriel and Gribonval, R{\'e}mi},
+  title = {Abide by the Law and Follow the Flow: Conservation Laws for Gradient Flows},
+  booktitle = {Advances in Neural Information Processing Systems (NeurIPS)},
+  year = {2023},
+  eprint = {2307.00144},
+  archivePrefix = {arXiv}
+}
+
+@inproceedings{MPG25,
+  author = {Marcotte, Sibylle and Peyr{\'e}, Gabriel and Gribonval, R{\'e}mi},
+  title = {Intrinsic Training Dynamics of Deep Neural Networks},
+  booktitle = {International Conference on Learning Representations (ICLR)},
+  year = {2026},
+  eprint = {2508.07370},
+  archivePrefix = {arXiv}
+}
+
+@inproceedings{MGP25b,
+  author = {Marcotte, Sibylle and Gribonval, R{\'e}mi and Peyr{\'e}, Gabriel},
+  title = {Transformative or Conservative? {C}onservation Laws for {ResNets} and
+           {Transformers}},
+  booktitle = {International Conference on Machine Learning (ICML)},
+  year = {2025},
+  eprint = {2506.06194},
+  archivePrefix = {arXiv}
+}
+
+@inproceedings{GBRG,
+  author = {Gonon, Antoine and Brisebarre, Nicolas and Riccietti, Elisa and
+            Gribonval, R{\'e}mi},
+  title = {A Path-Norm Toolkit for Modern Networks: Consequences, Promises and Challenges},
+  booktitle = {International Conference on Learning Representations (ICLR)},
+  year = {2024},
+  eprint = {2310.01225},
+  archivePrefix = {arXiv}
+}
+
+@misc{KH25,
+  author = {Kumar, Akshay and Haupt, Jarvis},
+  title = {Towards Understanding Gradient Flow Dynamics of Homogeneous Neural Networks
+           Beyond the Origin},
+  year = {2025},
+  eprint = {2502.15952},
+  archivePrefix = {arXiv}
+}
+
+@misc{KH24,
+  author = {Kumar, Akshay and Haupt, Jarvis},
+  title = {Early Directional Convergence in Deep Homogeneous Neural Networks for Small
+           Initializations},
+  year = {2024},
+  eprint = {2403.08121},
+  archivePrefix = {arXiv}
+}
+"""
 
 
 def compile_pdf(tex_path: Path) -> tuple[bool, str]:

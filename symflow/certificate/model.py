@@ -26,7 +26,7 @@ Claim "conservation-law-count": the seeded point (seed, θ0), the laws (with the
 a family law it must equal, or the degree of the search that found it), the rank of their
 gradients at θ0, the bracket words with their values at θ0 and their rank, the closure evidence
 if the brackets close, the bounds lower = #laws ≤ count ≤ upper = D − bracket rank (exact when
-equal), and the statement generated from these (symflow.certificate.prose).
+equal), and the statement generated from these (symflow.prose).
 
 ``lie_closure`` (when the brackets close into a finite-dimensional Lie algebra): the basis words
 K and exact coefficients over K of every generator g_j not in K and of every bracket [g_i, B]
@@ -54,14 +54,14 @@ from typing import TYPE_CHECKING, Any
 
 import flint
 
-from .. import __version__
+from .._version import __version__
 from ..algebra.poly import variables_of
 
 if TYPE_CHECKING:
     from ..counting import LawsResult
-    from ..lifting import Lifting
+    from ..liftings import Lifting
     from ..properties import IntrinsicResult
-from . import prose
+from .. import prose
 from .cost import search_seconds
 from .schema import (
     FORMAT,
@@ -270,3 +270,23 @@ def build(laws: LawsResult, intrinsic: IntrinsicResult | None = None) -> dict:
 def dumps(cert: dict) -> str:
     """The certificate's file content (deterministic)."""
     return json.dumps(cert, indent=1, ensure_ascii=False) + "\n"
+
+
+def laws_statement(r: LawsResult) -> str:
+    """What a law count proved, in one paragraph (the certificate's wording); built once per
+    result (it writes every law)."""
+    if r._statement is None:
+        r._statement = laws_claim(r, architecture_of(r.lifting))["statement"]
+    return r._statement
+
+
+def intrinsic_statement(r: IntrinsicResult) -> str:
+    """What the intrinsic verdicts proved (the certificate's wording)."""
+    return intrinsic_claim(r, architecture_of(r.lifting))["statement"]
+
+
+def statement(r: LawsResult | IntrinsicResult) -> str:
+    """The statement of a law count or of intrinsic verdicts (see the two functions above)."""
+    from ..counting import LawsResult
+
+    return laws_statement(r) if isinstance(r, LawsResult) else intrinsic_statement(r)

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import LimitError, SymflowError
-from ..lifting import Lifting
+from ..liftings import Lifting
 from .schema import MAX_CHECK_SECONDS, MAX_COORDS, MAX_FILE_BYTES
 
 #: certifying a network takes about this many times its re-check alone (the laws, the
@@ -24,14 +24,16 @@ def certify_one(lf: Lifting, out: Path, *, init: str = "generic", seed: int = 0,
     re-checked by the independent checker before anything is written. ``at``: the point's
     data (a list or a mapping, as in a --at file), or None. ``fragment``: also write
     ``<stem>-section.tex``, a section to \\input into a paper. Returns an ``api.Certificate``."""
-    from ..api import Certificate, intrinsic_seconds, refuse_intrinsic_cost
+    from ..budgets import intrinsic_seconds, refuse_intrinsic_cost
     from ..catalog import slug
     from ..counting import conservation_laws
     from ..properties import intrinsic, parse_point
-    from .check import Limits, Refused, check_certificate
+    from ..results import Certificate
+    from .check import Limits, Refused
     from .cost import MAX_BYTES_IN_MEMORY, predict_network_plan
-    from .latex import compile_pdf, render, render_fragment
+    from .latex import BIBTEX, compile_pdf, render, render_fragment
     from .model import build, dumps
+    from .verify import check_certificate
 
     label = label or lf.name
     if lf.d > MAX_COORDS:
@@ -84,6 +86,7 @@ def certify_one(lf: Lifting, out: Path, *, init: str = "generic", seed: int = 0,
     tex_path.write_text(render(cert, json_path.name))
     if fragment:
         (out / f"{stem}-section.tex").write_text(render_fragment(cert, json_path.name))
+        (out / "symflow.bib").write_text(BIBTEX)  # the works the fragment cites
     pdf_path, note = None, None
     if pdf:
         if progress:

@@ -6,6 +6,9 @@ import hashlib
 import json
 
 FORMAT = "symflow-certificate"
+#: the format of a KH25 certificate (escape from a small initialisation: certificate/kh25.py)
+KH25_FORMAT = "symflow-kh25-certificate"
+KH25_FORMAT_VERSION = 1
 FORMAT_VERSION = 5  # 5: canonical texts (polynomials, numbers, labels); 4 accepted other spellings
 MAX_PARAMS = 1000  # D of a certificate (certify and check; --max-params lifts it)
 MAX_FILE_BYTES = 20_000_000  # a certificate file (its bracket values grow like D²)

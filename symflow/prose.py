@@ -7,8 +7,8 @@ renderer builds its claims from the same data. No stored text is ever believed.
 
 from __future__ import annotations
 
-from ..wording import CLOSED_FORMS, CLOSED_FORMS_MARKED, plural
 from .texmath import plain
+from .wording import CLOSED_FORMS, CLOSED_FORMS_MARKED, plural
 
 ARGUMENTS = {
     "bounds": "exact (the bounds meet)",
