@@ -59,19 +59,31 @@ def jacobian_at(lifting: Lifting, point: list) -> flint.fmpq_mat:
 
 
 def jacobian_derivative_at(lifting: Lifting, point: list, v: list) -> flint.fmpq_mat:
-    """d/dt ∂φ(θ0 + t v) at t = 0: entry (i, j) is Σ_k v_k ∂_k ∂_j φ_i(θ0)."""
+    """d/dt ∂φ(θ0 + t v) at t = 0: entry (i, j) is Σ_k v_k ∂_k ∂_j φ_i(θ0).
+
+    Exactly, without differentiating again: q(t) = ∂_jφ_i(θ0 + t v) is a polynomial of degree
+    n ≤ deg ∂_jφ_i in t, so q'(0) = Σ_{m=1}^{n} (−1)^{m+1} C(n, m)/m · (q(m) − q(0)) (the
+    derivative at 0 of its interpolant on the nodes 0, 1, …, n): n + 1 evaluations per entry."""
+    from math import comb
+
     pt = [Q(x) for x in point]
+    if not any(x != 0 for x in v):
+        return flint.fmpq_mat(lifting.d, lifting.D)
+    n_max = max((dp.total_degree() for partials in lifting.jacobian
+                 for dp in partials.values()), default=0)
+    nodes = [[a + m * Q(b) for a, b in zip(pt, v, strict=True)] for m in range(n_max + 1)]
+    weights = {n: [Q((-1) ** (m + 1) * comb(n, m), m) for m in range(1, n + 1)]
+               for n in range(1, n_max + 1)}
     rows = []
-    support = [k for k, x in enumerate(v) if x != 0]
     for i in range(lifting.d):
         row = [Q(0)] * lifting.D
         for j, dp in lifting.jacobian[i].items():
-            total = Q(0)
-            degs = dp.degrees()
-            for k in support:
-                if degs[k]:
-                    total += Q(v[k]) * Q(dp.derivative(k)(*pt))
-            row[j] = total
+            n = int(dp.total_degree())
+            if n <= 0:
+                continue  # a constant partial: no derivative
+            q0 = Q(dp(*nodes[0]))
+            row[j] = sum((w * (Q(dp(*nodes[m])) - q0) for m, w in enumerate(weights[n], 1)),
+                         Q(0))
         rows.append(row)
     return flint.fmpq_mat(rows)
 
@@ -181,8 +193,11 @@ def _immersion_from_generators(lie: LieTrace, grads: list[list[int]], D: int,  #
 
 def criterion_at(lifting: Lifting, point: list, laws: LawsResult, seed: int = 0,
                  max_depth: int = 8, max_dense_coords: int = MAX_DENSE_COORDS,
-                 engine: str = "auto") -> Criterion:
-    """Decide the criterion exactly at θ0 = ``point`` (integers or rationals)."""
+                 engine: str = "auto", deadline: float | None = None) -> Criterion:
+    """Decide the criterion exactly at θ0 = ``point`` (integers or rationals). ``deadline``
+    (time.monotonic()): the brackets stop there, at bounds, and the symbolic engine is not
+    tried past it."""
+    import time
     D = lifting.D
     cand = laws.laws
     grads = law_gradients_at(cand, point, D)
@@ -202,10 +217,12 @@ def criterion_at(lifting: Lifting, point: list, laws: LawsResult, seed: int = 0,
             try:
                 lie = structural_trace(ProductStructure(lifting.widths, lifting.ring.index),
                                        pts, target=D - rank_dh, max_depth=max_depth,
-                                       exact=True)
+                                       exact=True, deadline=deadline)
             except ValueError:  # a denominator divisible by p: the polynomial engine
                 lie = None
-        if lie is None or (lie.dim != D - rank_dh and polynomial_engine_affordable(lifting)):
+        late = deadline is not None and time.monotonic() > deadline
+        if lie is None or (lie.dim != D - rank_dh and polynomial_engine_affordable(lifting)
+                           and not late):
             # below D − rank ∂h(θ0) only the polynomial engine can prove closure (tried on
             # small liftings); if its brackets grow past their limits, the structural trace
             # stands (a lower bound)
@@ -540,7 +557,8 @@ def intrinsic(lifting: Lifting, init: str = "generic", at: list | None = None, s
               level: flint.fmpq_mat | str | None = None,
               max_dense_coords: int = MAX_DENSE_COORDS,
               engine: str = "auto",
-              progress: Callable[[str], None] | None = None) -> IntrinsicResult:
+              progress: Callable[[str], None] | None = None,
+              deadline: float | None = None) -> IntrinsicResult:
     """Decide the intrinsic properties of ``lifting`` at a seeded generic point, at a given
     point, at exact sample points of an initialisation family of a linear network, or (two-layer
     linear nets n-r-m, r ≤ min(n, m)) at exact points of level sets U₂ᵀU₂ − U₁U₁ᵀ = H: ``level``
@@ -552,8 +570,13 @@ def intrinsic(lifting: Lifting, init: str = "generic", at: list | None = None, s
         raise SymflowError("--level chooses the points itself: it cannot be combined with --at "
                            "or --init")
     if laws is None or laws.seed != seed:
+        import time
+
+        # the count takes at most half of the time left; the criterion the rest
+        budget = {} if deadline is None else {
+            "max_seconds": max(1.0, 0.5 * (deadline - time.monotonic()))}
         laws = conservation_laws(lifting, seed=seed, max_depth=max_depth, engine=engine,
-                                 progress=progress)
+                                 progress=progress, **budget)
     notes: list[str] = []
     family: dict = {}
     if level is not None:
@@ -592,7 +615,8 @@ def intrinsic(lifting: Lifting, init: str = "generic", at: list | None = None, s
         if progress:
             progress(f"criterion at point {k}/{len(points)}: brackets, ranks, kernel")
         checks.append(criterion_at(lifting, pt, laws, seed=seed, max_depth=max_depth,
-                                   max_dense_coords=max_dense_coords, engine=engine))
+                                   max_dense_coords=max_dense_coords, engine=engine,
+                                   deadline=deadline))
     if progress:
         progress("closed forms")
     closed: list[ClosedForm] = []
@@ -646,6 +670,8 @@ def _degree(lifting: Lifting) -> int:
     """Total degree of φ (only asked for small liftings)."""
     if lifting.d > 100:
         return 10**9
+    if lifting.kind == "product" and lifting.widths:
+        return len(lifting.widths) - 1  # every entry of U_L⋯U_1 is a sum of L-fold products
     return max((sum(m) for p in lifting.phi for m in p.monoms()), default=0)
 
 

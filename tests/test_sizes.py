@@ -315,3 +315,23 @@ def test_certify_refuses_a_check_beyond_its_budget_before_any_work(monkeypatch, 
     with pytest.raises(LimitError, match=r"certifying relu:40-40-1 is predicted to take"):
         symflow.certify("relu:40-40-1", directory=tmp_path, pdf=False, max_params=2000)
     assert not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize("spec", ["linear:2-3-2", "relu:2-3-1", "linear:2-2-2-2", "relu^2:2-2-1",
+                                  "x^3:1-2-1", "examples/cubic.yaml", "attn:2-1"])
+def test_the_derivative_of_the_jacobian_by_interpolation_is_the_second_derivatives(spec):
+    # d/dt ∂φ(θ0 + t v) from n + 1 evaluations along the line equals Σ_k v_k ∂_k∂_j φ_i(θ0)
+    import random
+
+    from symflow.properties import Q, jacobian_derivative_at
+
+    lf = load_lifting(spec)
+    rng = random.Random(len(spec))
+    pt = [rng.randint(-5, 5) for _ in range(lf.D)]
+    v = [Q(rng.randint(-3, 3), rng.randint(1, 3)) for _ in range(lf.D)]
+    want = [[sum((v[k] * Q(dp.derivative(k)(*[Q(x) for x in pt])) for k in range(lf.D)
+                  if dp.degrees()[k]), Q(0)) if j in lf.jacobian[i] and
+             (dp := lf.jacobian[i][j]) is not None else Q(0) for j in range(lf.D)]
+            for i in range(lf.d)]
+    got = jacobian_derivative_at(lf, pt, v)
+    assert [[got[i, j] for j in range(lf.D)] for i in range(lf.d)] == want
