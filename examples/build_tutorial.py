@@ -173,7 +173,18 @@ with u = v: what does h do then, for any step η?
 h(θ₀) = 0, so h_{k+1} = (1 − η²g_k²)·0 = 0: the balanced set {u² = v²} is kept *exactly* by
 gradient descent, not only by the flow.
 </details>"""),
-    new_markdown_cell("""## 7. Beyond the origin: escape from a small initialisation [KH25]
+    new_markdown_cell("""## 7. Modern blocks [MGP25b]
+
+A **residual block** y = x + W₂ relu(W₁x) adds a skip x → y with the fixed weight 1: its paths
+carry no parameter, so they are constants of φ and change no law. The block has the laws of
+relu:2-2-2, one per hidden neuron. An **attention head** sees its parameters only through the
+products QKᵀ and VO, each a two-layer linear factorisation: its laws are the entries of
+QᵀQ − KᵀK and VᵀV − OOᵀ (docs/architectures.md)."""),
+    new_code_cell("""print(symflow.laws("res:relu:2").count, "laws with the skip,",
+      symflow.laws("relu:2-2-2").count, "without it")
+attn = symflow.laws("attn:2-1")
+print(attn.count, "laws of an attention head:", attn.laws)"""),
+    new_markdown_cell("""## 8. Beyond the origin: escape from a small initialisation [KH25]
 
 With the activation max(s, 0)², a network is homogeneous of degree 3 and its gradient is
 locally Lipschitz, the setting of [KH25]. Start gradient flow at δ·w₀ with δ small: near the

@@ -16,7 +16,7 @@ from ._version import __version__
 _API = ("show", "lifting", "laws", "intrinsic", "certify", "check", "homogeneity", "zeros",
         "ncf", "escape", "simulate", "sweep", "neural_ode",
         "Lifting", "Laws", "Intrinsic", "Certificate", "CheckResult", "Homogeneity",
-        "ZeroPattern", "NCF", "Simulation", "Sweep", "NeuralODE", "SymflowError")
+        "ZeroPattern", "NCF", "Simulation", "Discrete", "Sweep", "NeuralODE", "SymflowError")
 __all__ = ["__version__", *_API]
 
 

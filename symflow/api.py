@@ -31,6 +31,7 @@ from .results import (
     NCF,
     Certificate,
     CheckResults,
+    Discrete,
     Homogeneity,
     NeuralODE,
     Show,
@@ -42,7 +43,7 @@ from .results import (
 __all__ = ["show", "lifting", "laws", "intrinsic", "certify", "check", "homogeneity", "zeros",
            "ncf", "escape", "simulate", "sweep", "neural_ode",
            "Lifting", "Laws", "Intrinsic", "Certificate", "CheckResult", "CheckResults",
-           "Homogeneity", "ZeroPattern", "NCF", "Simulation", "Sweep", "NeuralODE",
+           "Homogeneity", "ZeroPattern", "NCF", "Simulation", "Discrete", "Sweep", "NeuralODE",
            "SymflowError"]
 
 
@@ -95,8 +96,10 @@ def _neuron_names(g: Any) -> dict:
 def _from_graph(g: Any, name: str, limits: dict) -> Lifting:
     """A DiGraph as a DAG file: nodes without predecessors are inputs, without successors
     outputs, the others hidden (``activation`` "relu" by default, or "linear"); a node with
-    ``bias=True`` carries a bias; an edge's ``name`` (optional) names its parameter. Node
-    labels that are whole numbers k become the neurons n<k>."""
+    ``bias=True`` carries a bias; an edge's ``name`` (optional) names its parameter, and the
+    same name on several edges shares it; an edge with a ``weight`` (an integer, a Fraction or
+    "p/q") is fixed and carries none. Node labels that are whole numbers k become the neurons
+    n<k>."""
     from .architecture import from_description
     from .liftings import network_lifting
 
@@ -113,6 +116,16 @@ def _from_graph(g: Any, name: str, limits: dict) -> Lifting:
         if data.get("bias"):
             biases.append(names[v])
     for u, v, data in g.edges(data=True):
+        if "weight" in data:  # a fixed edge (the identity skip: weight=1), no parameter
+            from .spec import _fixed_weight
+
+            if data.get("name") is not None:
+                raise SpecError(f"edge {u} -> {v}: a fixed weight carries no parameter (give "
+                                "a name or a weight, not both)")
+            w = data["weight"]
+            w = str(w) if type(w).__name__ in ("Fraction", "Rational", "Integer") else w
+            edges.append((names[u], names[v], None, _fixed_weight(w, "the graph", u, v)))
+            continue
         edges.append((names[u], names[v], data.get("name")))
     arch = from_description(neurons, edges, biases, name=str(name))
     lf = network_lifting(arch, **limits)
@@ -530,9 +543,13 @@ def intrinsic(spec: Any, symbols: Sequence | None = None, *, init: str = "generi
         at = list(at)  # a tuple, a SymPy or numpy vector: the values in parameter order
     point = parse_point(lf, at) if at is not None else None
     lev = parse_level(lf, level) if level is not None and level != "random" else level
+    import time as clock
+
     r = decide(lf, init=init, at=point, seed=seed, samples=3 if samples is None else samples,
                level=lev, max_depth=max_depth, max_dense_coords=dense_limit,
-               progress=progress)
+               # the brackets stop at 55 % of the budget: the exact kernel, the witness and
+               # the closed forms come after them (linear:5-18-13-2-4-8: 18 s, 30 s, 20 s)
+               progress=progress, deadline=clock.monotonic() + 0.55 * max_seconds)
 
     def vector(v: Any) -> Any:
         return None if v is None else sympy.Matrix([sympy.Rational(str(x)) for x in v])
@@ -626,6 +643,7 @@ def homogeneity(spec: Any, symbols: Sequence | None = None, **limits: int) -> Ho
 
     _check_limits(homogeneity, limits)
     lf = lifting(spec, symbols, **limits)
+    _refuse_shared(lf, "homogeneity", fixed_only=True)
     h = analyse(lf)
     return Homogeneity(lf.name, h.degree, h.euler_verified, h.path_degrees, h.groups,
                        h.weighted_degree, {k: v for k, v in (h.weighted or {}).items() if v != 1},
@@ -635,10 +653,14 @@ def homogeneity(spec: Any, symbols: Sequence | None = None, **limits: int) -> Ho
 def simulate(spec: Any, symbols: Sequence | None = None, *, init: str = "generic",
              data: str = "random:20", seed: int = 0, time: float = 10.0, scale: float = 1.0,
              max_seconds: float = 20.0, max_steps: int = 1_000_000, progress: Any = None,
-             **limits: int) -> Simulation:
+             optimizer: str | None = None, lr: Sequence[float] | str | None = None,
+             batch: int | None = None, **limits: int) -> Simulation | Discrete:
     """The numerical cross-check (floats): integrate θ' = −∇L(θ) across ReLU kinks and report
     the drift of the laws, the loss, and the gap to the intrinsic z-flow where its metric is
-    known. A run that stops before ``time`` is ``partial`` and measures up to where it got."""
+    known. A run that stops before ``time`` is ``partial`` and measures up to where it got.
+    With ``optimizer`` ("gd" or "sgd", minibatches of ``batch`` points), discrete steps
+    instead: for each step η of ``lr`` the drift of every law at ``time`` and its order in η
+    (a ``Discrete``)."""
     from .flow import simulate as run
     from .wording import INITS
 
@@ -654,6 +676,9 @@ def simulate(spec: Any, symbols: Sequence | None = None, *, init: str = "generic
     lf = lifting(spec, symbols, **limits)
     if lf.d:
         lf.phi[0]  # noqa: B018 - φ(θ(t)) is evaluated from φ expanded: the term limit, up front
+    if optimizer is not None or lr is not None or batch is not None:
+        return _discrete(lf, optimizer or "gd", lr, batch, init, data, seed, float(time),
+                         float(scale), max_seconds)
     sim = run(lf, init=init, data=data, seed=seed, t_end=float(time), scale=float(scale),
               max_seconds=max_seconds, max_steps=max_steps, progress=progress)
     reached = float(sim.times[-1])
@@ -705,6 +730,35 @@ def read_exact_data(lf: Lifting, data_file: str | Path) -> tuple[list, list]:
         raise SymflowError(f"{data_file}: need as many x as y, each x of length {n_in} and each "
                            f"y of length {n_out}")
     return xs, ys
+
+
+def _discrete(lf: Lifting, optimizer: str, lr: Any, batch: Any, init: str, data: str,
+              seed: int, time: float, scale: float, max_seconds: float) -> Discrete:
+    from .flow import discrete_drift
+
+    _choice("optimizer", optimizer, ("gd", "sgd"))
+    if lr is None:
+        lr = (0.1, 0.05, 0.025, 0.0125)
+    if isinstance(lr, str):
+        try:
+            lr = [float(x) for x in lr.split(",")]
+        except ValueError:
+            raise SymflowError(f"--lr must be numbers separated by commas (got {lr!r})") from None
+    etas = [_real("lr", x, 0, 1) for x in lr]
+    if not 2 <= len(etas) <= 8 or len(set(etas)) != len(etas):
+        raise SymflowError("--lr needs 2 to 8 distinct steps in (0, 1] (an order is fitted)")
+    if batch is not None:
+        if optimizer != "sgd":
+            raise SymflowError("--batch applies to --optimizer sgd")
+        _whole("batch", batch, 1)
+    steps = sum(round(time / e) for e in etas)
+    if steps > 1_000_000:
+        raise SymflowError(f"{steps} steps in all (time / lr summed), above 1 000 000: shorten "
+                           "--time or use larger steps")
+    r = discrete_drift(lf, etas, optimizer, batch, init, data, seed, time, scale, max_seconds)
+    laws = [{"law": name, "drift": [float(v) for v in row], "order": order}
+            for name, row, order in zip(r.law_names, r.drift, r.orders, strict=True)]
+    return Discrete(lf.name, optimizer, etas, time, r.batch, laws, r.steps, r.notes, r)
 
 
 def _exact_data(lf: Lifting, x: Any, y: Any) -> tuple[list, list]:
@@ -774,6 +828,7 @@ def ncf(spec: Any, x: Any = None, y: Any = None, *, data: str | Path | None = No
         raise SymflowError("max_regions must be a whole number ≥ 1")
     _check_seconds(max_seconds)
     lf = lifting(spec, **limits)
+    _refuse_shared(lf, "ncf")
     xs, ys = _data(lf, x, y, data)
     r = solve(lf, xs, ys, max_params=limits.get("max_params", MAX_NCF_PARAMS),
               max_regions=max_regions, max_seconds=float(max_seconds))
@@ -820,6 +875,7 @@ def escape(spec: Any, x: Any = None, y: Any = None, *, data: str | Path | None =
         raise SymflowError("seed must be a whole number ≥ 0")
     _check_seconds(max_seconds)
     lf = lifting(spec, **limits)
+    _refuse_shared(lf, "escape")
     if lf.D > MAX_NCF_PARAMS and "max_params" not in limits:
         raise SymflowError(f"the KKT system is solved exactly for D ≤ {MAX_NCF_PARAMS} "
                            f"parameters (this network has D = {lf.D}; raise it with "
@@ -828,6 +884,18 @@ def escape(spec: Any, x: Any = None, y: Any = None, *, data: str | Path | None =
     return run(lf, xs, ys, deltas=ds, horizon=float(horizon), max_seconds=float(max_seconds),
                random_scale=scale, seed=seed,
                max_params=limits.get("max_params", MAX_NCF_PARAMS))
+
+
+def _refuse_shared(lf: Lifting, command: str, fixed_only: bool = False) -> None:
+    """Commands whose engines read one parameter per edge refuse shared or fixed weights."""
+    arch = lf.architecture
+    if arch is None or not arch.shared:
+        return
+    fixed = any(arch.edge_weight(u, v) is not None for u, v in arch.graph.edges)
+    if fixed or not fixed_only:
+        what = "fixed weights (skip connections)" if fixed_only else "shared or fixed weights"
+        raise SymflowError(f"{command} does not support networks with {what} yet (laws, "
+                           "intrinsic, certify, check, show and simulate do)")
 
 
 def show(spec: Any, symbols: Sequence | None = None, *, listed: int | None = None,
@@ -853,6 +921,7 @@ def zeros(spec: Any, pattern: Any, symbols: Sequence | None = None,
 
     _check_limits(zeros, limits)
     lf = lifting(spec, symbols, **limits)
+    _refuse_shared(lf, "zeros")
     if isinstance(pattern, (str, Path)):
         zs = read_pattern(lf, Path(pattern))
     elif isinstance(pattern, dict):

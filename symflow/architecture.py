@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from fractions import Fraction
 
 from . import digraph as dg
 from .errors import SpecError
@@ -84,7 +85,20 @@ class Architecture:
         return self.graph.nodes[v].get("bias")
 
     def edge_param(self, u: str, v: str) -> str:
+        """The parameter on edge u → v (None for a fixed edge: see ``edge_weight``)."""
         return self.graph.edges[u, v]["param"]
+
+    def edge_weight(self, u: str, v: str) -> Fraction | None:
+        """The fixed weight of edge u → v (the identity skip of a residual block: 1), or None
+        for an edge that carries a parameter."""
+        return self.graph.edges[u, v].get("weight")
+
+    @property
+    def shared(self) -> bool:
+        """Some parameter sits on several edges (a convolution) or some edge is fixed (a skip):
+        then φ is built from the paths with those weights, and the per-edge structural tools
+        (balance laws, path ranks) do not apply."""
+        return bool(self.graph.graph.get("shared"))
 
     def has_bias(self) -> bool:
         return any(self.bias(v) for v in self.graph.nodes)
@@ -247,12 +261,14 @@ def layered(widths: list[int], bias: bool = False, activation: str = "relu",
 
 def from_description(
     neurons: list[tuple[str, str, str]],
-    edges: list[tuple[str, str, str | None]],
+    edges: list[tuple],
     biases: list[str],
     name: str = "dag",
 ) -> Architecture:
-    """Build and validate a DAG from (name, kind, activation) neurons, (u, v, param) edges and
-    the names of neurons that carry a bias (parameter ``b_{neuron}``)."""
+    """Build and validate a DAG from (name, kind, activation) neurons, edges and the names of
+    neurons that carry a bias (parameter ``b_{neuron}``). An edge is (u, v, param) — the same
+    param on several edges shares it (a convolution's kernel) — or (u, v, None, weight) with a
+    fixed rational weight and no parameter (the identity skip of a residual block)."""
     g = dg.DiGraph()
     for v, kind, act in neurons:
         if v in g:
@@ -265,15 +281,12 @@ def from_description(
             raise SpecError(f"neuron '{v}': {exc}") from None
         g.add_node(v, kind=kind, activation=act)
     params: list[str] = []
-    seen: set[str] = set()
+    role: dict[str, str] = {}  # parameter -> "weight" or "bias"
+    shared = False
 
-    def claim(p: str) -> None:
-        if p in seen:
-            raise SpecError(f"duplicate parameter name '{p}'")
-        seen.add(p)
-        params.append(p)
-
-    for u, v, p in edges:
+    for e in edges:
+        u, v, p = e[0], e[1], e[2]
+        weight = e[3] if len(e) > 3 else None
         for w in (u, v):
             if w not in g:
                 raise SpecError(f"edge {u} -> {v} names unknown neuron '{w}'")
@@ -281,15 +294,33 @@ def from_description(
             raise SpecError(f"the network has a cycle: {u} -> {u}")
         if g.has_edge(u, v):
             raise SpecError(f"duplicate edge {u} -> {v}")
+        if weight is not None:
+            if p is not None:
+                raise SpecError(f"edge {u} -> {v}: a fixed weight carries no parameter "
+                                f"(drop the name '{p}' or the weight)")
+            g.add_edge(u, v, param=None, weight=Fraction(weight))
+            shared = True
+            continue
         p = p or f"w_{u}_{v}"
-        claim(p)
+        if p in role:
+            shared = True  # a parameter on several edges
+        else:
+            role[p] = "weight"
+            params.append(p)
         g.add_edge(u, v, param=p)
     for v in biases:
         if v not in g:
             raise SpecError(f"bias names unknown neuron '{v}'")
         b = f"b_{v}"
-        claim(b)
+        if b in role:
+            raise SpecError(f"duplicate parameter name '{b}' (a bias and a weight, or two "
+                            "biases)")
+        role[b] = "bias"
+        params.append(b)
         g.nodes[v]["bias"] = b
+    if not params:
+        raise SpecError("the network has no trainable parameter (every edge is fixed)")
+    g.graph["shared"] = shared
     arch = Architecture(graph=g, params=params, name=name)
     arch.validate()
     return arch

@@ -36,6 +36,12 @@ CATALOG: list[tuple[str, str]] = [
     ("examples/mixed.yaml", "generic"),
     # power activations [KH25]: the rescaling laws ‖in‖² − 2‖out‖² of relu² neurons
     ("relu^2:2-2-1", "generic"),
+    # modern blocks [MGP25b]: a residual block has the laws of its block without the skip (a
+    # fixed edge); a convolution shares its kernel: one law per channel
+    ("res:relu:2", "generic"),
+    ("conv1d:relu:4-k2c2-1", "generic"),
+    # an attention head: its lifting (QKᵀ, VO) brings the laws of two linear factorisations
+    ("attn:2-1", "generic"),
 ]
 
 #: KH25 instances (spec, data x, data y): the KKT set of the NCF, the first saddle and the

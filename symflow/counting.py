@@ -223,7 +223,8 @@ def family_laws(lifting: Lifting) -> list[Law]:
         ij = [(c, index[a], index[b]) for c, a, b in pairs]
         return Law(None, source, pairs=ij, ring=ring, **kw)
 
-    if lifting.kind in ("path", "network", "power") and lifting.architecture is not None:
+    if (lifting.kind in ("path", "network", "power") and lifting.architecture is not None
+            and not lifting.architecture.shared):  # shared or fixed weights: no neuron symmetry
         arch = lifting.architecture
         graph = arch.graph
 
@@ -895,5 +896,47 @@ def conservation_laws(
     if rejected:
         notes.append(f"{len(rejected)} candidate law(s) failed the identity check and were "
                      "discarded")
+    if lifting.block and lifting.block.get("kind") == "attention":
+        notes.append(attention_note(lifting, theta0, len(laws), D - lie.dim))
     return LawsResult(lifting, seed, theta0, laws, rejected, lie, searched, notes, darboux,
                       top_searched if darboux is not None else 0)
+
+
+def attention_note(lifting: Lifting, theta0: list, lower: int, upper: int) -> str:
+    """How the laws of an attention layer compare with the per-head factorisation laws, the
+    entries of Q_mᵀQ_m − K_mᵀK_m and V_mᵀV_m − O_mO_mᵀ, head m (each product Q_mK_mᵀ, V_mO_m is a
+    two-layer linear factorisation): verified as identities here, their rank at θ0 against the
+    proved bounds lower ≤ #laws ≤ upper."""
+    b, ring = lifting.block, lifting.ring
+    k, d, heads = b["head_dim"], b["dim"], b["heads"]
+    index = ring.index
+    family = []
+    for h in range(1, heads + 1):
+        for a in range(1, k + 1):
+            for c in range(a, k + 1):
+                for m1, m2 in (("Q", "K"), ("V", "O")):
+                    pairs = [(1, f"{m1}{h}_{i}_{a}", f"{m1}{h}_{i}_{c}") for i in range(1, d + 1)]
+                    if m2 == "K":
+                        pairs += [(-1, f"K{h}_{j}_{a}", f"K{h}_{j}_{c}") for j in range(1, d + 1)]
+                    else:
+                        pairs += [(-1, f"O{h}_{a}_{j}", f"O{h}_{c}_{j}") for j in range(1, d + 1)]
+                    ij = [(cc, index[x], index[y]) for cc, x, y in pairs]
+                    family.append(Law(None, "factorisation", pairs=ij, ring=ring))
+    conserved = all(is_conserved(law.poly, lifting, law.pairs) for law in family)
+    grads = law_gradients_at(family, theta0, lifting.D)
+    rank = len(independent_subset(grads, lifting.D)) if grads else 0
+    what = (f"the per-head factorisation laws (entries of Q_mᵀQ_m − K_mᵀK_m and V_mᵀV_m − "
+            f"O_mO_mᵀ for each head m: {len(family)} polynomials) are conserved (identities "
+            f"verified) and {rank} of them are independent at θ0" if conserved else
+            "some per-head factorisation law failed its identity check (a bug)")
+    if lower == upper == rank and conserved:
+        verdict = ("; the exact count is the same: they are a complete set of independent laws "
+                   "near θ0 (every law is locally a function of them)")
+    elif lower == upper:
+        verdict = f"; the exact count is {lower}: {lower - rank} law(s) beyond them"
+    else:
+        verdict = f"; the count is only bounded ({lower}..{upper})"
+    several = (" With several heads, an exact count on an instance is evidence about the "
+               "lifting (Q_mK_mᵀ, V_mO_m)_m, not a theorem about every multi-head network (MGP25b "
+               "left their completeness open)." if heads > 1 else "")
+    return what + verdict + "." + several

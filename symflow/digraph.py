@@ -71,6 +71,7 @@ class DiGraph:
     """A directed graph; ``g.nodes[v]`` and ``g.edges[u, v]`` are mutable attribute dicts."""
 
     def __init__(self) -> None:
+        self.graph: dict[str, Any] = {}  # attributes of the graph itself (networkx's G.graph)
         self._node: dict[Hashable, dict[str, Any]] = {}
         self._succ: dict[Hashable, dict[Hashable, dict[str, Any]]] = {}
         self._pred: dict[Hashable, dict[Hashable, dict[str, Any]]] = {}
@@ -125,6 +126,7 @@ class DiGraph:
         """The induced subgraph on ``nodes`` (a copy, in this graph's node order)."""
         keep = set(nodes)
         sub = DiGraph()
+        sub.graph = dict(self.graph)
         for v, d in self._node.items():
             if v in keep:
                 sub.add_node(v, **d)

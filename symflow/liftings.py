@@ -8,10 +8,12 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import cached_property
 
+import flint
+
 from . import digraph as dg
 from .algebra.poly import Ring, VectorField, variables_of
 from .architecture import OUTPUT, Architecture
-from .errors import LimitError
+from .errors import LimitError, SpecError
 from .limits import DEFAULT_MAX_PARAMS, DEFAULT_MAX_PATHS, DEFAULT_MAX_TERMS  # noqa: F401
 
 
@@ -39,6 +41,9 @@ class Lifting:
     # the --max-terms in force: φ's expansion and (times lie.BRACKET_TERMS_FACTOR) the
     # symbolic brackets of the polynomial engine stay below it
     max_terms: int = DEFAULT_MAX_TERMS
+    #: a block whose lifting is built by a rule the certificate names (attention:
+    #: {"kind": "attention", "dim", "head_dim", "heads"}), None otherwise
+    block: dict | None = None
 
     @property
     def params(self) -> list[str]:
@@ -196,12 +201,15 @@ def network_lifting(arch: Architecture, max_params: int = DEFAULT_MAX_PARAMS,
     A network with relu^p or x^p neurons (p ≥ 2) has the lifting of ``power_lifting``.
     """
     general = GENERAL_LIMITS.get()
+    if arch.shared and arch.has_powers:
+        raise SpecError("shared or fixed weights are supported with relu and linear neurons "
+                        "(not yet with relu^p or x^p)")
     if arch.has_powers:
         if general is not None:
             max_params, max_terms = min(max_params, general[0]), min(max_terms, general[1])
         return power_lifting(arch, max_params, max_paths, max_terms)
     check_size(len(arch.params), arch.count_coordinates(), max_params, max_paths)
-    if all(arch.is_relu(v) for v in arch.hidden):
+    if all(arch.is_relu(v) for v in arch.hidden) and not arch.shared:
         return _relu_path_lifting(arch, max_terms)
     if general is not None:
         max_params, max_terms = min(max_params, general[0]), min(max_terms, general[1])
@@ -223,7 +231,9 @@ def network_lifting(arch: Architecture, max_params: int = DEFAULT_MAX_PARAMS,
         pre = (v,) if arch.is_relu(v) else ()
         acc: dict[tuple, list] = {}
         for w in g.successors(v):
-            e = var[g.edges[v, w]["param"]]
+            fixed = g.edges[v, w].get("weight")
+            e = (var[g.edges[v, w]["param"]] if fixed is None
+                 else ring.qctx.constant(flint.fmpq(fixed.numerator, fixed.denominator)))
             for (seq, out), (poly, count, path) in tails[w].items():
                 key = (pre + seq, out)
                 item = acc.get(key)
@@ -251,6 +261,8 @@ def network_lifting(arch: Architecture, max_params: int = DEFAULT_MAX_PARAMS,
                 item[0] += var[b] * poly
                 item[1] += count
                 item[2] = None
+    if arch.shared:
+        return _shared_lifting(arch, ring, coords)
     phi, labels, classes = [], [], []
     singletons = all(item[1] == 1 for item in coords.values())
     paths, params = [], []
@@ -268,6 +280,31 @@ def network_lifting(arch: Architecture, max_params: int = DEFAULT_MAX_PARAMS,
     kind = "path" if singletons else "network"
     return Lifting(arch.name, kind, ring, phi, labels, architecture=arch, paths=paths,
                    path_params=params, classes=classes)
+
+
+def _shared_lifting(arch: Architecture, ring: Ring, coords: dict) -> Lifting:
+    """The lifting of a network with shared parameters or fixed edges: per class of paths the
+    sum of the path products, each a monomial in the shared parameters times the fixed
+    weights. A class whose sum does not depend on θ (a path of fixed edges only, the skip of a
+    residual block) is left out: ℓ∘φ sees it as a constant. Two classes with the same
+    polynomial (paths whose shared weights coincide) are one coordinate: the loss depends on θ
+    through that polynomial only. Kind "network"; the labels name the classes."""
+    phi, labels, classes, seen = [], [], [], {}
+    for (start, seq, out), (poly, _count, _path, _b) in coords.items():
+        if poly.total_degree() <= 0:  # a constant (or 0): no dependence on θ
+            continue
+        key = str(poly)
+        label = "Σ[" + "→".join([start or "1", *seq, out]) + "]"
+        if key in seen:
+            labels[seen[key]] += " = " + label
+            continue
+        seen[key] = len(phi)
+        phi.append(poly)
+        labels.append(label)
+        classes.append((start, seq, out))
+    if not phi:
+        raise SpecError("the network's output does not depend on its parameters")
+    return Lifting(arch.name, "network", ring, phi, labels, architecture=arch, classes=classes)
 
 
 def _relu_path_lifting(arch: Architecture, max_terms: int) -> Lifting:
@@ -495,3 +532,38 @@ def custom_lifting(name: str, params: list[str], exprs: list, max_params: int =
     check_terms(sum(len(p) for p in phi), max_terms)
     labels = [f"phi{i + 1}" for i in range(len(phi))]
     return Lifting(name, "custom", ring, phi, labels)
+
+
+def attention_lifting(dim: int, head_dim: int, heads: int = 1, max_params: int =
+                      DEFAULT_MAX_PARAMS, max_paths: int = DEFAULT_MAX_PATHS) -> Lifting:
+    """An attention layer with ``heads`` heads, model dimension d and head dimension k:
+    out(X) = Σ_h softmax(X Q_h K_hᵀ Xᵀ/√k) X V_h O_h with Q_h, K_h, V_h ∈ R^{d×k}, O_h ∈ R^{k×d}.
+    The output depends on the parameters only through the products Q_h K_hᵀ and V_h O_h, so
+    the lifting is their entries, head by head: φ = (Q_h K_hᵀ, V_h O_h)_h ∈ R^{2hd²} (the
+    scaling 1/√k and the softmax act on values of φ). Parameters Q{h}_{i}_{a}, K{h}_{i}_{a},
+    V{h}_{i}_{a}, O{h}_{a}_{j}."""
+    D, d = 4 * heads * dim * head_dim, 2 * heads * dim * dim  # noqa: N806
+    check_size(D, d, max_params, max_paths)
+    names: list[str] = []
+    for h in range(1, heads + 1):
+        for m in ("Q", "K", "V"):
+            names += [f"{m}{h}_{i}_{a}" for i in range(1, dim + 1) for a in range(1, head_dim + 1)]
+        names += [f"O{h}_{a}_{j}" for a in range(1, head_dim + 1) for j in range(1, dim + 1)]
+    ring = Ring(names)
+    g = dict(zip(names, ring.qgens(), strict=True))
+    phi, labels = [], []
+    for h in range(1, heads + 1):
+        for i in range(1, dim + 1):
+            for j in range(1, dim + 1):
+                phi.append(sum((g[f"Q{h}_{i}_{a}"] * g[f"K{h}_{j}_{a}"]
+                                for a in range(1, head_dim + 1)), ring.qctx.constant(0)))
+                labels.append(f"(Q{h}K{h}ᵀ)[{i},{j}]")
+        for i in range(1, dim + 1):
+            for j in range(1, dim + 1):
+                phi.append(sum((g[f"V{h}_{i}_{a}"] * g[f"O{h}_{a}_{j}"]
+                                for a in range(1, head_dim + 1)), ring.qctx.constant(0)))
+                labels.append(f"(V{h}O{h})[{i},{j}]")
+    name = f"attn:{dim}-{head_dim}" + (f"-{heads}" if heads > 1 else "")
+    return Lifting(name, "custom", ring, phi, labels,
+                   block={"kind": "attention", "dim": dim, "head_dim": head_dim,
+                          "heads": heads})

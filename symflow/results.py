@@ -388,3 +388,41 @@ class Certificate:
         return (f"Certificate `{self.json}`, `{self.tex}`{pdf}: laws {self.laws}, "
                 f"recoverability {self.recoverability}, metric {self.metric}, dynamic "
                 f"{self.dynamic} (re-checked: valid)")
+
+
+@dataclass(repr=False)
+class Discrete:
+    """Gradient descent (gd) or SGD with steps η against the flow: each law's drift at the
+    same time T (K = T/η steps) and its fitted order in η (about 1: O(η²) per step)."""
+
+    name: str
+    optimizer: str
+    lr: list[float]
+    time: float
+    batch: int | None
+    laws: list[dict]  # {"law", "drift": [per η], "order"}
+    steps: list[int]
+    notes: list[str]
+    result: Any = field(default=None, repr=False)  # flow.Discretisation
+
+    def to_json(self) -> dict:
+        return {"optimizer": self.optimizer, "lr": self.lr, "time": self.time,
+                "batch": self.batch, "steps": self.steps, "laws": self.laws,
+                "notes": self.notes}
+
+    def __repr__(self) -> str:
+        orders = [x["order"] for x in self.laws if x["order"] is not None]
+        what = (f"fitted order in η {min(orders):.2f}..{max(orders):.2f}" if orders
+                else "no law to follow")
+        return f"Discrete({self.name}: {self.optimizer} at t = {self.time:g}, {what})"
+
+    def _repr_markdown_(self) -> str:
+        head = "| law | " + " | ".join(f"η = {e:g}" for e in self.lr) + " | order |"
+        lines = [f"**{self.name}**: {self.optimizer}, drift of each law at t = {self.time:g}",
+                 "", head, "|---" * (len(self.lr) + 2) + "|"]
+        for x in self.laws[:MAX_SHOWN]:
+            order = f"{x['order']:.2f}" if x["order"] is not None else "–"
+            lines.append(f"| `{x['law']}` | " + " | ".join(f"{v:.2e}" for v in x["drift"])
+                         + f" | {order} |")
+        lines += _more(len(self.laws), MAX_SHOWN, "laws", ".laws")
+        return "\n".join(lines)

@@ -26,16 +26,26 @@ from __future__ import annotations
 import json
 import keyword
 import re
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from .architecture import HIDDEN, INPUT, OUTPUT, from_description, layered, parse_activation
-from .errors import SpecError
+from .architecture import (
+    HIDDEN,
+    INPUT,
+    OUTPUT,
+    Architecture,
+    from_description,
+    layered,
+    parse_activation,
+)
+from .errors import LimitError, SpecError
 from .liftings import (
     DEFAULT_MAX_PARAMS,
     DEFAULT_MAX_PATHS,
     DEFAULT_MAX_TERMS,
     Lifting,
+    attention_lifting,
     check_size,
     custom_lifting,
     network_lifting,
@@ -93,6 +103,17 @@ def load_lifting(spec: str, max_params: int = DEFAULT_MAX_PARAMS,
 def _load(spec: str, limits: dict) -> Lifting:
     if spec.lower().endswith(FILE_SUFFIXES) or _is_file(spec):
         return _load_file(Path(spec), limits)
+    if spec.startswith("attn:"):
+        m = re.fullmatch(r"attn:([1-9][0-9]*)-([1-9][0-9]*)(?:-([1-9][0-9]*))?", spec)
+        if m is None:
+            raise SpecError(f"{spec!r}: write attn:D-K (model dimension D, head dimension K) "
+                            "or attn:D-K-H (H heads), like attn:4-2 or attn:4-2-2")
+        return attention_lifting(int(m[1]), int(m[2]), int(m[3] or 1),
+                                 limits["max_params"], limits["max_paths"])
+    if spec.startswith(("conv1d:", "res:")):
+        arch = conv1d(spec) if spec.startswith("conv1d:") else residual(spec)
+        check_size(len(arch.params), 0, limits["max_params"], limits["max_paths"])
+        return network_lifting(arch, **limits)
     m = SHORTHAND.fullmatch(spec)
     if not m:
         raise SpecError(
@@ -257,7 +278,17 @@ def _dag(data: dict, name: str, path: Path):
             u, v = e[0], e[1]
             param = e[2] if len(e) == 3 else None
         elif isinstance(e, dict) and "from" in e and "to" in e:
+            bad = set(map(str, e)) - {"from", "to", "name", "weight"}
+            if bad:
+                raise SpecError(f"{path}: edge {e!r} has unknown key(s) "
+                                f"{', '.join(sorted(bad))} (use from, to, name, weight)")
             u, v, param = e["from"], e["to"], e.get("name")
+            if "weight" in e:
+                if param is not None:
+                    raise SpecError(f"{path}: edge {u} -> {v}: a fixed weight carries no "
+                                    "parameter (give a name or a weight, not both)")
+                parsed.append((str(u), str(v), None, _fixed_weight(e["weight"], path, u, v)))
+                continue
         else:
             raise SpecError(f"{path}: cannot read edge {e!r} (write 'u -> v', [u, v] or "
                             "{from: u, to: v})")
@@ -275,3 +306,118 @@ def _dag(data: dict, name: str, path: Path):
         return from_description(neurons, parsed, [str(b) for b in biases], name=name)
     except SpecError as exc:
         raise SpecError(f"{path}: {exc}") from None
+
+
+def _fixed_weight(value: object, path: object, u: object, v: object) -> Fraction:
+    """A fixed edge's weight: an integer or a "p/q" string, exact (a float is refused)."""
+    if isinstance(value, bool) or not isinstance(value, (int, str)) or (
+            isinstance(value, str) and re.fullmatch(r"-?[0-9]{1,30}(/[1-9][0-9]{0,29})?",
+                                                    value.strip()) is None):
+        raise SpecError(f"{path}: edge {u} -> {v}: the fixed weight {value!r} is not an integer "
+                        "or a 'p/q' string")
+    return Fraction(value.strip() if isinstance(value, str) else value)
+
+
+# ----------------------------------------------------------------------------- modern blocks
+CONV_LAYER = re.compile(r"k([1-9][0-9]*)c([1-9][0-9]*)(?:s([1-9][0-9]*))?(?:p([0-9]+))?",
+                        re.ASCII)
+#: the largest number of edges a block shorthand may build (a 1-D convolution's edges grow as
+#: length × kernel × channels²); each is a term of φ's expansion later, so it is checked first
+MAX_BLOCK_EDGES = 20_000
+
+
+def _activation_of(text: str, spec: str) -> str:
+    if text not in ("relu", "linear"):
+        raise SpecError(f"{spec!r}: the activation is relu or linear (got {text[:20]!r})")
+    return text
+
+
+def conv1d(spec: str) -> Architecture:
+    """``conv1d:ACT:L[xC]-kKcC'[sS][pP]-…-OUT``: a 1-D convolutional network. The input has
+    length L and C channels (1 by default); each layer kKcC' is a convolution with kernel size
+    K, C' output channels, stride S (1) and zero padding P (0), activation ACT (relu or
+    linear), its kernel K{l}_{c'}_{c}_{j} shared by every position; the last, a dense layer to
+    OUT outputs (weights W_{i}_{neuron}). Neurons: inputs x{p}_{c}, layer l h{l}_{p}_{c}."""
+    m = re.fullmatch(r"conv1d:([a-z]+):(.+)", spec)
+    if m is None:
+        raise SpecError(f"{spec!r}: write conv1d:relu:6-k3c2-1 (input length 6, a convolution "
+                        "with kernel 3 and 2 channels, a dense layer to 1 output)")
+    act = _activation_of(m[1], spec)
+    parts = m[2].split("-")
+    if len(parts) < 3:
+        raise SpecError(f"{spec!r}: an input, at least one convolution (kKcC) and an output "
+                        "width, separated by '-'")
+    first = re.fullmatch(r"([1-9][0-9]*)(?:x([1-9][0-9]*))?", parts[0])
+    if first is None:
+        raise SpecError(f"{spec!r}: the input is a length L or L x C (like 6 or 6x2)")
+    length, chans = int(first[1]), int(first[2] or 1)
+    if not WIDTH.fullmatch(parts[-1]) or int(parts[-1]) < 1:
+        raise SpecError(f"{spec!r}: the last part is the number of outputs (a whole number ≥ 1)")
+    neurons = [(f"x{p}_{c}" if chans > 1 else f"x{p}", INPUT, "linear")
+               for p in range(1, length + 1) for c in range(1, chans + 1)]
+    prev = [[(f"x{p}_{c}" if chans > 1 else f"x{p}") for c in range(1, chans + 1)]
+            for p in range(1, length + 1)]
+    edges: list[tuple] = []
+    for layer, text in enumerate(parts[1:-1], 1):
+        cm = CONV_LAYER.fullmatch(text)
+        if cm is None:
+            raise SpecError(f"{spec!r}: cannot read the convolution {text[:20]!r} (write "
+                            "kKcC with optional sS and pP, like k3c2 or k3c2s2p1)")
+        k, out_c, stride, pad = int(cm[1]), int(cm[2]), int(cm[3] or 1), int(cm[4] or 0)
+        if k > len(prev) + 2 * pad:
+            raise SpecError(f"{spec!r}: layer {layer}: the kernel {k} is larger than its input "
+                            f"({len(prev)} positions with padding {pad})")
+        positions = (len(prev) + 2 * pad - k) // stride + 1
+        if (len(prev) + 2 * pad - k) % stride:
+            raise SpecError(f"{spec!r}: layer {layer}: with kernel {k}, stride {stride} and "
+                            f"padding {pad}, the last positions of its {len(prev)} inputs are "
+                            "never read (a neuron without a path to the output): make "
+                            "length + 2·padding − kernel a multiple of the stride")
+        cur = [[f"h{layer}_{q}_{c}" for c in range(1, out_c + 1)]
+               for q in range(1, positions + 1)]
+        neurons += [(v, HIDDEN, act) for row in cur for v in row]
+        for q in range(positions):
+            for co in range(out_c):
+                for j in range(k):
+                    pos = q * stride + j - pad
+                    if not 0 <= pos < len(prev):
+                        continue  # a zero of the padding
+                    for ci, u in enumerate(prev[pos]):
+                        edges.append((u, cur[q][co], f"K{layer}_{co + 1}_{ci + 1}_{j + 1}"))
+        if len(edges) > MAX_BLOCK_EDGES:
+            raise LimitError(f"{spec!r}: more than {MAX_BLOCK_EDGES} edges (the shorthand's "
+                             "limit; describe a larger network in a file)")
+        prev = cur
+    outs = int(parts[-1])
+    neurons += [(f"y{i}", OUTPUT, "linear") for i in range(1, outs + 1)]
+    last = [v for row in prev for v in row]
+    edges += [(u, f"y{i}", f"W_{i}_{u}") for i in range(1, outs + 1) for u in last]
+    if len(edges) > MAX_BLOCK_EDGES:
+        raise LimitError(f"{spec!r}: more than {MAX_BLOCK_EDGES} edges (the shorthand's limit; "
+                         "describe a larger network in a file)")
+    return from_description(neurons, edges, [], name=spec)
+
+
+def residual(spec: str) -> Architecture:
+    """``res:ACT:N[-M][+bias]``: the residual block y = x + W2 σ(W1 x) (+ b2, σ(W1 x + b1)
+    with +bias), input and output width N, hidden width M (N by default), activation ACT; the
+    identity skip x_k → y_k is a fixed edge of weight 1 and carries no parameter."""
+    m = re.fullmatch(r"res:([a-z]+):([1-9][0-9]*)(?:-([1-9][0-9]*))?(\+bias)?", spec)
+    if m is None:
+        raise SpecError(f"{spec!r}: write res:relu:4 (width 4), res:relu:4-8 (hidden width 8), "
+                        "or add +bias")
+    act = _activation_of(m[1], spec)
+    n, width = int(m[2]), int(m[3] or m[2])
+    neurons = ([(f"x{j}", INPUT, "linear") for j in range(1, n + 1)]
+               + [(f"h{i}", HIDDEN, act) for i in range(1, width + 1)]
+               + [(f"y{k}", OUTPUT, "linear") for k in range(1, n + 1)])
+    edges: list[tuple] = [(f"x{j}", f"h{i}", f"W1_{i}_{j}") for i in range(1, width + 1)
+                          for j in range(1, n + 1)]
+    edges += [(f"h{i}", f"y{k}", f"W2_{k}_{i}") for k in range(1, n + 1)
+              for i in range(1, width + 1)]
+    edges += [(f"x{k}", f"y{k}", None, 1) for k in range(1, n + 1)]
+    if len(edges) > MAX_BLOCK_EDGES:
+        raise LimitError(f"{spec!r}: more than {MAX_BLOCK_EDGES} edges")
+    biases = ([f"h{i}" for i in range(1, width + 1)] + [f"y{k}" for k in range(1, n + 1)]
+              if m[4] else [])
+    return from_description(neurons, edges, biases, name=spec)

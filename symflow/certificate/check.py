@@ -49,7 +49,7 @@ from sympy.polys.rings import ring
 from .. import prose
 from ..errors import SpecError
 from ..exprparse import ExprTooLarge, degree_and_terms, polynomial_expr
-from ..polytext import format_poly
+from ..polytext import format_number, format_poly
 from ..wording import (
     CLOSED_FORMS,
 )
@@ -95,7 +95,8 @@ _TERM = rf"(?:{_NUM}\*{_MONO}|{_MONO}|{_NUM})"
 #: the grammar of a polynomial's canonical text (the order and merging are checked after parsing)
 POLY_TEXT = re.compile(rf"0|-?{_TERM}(?: [+-] {_TERM})*", re.ASCII)
 WORD = re.compile(r"[g0-9\[\],]+", re.ASCII)
-KINDS = ("layered-relu", "layered-power", "linear", "dag", "polynomial")
+KINDS = ("layered-relu", "layered-power", "linear", "dag", "polynomial", "attention")
+MAX_ATTENTION = 64  # the model dimension, the head dimension and the number of heads
 #: the activations of hidden neurons, each in its one spelling (relu^1 is relu, x^1 linear)
 ACTIVATION = re.compile(r"relu|linear|(relu|x)\^[2-9]", re.ASCII)
 #: terms of the expanded output of a network with power activations (predicted bound)
@@ -460,6 +461,7 @@ class Net:
     unused: list[str] = field(default_factory=list)  # polynomial liftings
     paths: int = 0  # paths (or product terms) that rebuild φ
     single_paths: bool = False  # a network whose every coordinate is one path
+    fixed: dict[tuple[str, str], Fraction] = field(default_factory=dict)  # fixed edges' weights
 
     @property
     def is_path(self) -> bool:
@@ -549,8 +551,16 @@ def _dag(arch: dict) -> Net:
     pairs: set[tuple[str, str]] = set()
     for e in S.lst(arch["edges"], "edges", nonempty=True):
         expect(isinstance(e, list) and len(e) == 3 and all(isinstance(x, str) for x in e),
-               "architecture", f"edge {shown(e)} must be [from, to, parameter]")
+               "architecture", f"edge {shown(e)} must be [from, to, parameter or fixed weight]")
         u, v, p = e
+        if NAME.fullmatch(p) is None:  # a fixed weight, in its canonical text ("1", "-1/2")
+            ok = re.fullmatch(r"-?(0|[1-9][0-9]{0,59})(/[1-9][0-9]{0,59})?", p) is not None
+            q = Fraction(p) if ok else Fraction(0)
+            expect(ok and format_number(q) == p and q != 0, "architecture",
+                   f"edge {u} -> {v}: {shown(p)} is neither a parameter name nor a non-zero "
+                   "fixed weight in canonical form")
+            net.fixed[(u, v)] = q
+            p = None
         expect(u in kind_of and v in kind_of, "architecture", f"edge {u} -> {v} names an "
                "unknown neuron")
         expect(u != v and (u, v) not in pairs, "architecture", f"edge {u} -> {v} is a self-loop "
@@ -566,7 +576,13 @@ def _dag(arch: dict) -> Net:
         expect(kind_of.get(v) in ("hidden", "output") and v not in net.biases, "architecture",
                f"bias on {shown(v)}: not a hidden or output neuron, or a second bias")
         net.biases[v] = p
-    net.params = [p for _, _, p in net.edges] + list(net.biases.values())
+    # a parameter on several edges is shared (once in the list, where it first occurs)
+    net.params = list(dict.fromkeys(p for _, _, p in net.edges if p is not None))
+    expect(not set(net.params) & set(net.biases.values()), "architecture",
+           "a parameter is both a weight and a bias")
+    net.params += list(net.biases.values())
+    expect(len(set(net.params)) == len(net.params), "architecture",
+           "a bias parameter is repeated")
     # acyclic (Kahn) and every neuron on an input → output path
     succ: dict[str, list[str]] = {v: [] for v in kind_of}
     indeg = dict.fromkeys(kind_of, 0)
@@ -694,6 +710,26 @@ def architecture(cert: dict, limits: Limits) -> Net:
         net = Net("linear", "linear:" + "-".join(map(str, w)),
                   [f"U{k}_{i}_{j}" for k in range(1, len(w)) for i in range(1, w[k] + 1)
                    for j in range(1, w[k - 1] + 1)], widths=list(w), paths=terms)
+    elif kind == "attention":
+        Shape.obj(arch, "architecture", {"kind", "dim", "head_dim", "heads"})
+        sizes = [arch["dim"], arch["head_dim"], arch["heads"]]
+        expect(all(type(x) is int and 1 <= x <= MAX_ATTENTION for x in sizes), "architecture",
+               f"an attention layer's dim, head_dim and heads are whole numbers in [1, "
+               f"{MAX_ATTENTION}] (got {shown(sizes)})")
+        dim, k, heads = sizes
+        D = 4 * heads * dim * k  # noqa: N806
+        within(D <= limits.max_params, f"D = {D} parameters, above the checker's limit of "
+               f"{limits.max_params} (raise it with --max-params)", "architecture")
+        within(2 * heads * dim * dim <= limits.max_coords, f"d = {2 * heads * dim * dim} "
+               f"coordinates, above the checker's limit of {limits.max_coords} (raise it with "
+               "--max-paths)", "architecture")
+        params = []
+        for h in range(1, heads + 1):
+            for m in ("Q", "K", "V"):
+                params += [f"{m}{h}_{i}_{a}" for i in range(1, dim + 1) for a in range(1, k + 1)]
+            params += [f"O{h}_{a}_{j}" for a in range(1, k + 1) for j in range(1, dim + 1)]
+        net = Net("attention", f"attn:{dim}-{k}" + (f"-{heads}" if heads > 1 else ""), params,
+                  widths=sizes, paths=2 * heads * dim * dim * k)
     elif kind == "dag":
         net = _dag(arch)
         within(len(net.params) <= limits.max_params,
@@ -726,7 +762,10 @@ def architecture(cert: dict, limits: Limits) -> Net:
                f"the lifting is a sum over {paths} paths, above the checker's limit of "
                f"{max(MAX_PRODUCT_TERMS, limits.max_coords)} (raise it with --max-paths)",
                "architecture")
-        net.single_paths = d == paths  # every coordinate is one path
+        # every coordinate one path (never with shared or fixed weights: the path-lifting
+        # identities need one parameter per edge)
+        shared = bool(net.fixed) or len(net.params) < len(net.edges) + len(net.biases)
+        net.single_paths = d == paths and not shared
         net.paths = paths
     within(len(cert["phi"]) <= limits.max_coords,
            f"d = {len(cert['phi'])} coordinates, above the checker's limit of "
@@ -842,6 +881,19 @@ def rebuild_phi(net: Net) -> list[str] | None:
         return format_poly((({k: 1 for k in mono}, Fraction(c)) for mono, c in
                             monomials.items()), net.params)
 
+    if net.kind == "attention":  # (Q_hK_hᵀ, V_hO_h)_h, entries row by row, head by head
+        dim, k, heads = net.widths or [0, 0, 0]
+        out = []
+        for h in range(1, heads + 1):
+            for left, right in (("Q", "K"), ("V", "O")):
+                for i in range(1, dim + 1):
+                    for j in range(1, dim + 1):
+                        monos: Counter = Counter()
+                        for a in range(1, k + 1):
+                            b = (f"K{h}_{j}_{a}" if right == "K" else f"O{h}_{a}_{j}")
+                            monos[tuple(sorted((pos[f"{left}{h}_{i}_{a}"], pos[b])))] += 1
+                        out.append(text(monos))
+        return out
     if net.kind == "linear":
         w = net.widths or []
         out = []
@@ -858,25 +910,41 @@ def rebuild_phi(net: Net) -> list[str] | None:
         return None
     if net.has_powers:
         return _rebuild_power(net)
-    succ: dict[str, list[tuple[str, int]]] = {}
+    succ: dict[str, list[tuple[str, int | None, Fraction]]] = {}
     for u, v, p in net.edges:
-        succ.setdefault(u, []).append((v, pos[p]))
+        succ.setdefault(u, []).append((v, None if p is None else pos[p],
+                                       net.fixed.get((u, v), Fraction(1))))
     outputs = set(net.outputs)
-    tails: dict[str, list[tuple[tuple, str, tuple]]] = {}
+    # a path's product: the positions of its parameters (a shared one may repeat) and the
+    # product of its fixed weights
+    tails: dict[str, list[tuple[tuple, str, tuple, Fraction]]] = {}
     for v in reversed(getattr(net, "order", [])):  # paths from v to the outputs, bottom-up
         mine = (v,) if net.hidden.get(v) == "relu" else ()
-        res = [((), v, ())] if v in outputs else []
-        for w_, k in succ.get(v, []):
-            res += [(mine + seq, out, (k, *mono)) for seq, out, mono in tails[w_]]
+        res = [((), v, (), Fraction(1))] if v in outputs else []
+        for w_, k, c in succ.get(v, []):
+            res += [(mine + seq, out, mono if k is None else (k, *mono), c * cc)
+                    for seq, out, mono, cc in tails[w_]]
         tails[v] = res
     classes: dict[tuple, Counter] = {}
     for v in net.inputs:
-        for seq, out, mono in tails[v]:
-            classes.setdefault((v, seq, out), Counter())[tuple(sorted(mono))] += 1
+        for seq, out, mono, c in tails[v]:
+            classes.setdefault((v, seq, out), Counter())[tuple(sorted(mono))] += c
     for v, b in net.biases.items():
-        for seq, out, mono in tails[v]:
-            classes.setdefault((None, seq, out), Counter())[tuple(sorted((pos[b], *mono)))] += 1
-    return [text(m) for m in classes.values()]
+        for seq, out, mono, c in tails[v]:
+            classes.setdefault((None, seq, out), Counter())[tuple(sorted((pos[b], *mono)))] += c
+    if not net.fixed and len(net.params) == len(net.edges) + len(net.biases):
+        return [text(m) for m in classes.values()]  # one parameter per edge: all distinct
+    # shared or fixed weights: a class that does not depend on θ (fixed edges only) is not a
+    # coordinate, and classes with the same polynomial are one coordinate
+    out: list[str] = []
+    for m in classes.values():
+        terms = [(dict(Counter(mono)), c) for mono, c in m.items() if c != 0]
+        if not any(mono for mono, c in m.items() if c != 0):
+            continue
+        t = format_poly(terms, net.params)
+        if t not in out:
+            out.append(t)
+    return out
 
 
 # ----------------------------------------------------------------------------- exact helpers

@@ -21,6 +21,7 @@ class Layout:
     pos: dict[str, tuple[int, float]] = field(default_factory=dict)
     kind: dict[str, str] = field(default_factory=dict)  # input/output/relu/linear/bias/dummy
     edges: list[tuple[list[str], bool]] = field(default_factory=list)  # (slots, is_bias)
+    fixed: dict[tuple[str, str], str] = field(default_factory=dict)  # fixed edge -> its weight
 
 
 def network_of(arch: dict) -> tuple[list[str], dict[str, str], list[tuple[str, str]], list[str]]:
@@ -65,6 +66,9 @@ def layout(arch: dict) -> Layout:
     above: list[list[str]] = [[] for _ in columns]
     below: list[list[str]] = [[] for _ in columns]
     out = Layout()
+    if arch.get("kind") == "dag":  # a fixed edge records its weight where others a parameter
+        out.fixed = {(u, v): w for u, v, w in arch["edges"]
+                     if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", w)}
     paths = []
     start: dict[str, tuple[int, float]] = {}
     for n, (u, v) in enumerate(edges):
@@ -152,11 +156,21 @@ def figure(lay: Layout) -> str:
             lines.append(rf"\node[{STYLES[lay.kind[s]]}] ({ids[s]}) at ({k},{y:.2f}) {{{label}}};")
     for chain, is_bias in lay.edges:
         style = "->,dashed" if is_bias else ("->,rounded corners=10pt" if len(chain) > 2 else "->")
+        weight = lay.fixed.get((chain[0], chain[-1]))
+        if weight is not None:  # a fixed edge: dotted, its weight written beside it
+            style += ",densely dotted"
+            lines.append(rf"\draw[{style}] " + " -- ".join(f"({ids[s]})" for s in chain[:-1])
+                         + rf" -- node[pos=0.5,fill=white,inner sep=1pt,font=\tiny] "
+                         rf"{{${weight}$}} ({ids[chain[-1]]});")
+            continue
         lines.append(rf"\draw[{style}] " + " -- ".join(f"({ids[s]})" for s in chain) + ";")
     lines.append(r"\end{tikzpicture}")
     lines.append(r"\end{center}")
     present = [k for k in ("relu", "linear", "power", "bias") if k in lay.kind.values()]
-    if present:
+    legend = [LEGEND[k] for k in present] + (
+        ["dotted edges are fixed, with the weight written on them, and carry no parameter"]
+        if lay.fixed else [])
+    if legend:
         lines.append("Inputs (left) and outputs (right) are plain circles; "
-                     + "; ".join(LEGEND[k] for k in present) + ".")
+                     + "; ".join(legend) + ".")
     return "\n".join(lines)

@@ -118,7 +118,7 @@ class Renderer:
                 self.tex[n] = r"\mathtt{" + n.replace("_", r"\_") + "}"
         self.symbol_names = {s: self.tex[n] for n, s in self.syms.items()}
         # the drawing's layout (None for a polynomial lifting), shared with the path order
-        self.layout = layout(arch) if arch["kind"] != "polynomial" else None
+        self.layout = layout(arch) if arch["kind"] not in ("polynomial", "attention") else None
         self.path_order = _path_order(arch, self.names, self.layout)  # place on a path
         self.points: list[tuple[tuple, list[str]]] = []  # distinct points and where each is used
         self.appendix: list[str] = []
@@ -346,6 +346,17 @@ REFERENCES = (
     r"neural networks. ICLR 2026, arXiv:2508.07370.")
 
 
+def _shared(arch: dict) -> tuple[bool, bool]:
+    """(some parameter on several edges, some fixed edge) of a recorded DAG: a fixed edge
+    records its weight ("1") where a parameter edge records an identifier."""
+    if arch.get("kind") != "dag":
+        return False, False
+    names = [e[2] for e in arch["edges"]]
+    fixed = [x for x in names if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", x)]
+    params = [x for x in names if x not in fixed]
+    return len(set(params)) < len(params), bool(fixed)
+
+
 def setting(r: Renderer) -> str:
     cert, arch = r.cert, r.cert["architecture"]
     acts = sorted({a for _, a in arch.get("hidden", [])})
@@ -359,6 +370,15 @@ def setting(r: Renderer) -> str:
     if any("^" in a for a in acts):
         dag_kind = ("a DAG with hidden activations " + ", ".join(_activation_tex(a) for a in acts)
                     + r" and the power lifting $\phi$")
+    shared, fixed = _shared(arch)
+    if shared or fixed:
+        what = " and ".join(x for x, on in (("shared weights (a parameter on several edges)",
+                                             shared),
+                                            ("fixed edges (a weight without a parameter)",
+                                             fixed)) if on)
+        dag_kind = (f"a DAG with {what}" + one_class + "; a class that does not depend on "
+                    r"$\theta$ (fixed edges only) is no coordinate, and classes with the same "
+                    "polynomial are one")
     kind_text = {"layered-relu": "a layered ReLU network" + (" with biases" if arch.get("bias")
                                                               else "")
                  + r" with the path-lifting $\phi$",
@@ -368,7 +388,8 @@ def setting(r: Renderer) -> str:
                  + r" with the power lifting $\phi$",
                  "linear": r"a linear network with $\phi(U_1,\dots,U_L) = U_L\cdots U_1$",
                  "dag": dag_kind,
-                 "polynomial": r"a polynomial lifting $\phi$ given explicitly"}[arch["kind"]]
+                 "polynomial": r"a polynomial lifting $\phi$ given explicitly",
+                 "attention": _attention_setting(arch)}[arch["kind"]]
     widths = arch.get("widths")
     wtext = (f" of widths $({', '.join(map(str, widths))})$" if widths else "")
     return (_name(cert) + f" is {kind_text}{wtext}." + _dash(cert["name"]) + "\n"
@@ -384,10 +405,28 @@ def setting(r: Renderer) -> str:
             r"$\mathbb{R}^D$ of their values at $\theta$ [MGP23].")
 
 
+def _attention_setting(arch: dict) -> str:
+    """An attention layer and why its lifting is (Q_mK_mᵀ, V_mO_m)_m [MGP25b]."""
+    if arch.get("kind") != "attention":
+        return ""
+    d, k, heads = arch["dim"], arch["head_dim"], arch["heads"]
+    several = (rf"${heads}$ heads, $h = 1,\dots,{heads}$" if heads > 1
+               else "one head ($m = 1$)")
+    return (rf"an attention layer with model dimension ${d}$, head dimension ${k}$ and "
+            + several + r": its output $\sum_m \operatorname{softmax}(X Q_m K_m^\top X^\top"
+            rf"/\sqrt{{{k}}})\, X V_m O_m$ (with $Q_m, K_m, V_m \in "
+            rf"\mathbb{{R}}^{{{d}\times {k}}}$, "
+            rf"$O_m \in \mathbb{{R}}^{{{k}\times {d}}}$) depends on the parameters only through "
+            r"the products $Q_m K_m^\top$ and $V_m O_m$, so the lifting $\phi$ is their "
+            r"entries, head by head (the softmax and the scaling act on values of $\phi$)")
+
+
 def figure_or_text(r: Renderer) -> str:
     arch = r.cert["architecture"]
     if r.layout is not None:
         return figure(r.layout)
+    if arch["kind"] == "attention":
+        return ""
     unused = arch["unused_parameters"]
     return "" if not unused else ("The parameter(s) " + ", ".join(
         f"${r.tex[n]}$" for n in unused) + r" do not occur in $\phi$ (each is trivially "
@@ -436,7 +475,12 @@ def lifting(r: Renderer) -> str:
     degrees = [g for g, _ in sizes]
     kind = arch["kind"]
     short = r.d <= 6 and sum(nterms) <= 12
-    if kind == "linear":
+    if kind == "attention":
+        text = (rf"The coordinates are the entries of $Q_m K_m^\top$ then of $V_m O_m$, row by "
+                rf"row, head by head: $d = {r.d}$, each a sum of ${arch['head_dim']}$ products of "
+                r"two parameters; $Q^{(m)}_{i,a}$ is the entry $(i, a)$ of $Q_m$, and likewise "
+                r"for $K_m$, $V_m$, $O_m$.")
+    elif kind == "linear":
         L = len(arch["widths"]) - 1
         n = arch["widths"]
         inner = math.prod(n[1:-1])
@@ -463,6 +507,12 @@ def lifting(r: Renderer) -> str:
                 + rf" in all, of degree {_range(degrees)}).")
         if kind == "dag":
             text += _dag_names(arch)
+    elif kind == "dag" and any(_shared(arch)):
+        text = (rf"The lifting has {_count(r.d, 'coordinate')}, one per class of paths whose "
+                r"sum of weight products depends on $\theta$, each that sum: a shared "
+                r"parameter appears in every product through one of its edges, a fixed edge "
+                r"multiplies by its weight (" + _count(sum(nterms), "monomial")
+                + rf" in all, of degree {_range(degrees)}).") + _dag_names(arch)
     elif kind in ("layered-relu", "dag") and all(c == 1 for c in nterms):
         lengths = Counter(degrees)
         by = ", ".join(f"{lengths[k]} of length {k}" for k in sorted(lengths, reverse=True))

@@ -49,6 +49,7 @@ from __future__ import annotations
 
 import json
 import platform
+import re
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
@@ -56,6 +57,7 @@ import flint
 
 from .._version import __version__
 from ..algebra.poly import variables_of
+from ..polytext import format_number
 
 if TYPE_CHECKING:
     from ..counting import LawsResult
@@ -86,6 +88,9 @@ def architecture_of(lifting: Lifting) -> dict:
     """The architecture, as data a checker can rebuild φ and the parameter list from."""
     if lifting.kind == "product":
         return {"kind": "linear", "widths": list(lifting.widths or [])}
+    if lifting.block and lifting.block.get("kind") == "attention":
+        # the checker rebuilds (Q_hK_hᵀ, V_hO_h)_h from the three sizes
+        return {k: lifting.block[k] for k in ("kind", "dim", "head_dim", "heads")}
     arch = lifting.architecture
     if lifting.kind in ("path", "network", "power") and arch is not None:
         if arch.widths is not None and arch.name.startswith("relu:"):
@@ -95,13 +100,18 @@ def architecture_of(lifting: Lifting) -> dict:
                     "widths": list(arch.widths), "bias": arch.has_bias()}
         g = arch.graph
         pos = {p: i for i, p in enumerate(lifting.params)}
-        edges = sorted(([u, v, g.edges[u, v]["param"]] for u, v in g.edges),
-                       key=lambda e: pos[e[2]])
+        # an edge records its parameter (a shared one on each of its edges) or, for a fixed
+        # edge, its weight as a canonical number ("1"); parameters in their order, fixed last
+        edges = sorted(([u, v, g.edges[u, v]["param"] if g.edges[u, v]["param"] is not None
+                         else format_number(g.edges[u, v]["weight"])] for u, v in g.edges),
+                       key=lambda e: pos.get(e[2], len(pos)))
         biases = sorted(([v, arch.bias(v)] for v in g.nodes if arch.bias(v)),
                         key=lambda b: pos[b[1]])
         return {
             "kind": "dag",
-            "name": arch.name,
+            # a block shorthand (res:relu:4, conv1d:…) is recorded as the DAG it builds, under
+            # a DAG name ("res-relu-4"): the checker rebuilds the DAG, not the shorthand
+            "name": re.sub(r"[^A-Za-z0-9_.+\- ]", "-", arch.name),
             "inputs": arch.inputs,
             "hidden": [[v, g.nodes[v]["activation"]] for v in arch.hidden],
             "outputs": arch.outputs,
@@ -253,7 +263,7 @@ def build(laws: LawsResult, intrinsic: IntrinsicResult | None = None) -> dict:
     cert: dict[str, Any] = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
-        "name": lf.name,
+        "name": arch.get("name", lf.name),
         "architecture": arch,
         "parameters": lf.params,
         "phi": [lf.ring.format(p) for p in lf.phi],
