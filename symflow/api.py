@@ -446,12 +446,20 @@ def laws_lifting(spec: Any, symbols: Sequence | None = None, **limits: int) -> L
 
 def laws(spec: Any, symbols: Sequence | None = None, *, seed: int = 0,
          degree: int | None = None, max_depth: int | None = None, progress: Any = None,
-         max_seconds: float = 60.0, **limits: int) -> Laws:
+         max_seconds: float = 60.0, block: str | Sequence[str] | None = None,
+         **limits: int) -> Laws:
     """Count the conservation laws of ``spec`` exactly (D − dim Lie(W_φ)(θ0) when proved) and
     write down those it finds (docs/counting.md). ``degree``: search every polynomial law up to
     it; ``max_depth``: the deepest brackets explored (None: as deep as ``max_seconds`` allows
-    for a linear network, 8 otherwise); ``progress``: a callable taking a line."""
+    for a linear network, 8 otherwise); ``progress``: a callable taking a line. ``block``:
+    parameter names or patterns ("W1_*,W2_*"): count instead the laws that depend on those
+    parameters only, the others arbitrary (liftings.block_lifting), and compare with the block
+    alone when it is a run of layers of a layered network (docs/architectures.md)."""
     from .counting import conservation_laws
+
+    if block is not None:
+        return _block_laws(spec, symbols, block, seed, degree, max_depth, progress, max_seconds,
+                           limits)
 
     _check_limits(laws, limits)
     _whole("seed", seed)
@@ -465,6 +473,72 @@ def laws(spec: Any, symbols: Sequence | None = None, *, seed: int = 0,
                           progress=progress, max_seconds=max_seconds)
     return Laws(lf.name, lf.D, lf.d, r.count, r.lower, r.upper, r.argument,
                 [law.source for law in r.laws], _statement(r), r, lf)
+
+
+def _block_names(lf: Lifting, block: str | Sequence[str]) -> list[str]:
+    """The block's parameters, in the lifting's order, from names or fnmatch patterns."""
+    import fnmatch
+
+    patterns = [x.strip() for x in block.split(",")] if isinstance(block, str) else list(block)
+    if not patterns or not all(isinstance(x, str) and x for x in patterns):
+        raise SymflowError("block must be parameter names or patterns, like 'W1_*,W2_*'")
+    chosen: set[str] = set()
+    for pat in patterns:
+        hit = fnmatch.filter(lf.params, pat)
+        if not hit:
+            raise SymflowError(f"the block names {pat[:40]!r}, which matches no parameter of "
+                               f"{lf.name} (its parameters begin {', '.join(lf.params[:4])}, …)")
+        chosen.update(hit)
+    return [n for n in lf.params if n in chosen]
+
+
+def _isolated(lf: Lifting, names: list[str]) -> str | None:
+    """The block alone as a shorthand, when it is every weight of consecutive layers k..k' of
+    a layered network without biases (relu:…, linear:…); None otherwise."""
+    import re as _re
+
+    widths = lf.widths or (lf.architecture.widths if lf.architecture is not None else None)
+    if not widths or (lf.architecture is not None and lf.architecture.has_bias()):
+        return None
+    layers = sorted({int(m[1]) for n in names if (m := _re.fullmatch(r"[WU](\d+)_\d+_\d+", n))})
+    if not layers:
+        return None
+    full = [n for n in lf.params if (m := _re.fullmatch(r"[WU](\d+)_\d+_\d+", n))
+            and int(m[1]) in layers]
+    if full != names or layers != list(range(layers[0], layers[-1] + 1)):
+        return None
+    kind = "linear" if lf.kind == "product" else lf.name.split(":")[0]
+    return f"{kind}:" + "-".join(map(str, widths[layers[0] - 1:layers[-1] + 1]))
+
+
+def _block_laws(spec: Any, symbols: Any, block: Any, seed: int, degree: Any, max_depth: Any,
+                progress: Any, max_seconds: float, limits: dict) -> Laws:
+    """laws(spec, block=…): the laws of the block lifting, with the comparison note."""
+    from .counting import conservation_laws
+    from .liftings import block_lifting
+
+    _check_limits(laws, limits)
+    _whole("seed", seed)
+    _check_seconds(max_seconds)
+    lf = lifting(spec, symbols, **limits)
+    if lf.d:
+        lf.phi[0]  # noqa: B018 - the block's coefficients are read off φ expanded: the limit
+    names = _block_names(lf, block)
+    blf = block_lifting(lf, names)
+    r = conservation_laws(blf, seed=seed, max_degree=degree, max_depth=max_depth,
+                          progress=progress, max_seconds=max_seconds)
+    alone = _isolated(lf, names)
+    if alone is not None and r.count is not None:
+        other = conservation_laws(lifting(alone), seed=seed, max_seconds=max_seconds)
+        same = "the same count" if other.count == r.count else "a DIFFERENT count"
+        r.notes.append(f"the block alone is {alone}: {other.count} laws, {same} as the "
+                       f"{r.count} laws of {lf.name} that depend on the block only (the "
+                       "reduction of [MGP25b])")
+    r.notes.append(f"laws that depend on the {len(names)} parameters of the block only, the "
+                   f"{lf.D - len(names)} others arbitrary: the laws of the lifting ψ of the "
+                   "block (each φ_i's coefficients as a polynomial in the other parameters)")
+    return Laws(blf.name, blf.D, blf.d, r.count, r.lower, r.upper, r.argument,
+                [law.source for law in r.laws], _statement(r), r, blf)
 
 
 def _expandable(lf: Lifting) -> bool:

@@ -240,10 +240,14 @@ def cli() -> None:
               help="Time budget of the bracket exploration (its levels stop before one that "
                    "is predicted to end later).")
 @click.option("-v", "--verbose", is_flag=True, help="List the spanning brackets too.")
+@click.option("--block", default=None,
+              help="Parameter names or patterns ('W1_*,W2_*'): count the laws that depend on "
+                   "these parameters only, the others arbitrary, and compare with the block "
+                   "alone when it is a run of layers [MGP25b].")
 @_limits
 def laws(spec: str, as_json: bool, seed: int, degree: int | None, max_depth: int | None,
-         max_seconds: float, verbose: bool, max_params: int, max_paths: int,
-        max_terms: int) -> None:
+         max_seconds: float, verbose: bool, block: str | None, max_params: int, max_paths: int,
+         max_terms: int) -> None:
     """Count the independent conservation laws of SPEC and give the ones that can be written.
 
     The count is D − dim Lie(W_φ)(θ0): brackets independent at θ0 bound dim Lie below, laws
@@ -268,6 +272,7 @@ def laws(spec: str, as_json: bool, seed: int, degree: int | None, max_depth: int
     try:
         result = api.laws(spec, seed=seed, degree=degree, max_depth=max_depth,
                           progress=progress, max_seconds=max_seconds, max_paths=max_paths,
+                          block=block,
                           **_explicit_limits(max_params=max_params, max_terms=max_terms)).result
     finally:
         _end_progress(progress)

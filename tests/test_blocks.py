@@ -314,3 +314,29 @@ def test_sgd_runs_on_seeded_minibatches_and_bad_steps_are_refused():
         symflow.simulate("relu:2-3-1", optimizer="gd", batch=3)
     res = run("simulate", "relu:2-3-1", "--optimizer", "gd", "--lr", "0.1,x")
     assert res.exit_code == 2 and "--lr must be numbers" in res.output
+
+
+# -- laws of a block: the other parameters arbitrary [MGP25b] --------------------------------
+@pytest.mark.parametrize("spec,block,count,alone", [
+    ("relu:2-3-3-1", "W1_*,W2_*", 3, "relu:2-3-3"),
+    ("relu:2-3-3-1", "W2_*,W3_*", 3, "relu:3-3-1"),
+    ("linear:2-3-3-2", "U1_*,U2_*", 6, "linear:2-3-3"),
+    ("relu:2-3-3-1", "W1_*", 0, None),  # a balance law needs the layers on both sides
+    ("attn:3-2", "Q*,K*", 3, None),  # the laws of Q Kᵀ alone: Qᵀ Q − Kᵀ K
+])
+def test_the_laws_of_a_block_are_those_of_the_block_alone(spec, block, count, alone):
+    r = symflow.laws(spec, block=block)
+    assert r.count == count
+    notes = " ".join(r.result.notes)
+    if alone:
+        assert f"the block alone is {alone}: {count} laws, the same count" in notes
+
+
+@pytest.mark.parametrize("spec", ["relu:2-2-1", "linear:2-2-2", "conv1d:relu:4-k2c1-1"])
+def test_a_block_of_every_parameter_has_the_laws_of_the_network(spec):
+    assert symflow.laws(spec, block="*").count == symflow.laws(spec).count
+
+
+def test_a_block_naming_no_parameter_is_one_line():
+    res = run("laws", "relu:2-2-1", "--block", "Z*")
+    assert res.exit_code == 2 and "matches no parameter" in res.output
