@@ -511,11 +511,24 @@ def _isolated(lf: Lifting, names: list[str]) -> str | None:
     return f"{kind}:" + "-".join(map(str, widths[layers[0] - 1:layers[-1] + 1]))
 
 
+def _certifiable_block(lf: Lifting, names: list[str]) -> Lifting:
+    """The block lifting, named and described as its certificate records it (the network's
+    architecture and the block's parameters)."""
+    from .certificate.model import architecture_of
+    from .liftings import block_lifting
+
+    blf = block_lifting(lf, names)
+    if lf.kind != "custom" or lf.block:  # a network: the certificate can rebuild it
+        network = architecture_of(lf)
+        blf.name = f"{network.get('name', lf.name)} [block]"
+        blf.block = {"kind": "block", "block": names, "network": network}
+    return blf
+
+
 def _block_laws(spec: Any, symbols: Any, block: Any, seed: int, degree: Any, max_depth: Any,
                 progress: Any, max_seconds: float, limits: dict) -> Laws:
     """laws(spec, block=…): the laws of the block lifting, with the comparison note."""
     from .counting import conservation_laws
-    from .liftings import block_lifting
 
     _check_limits(laws, limits)
     _whole("seed", seed)
@@ -524,7 +537,7 @@ def _block_laws(spec: Any, symbols: Any, block: Any, seed: int, degree: Any, max
     if lf.d:
         lf.phi[0]  # noqa: B018 - the block's coefficients are read off φ expanded: the limit
     names = _block_names(lf, block)
-    blf = block_lifting(lf, names)
+    blf = _certifiable_block(lf, names)
     r = conservation_laws(blf, seed=seed, max_degree=degree, max_depth=max_depth,
                           progress=progress, max_seconds=max_seconds)
     alone = _isolated(lf, names)
@@ -636,7 +649,8 @@ def intrinsic(spec: Any, symbols: Sequence | None = None, *, init: str = "generi
 def certify(spec: Any, symbols: Sequence | None = None, *, directory: str | Path = ".",
             init: str = "generic", seed: int = 0, samples: int = 3, at: Sequence | None = None,
             pdf: bool = True, fragment: bool = False, progress: Any = None,
-            max_seconds: float = 60.0, **limits: int) -> Certificate:
+            max_seconds: float = 60.0, block: str | Sequence[str] | None = None,
+            **limits: int) -> Certificate:
     """Write the certificate of ``spec`` (JSON evidence, LaTeX, PDF if pdflatex is installed)
     into ``directory``, after re-checking it with the independent checker."""
     from .certificate.run import certify_one
@@ -653,10 +667,22 @@ def certify(spec: Any, symbols: Sequence | None = None, *, directory: str | Path
         raise SymflowError(f"directory must be a path, not {directory!r}")
     _check_seconds(max_seconds)
     lf = lifting(spec, symbols, **limits)
+    label = str(spec) if isinstance(spec, (str, Path)) else lf.name
+    if block is not None:  # the laws that depend on the block only (a polynomial lifting ψ)
+        if init != "generic" or at is not None:
+            raise SymflowError("--block certifies the block's laws at a generic point: it "
+                               "cannot be combined with --init or --at")
+        if lf.d:
+            lf.phi[0]  # noqa: B018 - the block's coefficients are read off φ expanded
+        lf = _certifiable_block(lf, _block_names(lf, block))
+        if lf.block is None:
+            raise SymflowError("--block certificates need a network (a polynomial lifting's "
+                               "block is a polynomial lifting: certify it directly)")
+        label = f"{label}-block"
     refuse_family_size(lf, init != "generic", limits.get("max_params"))
     return certify_one(lf, Path(directory), init=init, seed=seed, samples=samples, at=at,
-                       pdf=pdf, label=str(spec) if isinstance(spec, (str, Path)) else lf.name,
-                       fragment=fragment, progress=progress, max_seconds=max_seconds)
+                       pdf=pdf, label=label, fragment=fragment, progress=progress,
+                       max_seconds=max_seconds)
 
 
 def check(path: str | Path, max_params: int = 1000, max_paths: int = 2000,

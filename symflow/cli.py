@@ -720,6 +720,10 @@ def intrinsic_text(spec: str, r: IntrinsicResult) -> str:
 @click.option("--library", "library", type=click.Path(file_okay=False), default=None,
               help="Regenerate the whole certificate library into this directory (JSON and "
                    ".tex, deterministic) instead of certifying SPEC.")
+@click.option("--block", default=None,
+              help="Certify the laws that depend on these parameters only (names or patterns, "
+                   "'W1_*,W2_*'), the others arbitrary: the block's lifting, rebuilt by the "
+                   "checker from the network.")
 @click.option("--fragment", is_flag=True,
               help="Also write NAME-section.tex: the certificate as a subsection to \\input "
                    "into a paper (no preamble; its claims continue the paper's claim counter; "
@@ -733,8 +737,9 @@ def intrinsic_text(spec: str, r: IntrinsicResult) -> str:
                    "work.")
 @_limits
 def certify(spec: str | None, outdir: str, init: str, at_file: str | None, samples: int,
-            seed: int, no_pdf: bool, library: str | None, fragment: bool, as_json: bool,
-            max_seconds: float, max_params: int, max_paths: int, max_terms: int) -> None:
+            seed: int, no_pdf: bool, library: str | None, block: str | None, fragment: bool,
+            as_json: bool, max_seconds: float, max_params: int, max_paths: int,
+            max_terms: int) -> None:
     """Write a certificate of SPEC: NAME.json (evidence), NAME.tex (and NAME.pdf if pdflatex is
     installed). Certificates are limited to D ≤ 1000 parameters unless --max-params is given.
     It certifies the count of conservation laws and the intrinsic-property verdict;
@@ -795,6 +800,20 @@ def certify(spec: str | None, outdir: str, init: str, at_file: str | None, sampl
     for sp, ini, at_path, out in jobs:
         lifting = load_lifting(sp, max_params=max_params, max_paths=max_paths,
                                max_terms=max_terms)
+        label = sp
+        if block is not None:
+            from .api import _block_names, _certifiable_block
+
+            if ini != "generic" or at_path is not None or library is not None:
+                raise SymflowError("--block certifies the block's laws at a generic point: it "
+                                   "cannot be combined with --init, --at or --library")
+            if lifting.d:
+                lifting.phi[0]  # noqa: B018 - the block's coefficients need φ expanded
+            lifting = _certifiable_block(lifting, _block_names(lifting, block))
+            if lifting.block is None:
+                raise SymflowError("--block certificates need a network (a polynomial "
+                                   "lifting's block is a polynomial lifting: certify it)")
+            label = f"{sp}-block"
         if library is None:
             from .api import refuse_family_size
 
@@ -808,7 +827,7 @@ def certify(spec: str | None, outdir: str, init: str, at_file: str | None, sampl
         progress = _progress(not as_json)
         try:
             c = certify_one(lifting, out, init=ini, seed=seed, samples=samples, at=at,
-                            pdf=not no_pdf, label=sp, max_params=max_params,
+                            pdf=not no_pdf, label=label, max_params=max_params,
                             fragment=fragment, progress=progress, max_seconds=max_seconds)
         finally:
             _end_progress(progress)

@@ -340,3 +340,42 @@ def test_a_block_of_every_parameter_has_the_laws_of_the_network(spec):
 def test_a_block_naming_no_parameter_is_one_line():
     res = run("laws", "relu:2-2-1", "--block", "Z*")
     assert res.exit_code == 2 and "matches no parameter" in res.output
+
+
+def test_a_block_certificate_claims_the_count_and_its_forgeries_fail(tmp_path):
+    res = run("certify", "relu:2-3-3-1", "--block", "W1_*,W2_*", "-o", tmp_path, "--no-pdf")
+    assert res.exit_code == 0, res.output
+    name = "relu-2-3-3-1-block.json"
+    assert symflow.check(tmp_path / name, tex=True).valid
+    cert = json.loads((tmp_path / name).read_text())
+    assert len(cert["claims"]) == 1 and cert["architecture"]["kind"] == "block"
+
+    def outside(c):  # a parameter outside the network in the block
+        c["architecture"]["block"].append("Z9")
+        c["parameters"].append("Z9")
+
+    rep = _forge(tmp_path, name, outside)
+    assert not rep.ok and rep.failed.step == "architecture"
+
+    def smaller(c):  # the block made smaller than the ψ it certifies
+        drop = [n for n in c["architecture"]["block"] if n.startswith("W2_")]
+        c["architecture"]["block"] = [n for n in c["architecture"]["block"] if n not in drop]
+        c["parameters"] = list(c["architecture"]["block"])
+
+    rep = _forge(tmp_path, name, smaller)
+    assert not rep.ok and rep.failed.step in ("architecture", "lifting", "format")
+
+    def other_network(c):  # the same block claimed of another network (with biases)
+        c["architecture"]["network"]["bias"] = True
+        c["name"] = "relu:2-3-3-1+bias [block]"
+
+    rep = _forge(tmp_path, name, other_network)
+    assert not rep.ok and rep.failed.step in ("architecture", "lifting")
+
+    def two_outputs(c):  # a network whose ψ for this block is the same: a true certificate
+        c["architecture"]["network"]["widths"] = [2, 3, 3, 2]
+        c["name"] = "relu:2-3-3-2 [block]"
+
+    assert _forge(tmp_path, name, two_outputs).ok  # rebuilt, not trusted: and it holds
+    res = run("certify", "linear:2-2-2", "--block", "U1_*", "--init", "balanced", "-o", tmp_path)
+    assert res.exit_code == 2 and "cannot be combined" in res.output

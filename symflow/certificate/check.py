@@ -95,7 +95,7 @@ _TERM = rf"(?:{_NUM}\*{_MONO}|{_MONO}|{_NUM})"
 #: the grammar of a polynomial's canonical text (the order and merging are checked after parsing)
 POLY_TEXT = re.compile(rf"0|-?{_TERM}(?: [+-] {_TERM})*", re.ASCII)
 WORD = re.compile(r"[g0-9\[\],]+", re.ASCII)
-KINDS = ("layered-relu", "layered-power", "linear", "dag", "polynomial", "attention")
+KINDS = ("layered-relu", "layered-power", "linear", "dag", "polynomial", "attention", "block")
 MAX_ATTENTION = 64  # the model dimension, the head dimension and the number of heads
 #: the activations of hidden neurons, each in its one spelling (relu^1 is relu, x^1 linear)
 ACTIVATION = re.compile(r"relu|linear|(relu|x)\^[2-9]", re.ASCII)
@@ -657,10 +657,13 @@ def _class_count(net: Net) -> int:
     return sum(cnt[w] for x in net.inputs for w in reach[x]) + sum(cnt[w] for w in firsts)
 
 
-def architecture(cert: dict, limits: Limits) -> Net:
-    """Rebuild the network from the certificate's architecture; bind name and parameters."""
+def architecture(cert: dict, limits: Limits, bind: bool = True) -> Net:
+    """Rebuild the network from the certificate's architecture; bind name and parameters
+    (``bind`` False: the network inside a block claim, bound by the block)."""
     arch = cert["architecture"]
     kind = arch.get("kind")
+    if kind == "block":
+        return _block(cert, limits)
     expect(kind in KINDS, "architecture", f"unknown architecture kind {shown(kind)} "
            f"(known: {', '.join(KINDS)})")
     names = cert["parameters"]
@@ -771,10 +774,43 @@ def architecture(cert: dict, limits: Limits) -> Net:
            f"d = {len(cert['phi'])} coordinates, above the checker's limit of "
            f"{limits.max_coords} (raise it with --max-paths)",
                "architecture")
+    if not bind:
+        return net
     expect(names == net.params, "architecture",
            "the parameters are not those of the architecture (names, number or order)")
     expect(cert["name"] == net.name, "architecture",
            f"the name {shown(cert['name'])} is not the architecture's ({net.name[:40]!r})")
+    return net
+
+
+def _block(cert: dict, limits: Limits) -> Net:
+    """A block claim: the laws of a network that depend on the parameters of ``block`` only.
+    The network is rebuilt from ``network`` (any kind but a polynomial lifting or a block);
+    the block's parameters must be some of its parameters, in its order; its lifting ψ is
+    rebuilt from the network's φ by ``rebuild_phi``."""
+    arch = cert["architecture"]
+    Shape.obj(arch, "architecture", {"kind", "block", "network"})
+    inner = arch["network"]
+    expect(isinstance(inner, dict) and inner.get("kind") in KINDS
+           and inner.get("kind") not in ("polynomial", "block"), "architecture",
+           "the network of a block claim must be a network (layered, linear, DAG or attention)")
+    net_in = architecture({"architecture": inner, "parameters": [], "name": "",
+                           "phi": cert["phi"]}, limits, bind=False)
+    block = Shape.lst(arch["block"], "architecture.block", nonempty=True)
+    expect(all(isinstance(n, str) for n in block) and len(set(block)) == len(block),
+           "architecture", "the block must list distinct parameter names")
+    outside = [n for n in block if n not in net_in.params]
+    expect(not outside, "architecture", f"the block names {shown(outside[:1])}, which is not a "
+           "parameter of the network")
+    expect(block == [n for n in net_in.params if n in set(block)], "architecture",
+           "the block's parameters are not in the network's order")
+    net = Net("block", f"{net_in.name} [block]", list(block))
+    net.inner = net_in  # type: ignore[attr-defined]
+    net.paths = net_in.paths
+    expect(cert["parameters"] == net.params, "architecture",
+           "the parameters are not those of the block (names, number or order)")
+    expect(cert["name"] == net.name, "architecture",
+           f"the name {shown(cert['name'])} is not the block's ({net.name[:40]!r})")
     return net
 
 
@@ -881,6 +917,28 @@ def rebuild_phi(net: Net) -> list[str] | None:
         return format_poly((({k: 1 for k in mono}, Fraction(c)) for mono, c in
                             monomials.items()), net.params)
 
+    if net.kind == "block":  # φ of the network, each coordinate split by the other parameters
+        inner = net.inner  # type: ignore[attr-defined]
+        texts = rebuild_phi(inner)
+        syms = {n: sympy.Symbol(n) for n in inner.params}
+        keep = set(net.params)
+        kpos = {n: k for k, n in enumerate(net.params)}
+        gens = [syms[n] for n in inner.params]
+        out: list[str] = []
+        for t in texts or []:
+            groups: dict[tuple, list] = {}
+            for exps, c in sympy.Poly(polynomial_expr(t, syms), *gens).as_dict().items():
+                outer = tuple(e for n, e in zip(inner.params, exps, strict=True) if n not in keep)
+                mine = {kpos[n]: e for n, e in zip(inner.params, exps, strict=True)
+                        if n in keep and e}
+                groups.setdefault(outer, []).append((mine, Fraction(int(c.p), int(c.q))))
+            for terms in groups.values():
+                if not any(m for m, _ in terms):
+                    continue  # constant in the block: no coordinate
+                text = format_poly(terms, net.params)
+                if text not in out:
+                    out.append(text)
+        return out
     if net.kind == "attention":  # (Q_hK_hᵀ, V_hO_h)_h, entries row by row, head by head
         dim, k, heads = net.widths or [0, 0, 0]
         out = []

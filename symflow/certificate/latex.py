@@ -118,7 +118,8 @@ class Renderer:
                 self.tex[n] = r"\mathtt{" + n.replace("_", r"\_") + "}"
         self.symbol_names = {s: self.tex[n] for n, s in self.syms.items()}
         # the drawing's layout (None for a polynomial lifting), shared with the path order
-        self.layout = layout(arch) if arch["kind"] not in ("polynomial", "attention") else None
+        self.layout = (layout(arch) if arch["kind"] not in ("polynomial", "attention", "block")
+                       else None)
         self.path_order = _path_order(arch, self.names, self.layout)  # place on a path
         self.points: list[tuple[tuple, list[str]]] = []  # distinct points and where each is used
         self.appendix: list[str] = []
@@ -389,7 +390,8 @@ def setting(r: Renderer) -> str:
                  "linear": r"a linear network with $\phi(U_1,\dots,U_L) = U_L\cdots U_1$",
                  "dag": dag_kind,
                  "polynomial": r"a polynomial lifting $\phi$ given explicitly",
-                 "attention": _attention_setting(arch)}[arch["kind"]]
+                 "attention": _attention_setting(arch),
+                 "block": _block_setting(arch)}[arch["kind"]]
     widths = arch.get("widths")
     wtext = (f" of widths $({', '.join(map(str, widths))})$" if widths else "")
     return (_name(cert) + f" is {kind_text}{wtext}." + _dash(cert["name"]) + "\n"
@@ -421,11 +423,28 @@ def _attention_setting(arch: dict) -> str:
             r"entries, head by head (the softmax and the scaling act on values of $\phi$)")
 
 
+def _block_setting(arch: dict) -> str:
+    """A block claim: the laws of a network that depend on some of its parameters only."""
+    if arch.get("kind") != "block":
+        return ""
+    block = arch["block"]
+    names = ", ".join(r"\texttt{" + tex_text(n) + "}" for n in block[:6]) + (
+        r", \dots" if len(block) > 6 else "")
+    return (rf"the block of ${len(block)}$ parameters ({names}) of a network "
+            + r"(recorded in the JSON file and rebuilt by the checker): its conservation laws "
+            r"that depend on these parameters only, whatever the others. Writing each "
+            r"coordinate of the network's lifting as a polynomial in the other parameters, "
+            r"$\phi_i = \sum_\alpha \theta_O^\alpha\, \psi_{i,\alpha}(\theta_B)$, a function "
+            r"$h(\theta_B)$ is such a law if and only if it is a conservation law of the "
+            r"lifting $\psi = (\psi_{i,\alpha})$, which is the $\phi$ below (constant "
+            r"$\psi_{i,\alpha}$ left out, equal ones once)")
+
+
 def figure_or_text(r: Renderer) -> str:
     arch = r.cert["architecture"]
     if r.layout is not None:
         return figure(r.layout)
-    if arch["kind"] == "attention":
+    if arch["kind"] in ("attention", "block"):
         return ""
     unused = arch["unused_parameters"]
     return "" if not unused else ("The parameter(s) " + ", ".join(

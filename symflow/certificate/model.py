@@ -88,6 +88,10 @@ def architecture_of(lifting: Lifting) -> dict:
     """The architecture, as data a checker can rebuild φ and the parameter list from."""
     if lifting.kind == "product":
         return {"kind": "linear", "widths": list(lifting.widths or [])}
+    if lifting.block and lifting.block.get("kind") == "block":
+        # the network and the block's parameters: the checker rebuilds ψ from the network's φ
+        return {"kind": "block", "block": list(lifting.block["block"]),
+                "network": lifting.block["network"]}
     if lifting.block and lifting.block.get("kind") == "attention":
         # the checker rebuilds (Q_hK_hᵀ, V_hO_h)_h from the three sizes
         return {k: lifting.block[k] for k in ("kind", "dim", "head_dim", "heads")}
