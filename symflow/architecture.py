@@ -262,7 +262,7 @@ def layered(widths: list[int], bias: bool = False, activation: str = "relu",
 def from_description(
     neurons: list[tuple[str, str, str]],
     edges: list[tuple],
-    biases: list[str],
+    biases: list,
     name: str = "dag",
 ) -> Architecture:
     """Build and validate a DAG from (name, kind, activation) neurons, edges and the names of
@@ -308,15 +308,26 @@ def from_description(
             role[p] = "weight"
             params.append(p)
         g.add_edge(u, v, param=p)
-    for v in biases:
+    for entry in biases:
+        # a neuron (its bias b_{v}), or (neuron, name): a name on several neurons shares the
+        # bias (a convolution's bias, one per channel for every position)
+        v, b = (entry, None) if isinstance(entry, str) else (entry[0], entry[1])
         if v not in g:
             raise SpecError(f"bias names unknown neuron '{v}'")
-        b = f"b_{v}"
+        if g.nodes[v].get("bias"):
+            raise SpecError(f"neuron '{v}' has two biases")
+        if b is None:
+            b = f"b_{v}"
+            if b in role:
+                raise SpecError(f"duplicate parameter name '{b}' (a bias and a weight, or two "
+                                "biases)")
+        elif role.get(b) == "weight":
+            raise SpecError(f"parameter '{b}' is both a weight and a bias")
         if b in role:
-            raise SpecError(f"duplicate parameter name '{b}' (a bias and a weight, or two "
-                            "biases)")
-        role[b] = "bias"
-        params.append(b)
+            shared = True
+        else:
+            role[b] = "bias"
+            params.append(b)
         g.nodes[v]["bias"] = b
     if not params:
         raise SpecError("the network has no trainable parameter (every edge is fixed)")

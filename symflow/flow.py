@@ -215,7 +215,7 @@ def _dag_loss(lifting: Lifting, x: np.ndarray, y: np.ndarray):
                 if g.edges[u, v].get("weight") is None:
                     grad[idx[g.edges[u, v]["param"]]] += float(act[u] @ delta[v])
             if arch.bias(v):
-                grad[idx[arch.bias(v)]] = float(delta[v].sum())
+                grad[idx[arch.bias(v)]] += float(delta[v].sum())  # a shared bias sums
         return 0.5 * float((r * r).sum()) / n, grad
 
     return f

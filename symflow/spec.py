@@ -302,8 +302,22 @@ def _dag(data: dict, name: str, path: Path):
         biases = []
     elif not isinstance(biases, list):
         raise SpecError(f"{path}: 'biases' must be a list of neuron names or true")
+    else:  # a neuron, or [neuron, name] / {neuron: v, name: b}: a name shares the bias
+        read = []
+        for b in biases:
+            if isinstance(b, dict) and set(map(str, b)) <= {"neuron", "name"} and "neuron" in b:
+                b = [b["neuron"], b.get("name")]
+            if isinstance(b, list) and len(b) == 2:
+                if b[1] is not None and not valid_name(b[1]):
+                    raise SpecError(f"{path}: bias name {b[1]!r} is not a valid identifier")
+                read.append((str(b[0]), b[1]))
+            elif isinstance(b, (str, int)):
+                read.append(str(b))
+            else:
+                raise SpecError(f"{path}: cannot read bias {b!r} (a neuron, or [neuron, name])")
+        biases = read
     try:
-        return from_description(neurons, parsed, [str(b) for b in biases], name=name)
+        return from_description(neurons, parsed, biases, name=name)
     except SpecError as exc:
         raise SpecError(f"{path}: {exc}") from None
 
@@ -333,12 +347,15 @@ def _activation_of(text: str, spec: str) -> str:
 
 
 def conv1d(spec: str) -> Architecture:
-    """``conv1d:ACT:L[xC]-kKcC'[sS][pP]-…-OUT``: a 1-D convolutional network. The input has
+    """``conv1d:ACT:L[xC]-kKcC'[sS][pP]-…-OUT[+bias]``: a 1-D convolutional network. The input has
     length L and C channels (1 by default); each layer kKcC' is a convolution with kernel size
     K, C' output channels, stride S (1) and zero padding P (0), activation ACT (relu or
     linear), its kernel K{l}_{c'}_{c}_{j} shared by every position; the last, a dense layer to
-    OUT outputs (weights W_{i}_{neuron}). Neurons: inputs x{p}_{c}, layer l h{l}_{p}_{c}."""
-    m = re.fullmatch(r"conv1d:([a-z]+):(.+)", spec)
+    OUT outputs (weights W_{i}_{neuron}). Neurons: inputs x{p}_{c}, layer l h{l}_{p}_{c}. With
+    +bias, each output channel c' of layer l has one bias B{l}_{c'} shared by its positions,
+    and each output its own."""
+    bias = spec.endswith("+bias")
+    m = re.fullmatch(r"conv1d:([a-z]+):(.+?)(?:\+bias)?", spec)
     if m is None:
         raise SpecError(f"{spec!r}: write conv1d:relu:6-k3c2-1 (input length 6, a convolution "
                         "with kernel 3 and 2 channels, a dense layer to 1 output)")
@@ -358,6 +375,7 @@ def conv1d(spec: str) -> Architecture:
     prev = [[(f"x{p}_{c}" if chans > 1 else f"x{p}") for c in range(1, chans + 1)]
             for p in range(1, length + 1)]
     edges: list[tuple] = []
+    biases: list = []
     for layer, text in enumerate(parts[1:-1], 1):
         cm = CONV_LAYER.fullmatch(text)
         if cm is None:
@@ -376,6 +394,9 @@ def conv1d(spec: str) -> Architecture:
         cur = [[f"h{layer}_{q}_{c}" for c in range(1, out_c + 1)]
                for q in range(1, positions + 1)]
         neurons += [(v, HIDDEN, act) for row in cur for v in row]
+        if bias:  # one bias per output channel, shared by every position
+            biases += [(cur[q][c], f"B{layer}_{c + 1}") for q in range(positions)
+                       for c in range(out_c)]
         for q in range(positions):
             for co in range(out_c):
                 for j in range(k):
@@ -395,7 +416,9 @@ def conv1d(spec: str) -> Architecture:
     if len(edges) > MAX_BLOCK_EDGES:
         raise LimitError(f"{spec!r}: more than {MAX_BLOCK_EDGES} edges (the shorthand's limit; "
                          "describe a larger network in a file)")
-    return from_description(neurons, edges, [], name=spec)
+    if bias:
+        biases += [f"y{i}" for i in range(1, outs + 1)]
+    return from_description(neurons, edges, biases, name=spec)
 
 
 def residual(spec: str) -> Architecture:

@@ -379,3 +379,29 @@ def test_a_block_certificate_claims_the_count_and_its_forgeries_fail(tmp_path):
     assert _forge(tmp_path, name, two_outputs).ok  # rebuilt, not trusted: and it holds
     res = run("certify", "linear:2-2-2", "--block", "U1_*", "--init", "balanced", "-o", tmp_path)
     assert res.exit_code == 2 and "cannot be combined" in res.output
+
+
+def test_a_convolution_bias_is_shared_by_the_positions_of_its_channel(tmp_path):
+    # one bias B_c per channel: rescaling channel c (kernel and bias by λ, outgoing by 1/λ)
+    # is still a symmetry, so still one law per channel; the certificate checks
+    r = symflow.laws("conv1d:relu:4-k2c2-1+bias")
+    assert r.count == 2 and r.D == 2 * 2 + 2 + 3 * 2 + 1
+    assert "B1_1" in r.lifting.params and "B1_2" in r.lifting.params
+    c = symflow.certify("conv1d:relu:4-k2c2-1+bias", directory=tmp_path, pdf=False)
+    assert symflow.check(c.json, tex=True).valid
+    assert symflow.simulate("conv1d:relu:4-k2c2-1+bias", time=1.0).max_law_drift < 1e-8
+
+
+def test_a_dag_file_shares_a_bias_by_name(tmp_path):
+    f = tmp_path / "b.yaml"
+    f.write_text("inputs: [x1, x2]\nhidden: [h1, h2]\noutputs: [y]\nedges:\n"
+                 "  - [x1, h1, k]\n  - [x2, h2, k]\n  - h1 -> y\n  - h2 -> y\n"
+                 "biases: [[h1, c], [h2, c]]\n")
+    lf = symflow.lifting(f)
+    assert lf.params == ["k", "w_h1_y", "w_h2_y", "c"]
+    assert symflow.laws(f).count == 1  # k² + c² − Σ w²: the shared channel rescales as one
+    g = tmp_path / "bad.yaml"
+    g.write_text("inputs: [x]\nhidden: [h]\noutputs: [y]\nedges:\n  - [x, h, k]\n"
+                 "  - [h, y, w]\nbiases: [[h, k]]\n")
+    with pytest.raises(SpecError, match="both a weight and a bias"):
+        symflow.lifting(g)

@@ -580,9 +580,7 @@ def _dag(arch: dict) -> Net:
     net.params = list(dict.fromkeys(p for _, _, p in net.edges if p is not None))
     expect(not set(net.params) & set(net.biases.values()), "architecture",
            "a parameter is both a weight and a bias")
-    net.params += list(net.biases.values())
-    expect(len(set(net.params)) == len(net.params), "architecture",
-           "a bias parameter is repeated")
+    net.params += list(dict.fromkeys(net.biases.values()))  # a shared bias once
     # acyclic (Kahn) and every neuron on an input → output path
     succ: dict[str, list[str]] = {v: [] for v in kind_of}
     indeg = dict.fromkeys(kind_of, 0)

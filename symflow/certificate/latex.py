@@ -354,7 +354,7 @@ def _shared(arch: dict) -> tuple[bool, bool]:
         return False, False
     names = [e[2] for e in arch["edges"]]
     fixed = [x for x in names if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", x)]
-    params = [x for x in names if x not in fixed]
+    params = [x for x in names if x not in fixed] + [b for _, b in arch.get("biases", [])]
     return len(set(params)) < len(params), bool(fixed)
 
 
