@@ -39,7 +39,7 @@ SPEC_HELP = (
     "SPEC is a shorthand (relu:3-2-1, relu:3-2-1+bias, linear:2-3-2, relu^2:2-2-1, x^3:1-2-1; "
     "blocks: conv1d:relu:6-k3c2-1 = input length 6, a convolution with kernel 3 and 2 channels "
     "(options sS stride, pP padding; 6x2 for 2 input channels; +bias: one per channel), a "
-    "dense layer to 1 output; "
+    "dense layer to 1 output; conv2d:relu:4x4-k2c2-1 the same in 2-D; "
     "res:relu:4[-M][+bias] = the residual block x + W2 relu(W1 x); attn:4-2[-H] = attention, "
     "model dimension 4, head dimension 2, H heads) or a YAML/JSON file "
     "describing a DAG (inputs, hidden, outputs, edges, biases; the same edge name on several "

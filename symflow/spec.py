@@ -110,8 +110,9 @@ def _load(spec: str, limits: dict) -> Lifting:
                             "or attn:D-K-H (H heads), like attn:4-2 or attn:4-2-2")
         return attention_lifting(int(m[1]), int(m[2]), int(m[3] or 1),
                                  limits["max_params"], limits["max_paths"])
-    if spec.startswith(("conv1d:", "res:")):
-        arch = conv1d(spec) if spec.startswith("conv1d:") else residual(spec)
+    if spec.startswith(("conv1d:", "conv2d:", "res:")):
+        arch = (conv1d(spec) if spec.startswith("conv1d:") else
+                conv2d(spec) if spec.startswith("conv2d:") else residual(spec))
         check_size(len(arch.params), 0, limits["max_params"], limits["max_paths"])
         return network_lifting(arch, **limits)
     m = SHORTHAND.fullmatch(spec)
@@ -443,4 +444,82 @@ def residual(spec: str) -> Architecture:
         raise LimitError(f"{spec!r}: more than {MAX_BLOCK_EDGES} edges")
     biases = ([f"h{i}" for i in range(1, width + 1)] + [f"y{k}" for k in range(1, n + 1)]
               if m[4] else [])
+    return from_description(neurons, edges, biases, name=spec)
+
+
+def conv2d(spec: str) -> Architecture:
+    """``conv2d:ACT:HxW[xC]-kKcC'[sS][pP]-…-OUT[+bias]``: a 2-D convolutional network on an
+    H × W input with C channels (1 by default); each layer kKcC' a K × K convolution with C'
+    output channels, stride S and zero padding P on both axes, activation ACT; its kernel
+    K{l}_{c'}_{c}_{i}_{j} shared by every position (with +bias, one bias B{l}_{c'} per output
+    channel); then a dense layer to OUT outputs. Neurons x{r}_{s}[_{c}], h{l}_{r}_{s}_{c}."""
+    bias = spec.endswith("+bias")
+    m = re.fullmatch(r"conv2d:([a-z]+):(.+?)(?:\+bias)?", spec)
+    if m is None:
+        raise SpecError(f"{spec!r}: write conv2d:relu:4x4-k2c2-1 (a 4 × 4 input, a 2 × 2 "
+                        "convolution with 2 channels, a dense layer to 1 output)")
+    act = _activation_of(m[1], spec)
+    parts = m[2].split("-")
+    first = re.fullmatch(r"([1-9][0-9]*)x([1-9][0-9]*)(?:x([1-9][0-9]*))?", parts[0])
+    if len(parts) < 3 or first is None:
+        raise SpecError(f"{spec!r}: an input HxW (or HxWxC), at least one convolution (kKcC) "
+                        "and an output width, separated by '-'")
+    if not WIDTH.fullmatch(parts[-1]) or int(parts[-1]) < 1:
+        raise SpecError(f"{spec!r}: the last part is the number of outputs (a whole number ≥ 1)")
+    rows, cols, chans = int(first[1]), int(first[2]), int(first[3] or 1)
+
+    def xname(r: int, s: int, c: int) -> str:
+        return f"x{r}_{s}_{c}" if chans > 1 else f"x{r}_{s}"
+
+    neurons = [(xname(r, s, c), INPUT, "linear") for r in range(1, rows + 1)
+               for s in range(1, cols + 1) for c in range(1, chans + 1)]
+    prev = [[[xname(r, s, c) for c in range(1, chans + 1)] for s in range(1, cols + 1)]
+            for r in range(1, rows + 1)]
+    edges: list[tuple] = []
+    biases: list = []
+    for layer, text in enumerate(parts[1:-1], 1):
+        cm = CONV_LAYER.fullmatch(text)
+        if cm is None:
+            raise SpecError(f"{spec!r}: cannot read the convolution {text[:20]!r} (write "
+                            "kKcC with optional sS and pP, like k3c2 or k3c2s2p1)")
+        k, out_c, stride, pad = int(cm[1]), int(cm[2]), int(cm[3] or 1), int(cm[4] or 0)
+        h, w = len(prev), len(prev[0])
+        if k > min(h, w) + 2 * pad:
+            raise SpecError(f"{spec!r}: layer {layer}: the kernel {k} × {k} is larger than its "
+                            f"input ({h} × {w} with padding {pad})")
+        if (h + 2 * pad - k) % stride or (w + 2 * pad - k) % stride:
+            raise SpecError(f"{spec!r}: layer {layer}: with kernel {k}, stride {stride} and "
+                            f"padding {pad}, the last rows or columns of its {h} × {w} input "
+                            "are never read: make size + 2·padding − kernel a multiple of the "
+                            "stride")
+        oh, ow = (h + 2 * pad - k) // stride + 1, (w + 2 * pad - k) // stride + 1
+        cur = [[[f"h{layer}_{r}_{s}_{c}" for c in range(1, out_c + 1)] for s in range(1, ow + 1)]
+               for r in range(1, oh + 1)]
+        neurons += [(v, HIDDEN, act) for row in cur for cell in row for v in cell]
+        for r in range(oh):
+            for s in range(ow):
+                for co in range(out_c):
+                    if bias:
+                        biases.append((cur[r][s][co], f"B{layer}_{co + 1}"))
+                    for i in range(k):
+                        for j in range(k):
+                            pr, ps = r * stride + i - pad, s * stride + j - pad
+                            if not (0 <= pr < h and 0 <= ps < w):
+                                continue
+                            for ci, u in enumerate(prev[pr][ps]):
+                                edges.append((u, cur[r][s][co],
+                                              f"K{layer}_{co + 1}_{ci + 1}_{i + 1}_{j + 1}"))
+        if len(edges) > MAX_BLOCK_EDGES:
+            raise LimitError(f"{spec!r}: more than {MAX_BLOCK_EDGES} edges (the shorthand's "
+                             "limit; describe a larger network in a file)")
+        prev = cur
+    outs = int(parts[-1])
+    neurons += [(f"y{i}", OUTPUT, "linear") for i in range(1, outs + 1)]
+    last = [v for row in prev for cell in row for v in cell]
+    edges += [(u, f"y{i}", f"W_{i}_{u}") for i in range(1, outs + 1) for u in last]
+    if len(edges) > MAX_BLOCK_EDGES:
+        raise LimitError(f"{spec!r}: more than {MAX_BLOCK_EDGES} edges (the shorthand's limit; "
+                         "describe a larger network in a file)")
+    if bias:
+        biases += [f"y{i}" for i in range(1, outs + 1)]
     return from_description(neurons, edges, biases, name=spec)

@@ -405,3 +405,27 @@ def test_a_dag_file_shares_a_bias_by_name(tmp_path):
                  "  - [h, y, w]\nbiases: [[h, k]]\n")
     with pytest.raises(SpecError, match="both a weight and a bias"):
         symflow.lifting(g)
+
+
+# -- 2-D convolutions ----------------------------------------------------------------------------
+@pytest.mark.parametrize("spec,count", [("conv2d:relu:3x3-k2c2-1", 2),
+                                        ("conv2d:relu:4x4-k3c1-1+bias", 1),
+                                        ("conv2d:relu:3x3x2-k2c2-1", 2),
+                                        ("conv2d:linear:3x3-k2c2-2", 3)])
+def test_a_2d_convolution_has_one_law_per_channel(spec, count):
+    assert symflow.laws(spec).count == count
+
+
+def test_a_2d_kernel_covering_its_input_is_a_dense_layer(tmp_path):
+    conv, dense = symflow.laws("conv2d:relu:2x2-k2c3-1"), symflow.laws("relu:4-3-1")
+    assert (conv.D, conv.d, conv.count) == (dense.D, dense.d, dense.count)
+    c = symflow.certify("conv2d:relu:3x3-k2c1-1", directory=tmp_path, pdf=False)
+    assert symflow.check(c.json, tex=True).valid
+
+
+@pytest.mark.parametrize("spec,needle", [("conv2d:relu:3x3-k4c1-1", "larger than its input"),
+                                         ("conv2d:relu:4x4-k2c1s3-1", "never read"),
+                                         ("conv2d:relu:4-k2c1-1", "an input HxW")])
+def test_bad_2d_convolutions_are_one_line(spec, needle):
+    res = run("laws", spec)
+    assert res.exit_code == 2 and needle in res.output
