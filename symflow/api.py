@@ -743,7 +743,6 @@ def homogeneity(spec: Any, symbols: Sequence | None = None, **limits: int) -> Ho
 
     _check_limits(homogeneity, limits)
     lf = lifting(spec, symbols, **limits)
-    _refuse_shared(lf, "homogeneity", fixed_only=True)
     h = analyse(lf)
     return Homogeneity(lf.name, h.degree, h.euler_verified, h.path_degrees, h.groups,
                        h.weighted_degree, {k: v for k, v in (h.weighted or {}).items() if v != 1},

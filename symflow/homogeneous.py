@@ -52,12 +52,31 @@ def _sparse_monomials(lifting: Lifting) -> list[dict[int, int]]:
     if lifting.path_params:
         return [dict.fromkeys(ps, 1) for ps in lifting.path_params]
     arch = lifting.architecture
+    if arch is not None and arch.shared:
+        # shared weights: a path's monomial may repeat a parameter, so read φ expanded; a path
+        # of fixed edges only (the skip x → y) is a part of H of degree 0, left out of φ
+        monos = [{k: e for k, e in enumerate(m) if e} for p in lifting.phi for m in p.monoms()]
+        return monos + ([{}] if _fixed_only_path(arch) else [])
     if arch is not None and lifting.kind in ("network", "product"):
         from .liftings import check_terms
 
         check_terms(arch.count_paths(), lifting.max_terms)
         return [dict.fromkeys(ps, 1) for ps in _graph_paths(lifting)]
     return [{k: e for k, e in enumerate(m) if e} for p in lifting.phi for m in p.monoms()]
+
+
+def _fixed_only_path(arch: object) -> bool:
+    """Some input reaches some output through fixed edges only (a skip connection)."""
+    g = arch.graph  # type: ignore[attr-defined]
+    reach = set(arch.inputs)  # type: ignore[attr-defined]
+    todo = list(reach)
+    while todo:
+        u = todo.pop()
+        for w in g.successors(u):
+            if w not in reach and g.edges[u, w].get("weight") is not None:
+                reach.add(w)
+                todo.append(w)
+    return any(v in reach for v in arch.outputs)  # type: ignore[attr-defined]
 
 
 def _graph_paths(lifting: Lifting) -> list[tuple[int, ...]]:

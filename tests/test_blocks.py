@@ -164,9 +164,10 @@ def test_commands_whose_engines_need_one_parameter_per_edge_refuse_shared_weight
     (tmp_path / "p.yaml").write_text("parameters: [K1_1_1_1]\n")
     with pytest.raises(SymflowError, match="zeros does not support"):
         symflow.zeros("conv1d:relu:4-k2c1-1", tmp_path / "p.yaml")
-    with pytest.raises(SymflowError, match="homogeneity does not support"):
-        symflow.homogeneity("res:relu:2")
-    assert symflow.homogeneity("conv1d:relu:4-k2c1-1").degree == 2  # shared weights only
+    assert symflow.homogeneity("conv1d:relu:4-k2c1-1").degree == 2  # shared weights
+    # the skip x → y is a part of the output of degree 0: a residual block is not homogeneous
+    h = symflow.homogeneity("res:relu:2")
+    assert h.degree is None and 0 in h.coordinate_degrees and 2 in h.coordinate_degrees
 
 
 # -- certificates and their checker --------------------------------------------------------------
