@@ -994,7 +994,7 @@ def _refuse_shared(lf: Lifting, command: str, fixed_only: bool = False) -> None:
     if fixed or not fixed_only:
         what = "fixed weights (skip connections)" if fixed_only else "shared or fixed weights"
         raise SymflowError(f"{command} does not support networks with {what} yet (laws, "
-                           "intrinsic, certify, check, show and simulate do)")
+                           "intrinsic, certify, check, show, simulate and homogeneity do)")
 
 
 def show(spec: Any, symbols: Sequence | None = None, *, listed: int | None = None,
