@@ -347,6 +347,35 @@ def _activation_of(text: str, spec: str) -> str:
     return text
 
 
+def _conv_layer(spec: str, text: str) -> tuple[int, int, int, int]:
+    """(kernel, output channels, stride, padding) of a layer kKcC[sS][pP] of a shorthand."""
+    cm = CONV_LAYER.fullmatch(text)
+    if cm is None:
+        raise SpecError(f"{spec!r}: cannot read the convolution {text[:20]!r} (write "
+                        "kKcC with optional sS and pP, like k3c2 or k3c2s2p1)")
+    return int(cm[1]), int(cm[2]), int(cm[3] or 1), int(cm[4] or 0)
+
+
+def _edge_limit(spec: str, edges: list) -> None:
+    if len(edges) > MAX_BLOCK_EDGES:
+        raise LimitError(f"{spec!r}: more than {MAX_BLOCK_EDGES} edges (the shorthand's limit; "
+                         "describe a larger network in a file)")
+
+
+def _dense_outputs(spec: str, last: str, neurons: list, edges: list, biases: list,
+                   hidden: list[str], bias: bool) -> None:
+    """A convolution shorthand's last part: OUT outputs, dense from every neuron of the last
+    layer (weights W_{i}_{neuron}), each with its own bias under +bias."""
+    if not WIDTH.fullmatch(last) or int(last) < 1:
+        raise SpecError(f"{spec!r}: the last part is the number of outputs (a whole number ≥ 1)")
+    outs = int(last)
+    neurons += [(f"y{i}", OUTPUT, "linear") for i in range(1, outs + 1)]
+    edges += [(u, f"y{i}", f"W_{i}_{u}") for i in range(1, outs + 1) for u in hidden]
+    _edge_limit(spec, edges)
+    if bias:
+        biases += [f"y{i}" for i in range(1, outs + 1)]
+
+
 def conv1d(spec: str) -> Architecture:
     """``conv1d:ACT:L[xC]-kKcC'[sS][pP]-…-OUT[+bias]``: a 1-D convolutional network. The input has
     length L and C channels (1 by default); each layer kKcC' is a convolution with kernel size
@@ -369,8 +398,6 @@ def conv1d(spec: str) -> Architecture:
     if first is None:
         raise SpecError(f"{spec!r}: the input is a length L or L x C (like 6 or 6x2)")
     length, chans = int(first[1]), int(first[2] or 1)
-    if not WIDTH.fullmatch(parts[-1]) or int(parts[-1]) < 1:
-        raise SpecError(f"{spec!r}: the last part is the number of outputs (a whole number ≥ 1)")
     neurons = [(f"x{p}_{c}" if chans > 1 else f"x{p}", INPUT, "linear")
                for p in range(1, length + 1) for c in range(1, chans + 1)]
     prev = [[(f"x{p}_{c}" if chans > 1 else f"x{p}") for c in range(1, chans + 1)]
@@ -378,11 +405,7 @@ def conv1d(spec: str) -> Architecture:
     edges: list[tuple] = []
     biases: list = []
     for layer, text in enumerate(parts[1:-1], 1):
-        cm = CONV_LAYER.fullmatch(text)
-        if cm is None:
-            raise SpecError(f"{spec!r}: cannot read the convolution {text[:20]!r} (write "
-                            "kKcC with optional sS and pP, like k3c2 or k3c2s2p1)")
-        k, out_c, stride, pad = int(cm[1]), int(cm[2]), int(cm[3] or 1), int(cm[4] or 0)
+        k, out_c, stride, pad = _conv_layer(spec, text)
         if k > len(prev) + 2 * pad:
             raise SpecError(f"{spec!r}: layer {layer}: the kernel {k} is larger than its input "
                             f"({len(prev)} positions with padding {pad})")
@@ -406,19 +429,10 @@ def conv1d(spec: str) -> Architecture:
                         continue  # a zero of the padding
                     for ci, u in enumerate(prev[pos]):
                         edges.append((u, cur[q][co], f"K{layer}_{co + 1}_{ci + 1}_{j + 1}"))
-        if len(edges) > MAX_BLOCK_EDGES:
-            raise LimitError(f"{spec!r}: more than {MAX_BLOCK_EDGES} edges (the shorthand's "
-                             "limit; describe a larger network in a file)")
+        _edge_limit(spec, edges)
         prev = cur
-    outs = int(parts[-1])
-    neurons += [(f"y{i}", OUTPUT, "linear") for i in range(1, outs + 1)]
-    last = [v for row in prev for v in row]
-    edges += [(u, f"y{i}", f"W_{i}_{u}") for i in range(1, outs + 1) for u in last]
-    if len(edges) > MAX_BLOCK_EDGES:
-        raise LimitError(f"{spec!r}: more than {MAX_BLOCK_EDGES} edges (the shorthand's limit; "
-                         "describe a larger network in a file)")
-    if bias:
-        biases += [f"y{i}" for i in range(1, outs + 1)]
+    _dense_outputs(spec, parts[-1], neurons, edges, biases, [v for row in prev for v in row],
+                   bias)
     return from_description(neurons, edges, biases, name=spec)
 
 
@@ -440,8 +454,7 @@ def residual(spec: str) -> Architecture:
     edges += [(f"h{i}", f"y{k}", f"W2_{k}_{i}") for k in range(1, n + 1)
               for i in range(1, width + 1)]
     edges += [(f"x{k}", f"y{k}", None, 1) for k in range(1, n + 1)]
-    if len(edges) > MAX_BLOCK_EDGES:
-        raise LimitError(f"{spec!r}: more than {MAX_BLOCK_EDGES} edges")
+    _edge_limit(spec, edges)
     biases = ([f"h{i}" for i in range(1, width + 1)] + [f"y{k}" for k in range(1, n + 1)]
               if m[4] else [])
     return from_description(neurons, edges, biases, name=spec)
@@ -464,8 +477,6 @@ def conv2d(spec: str) -> Architecture:
     if len(parts) < 3 or first is None:
         raise SpecError(f"{spec!r}: an input HxW (or HxWxC), at least one convolution (kKcC) "
                         "and an output width, separated by '-'")
-    if not WIDTH.fullmatch(parts[-1]) or int(parts[-1]) < 1:
-        raise SpecError(f"{spec!r}: the last part is the number of outputs (a whole number ≥ 1)")
     rows, cols, chans = int(first[1]), int(first[2]), int(first[3] or 1)
 
     def xname(r: int, s: int, c: int) -> str:
@@ -478,11 +489,7 @@ def conv2d(spec: str) -> Architecture:
     edges: list[tuple] = []
     biases: list = []
     for layer, text in enumerate(parts[1:-1], 1):
-        cm = CONV_LAYER.fullmatch(text)
-        if cm is None:
-            raise SpecError(f"{spec!r}: cannot read the convolution {text[:20]!r} (write "
-                            "kKcC with optional sS and pP, like k3c2 or k3c2s2p1)")
-        k, out_c, stride, pad = int(cm[1]), int(cm[2]), int(cm[3] or 1), int(cm[4] or 0)
+        k, out_c, stride, pad = _conv_layer(spec, text)
         h, w = len(prev), len(prev[0])
         if k > min(h, w) + 2 * pad:
             raise SpecError(f"{spec!r}: layer {layer}: the kernel {k} × {k} is larger than its "
@@ -509,17 +516,8 @@ def conv2d(spec: str) -> Architecture:
                             for ci, u in enumerate(prev[pr][ps]):
                                 edges.append((u, cur[r][s][co],
                                               f"K{layer}_{co + 1}_{ci + 1}_{i + 1}_{j + 1}"))
-        if len(edges) > MAX_BLOCK_EDGES:
-            raise LimitError(f"{spec!r}: more than {MAX_BLOCK_EDGES} edges (the shorthand's "
-                             "limit; describe a larger network in a file)")
+        _edge_limit(spec, edges)
         prev = cur
-    outs = int(parts[-1])
-    neurons += [(f"y{i}", OUTPUT, "linear") for i in range(1, outs + 1)]
-    last = [v for row in prev for cell in row for v in cell]
-    edges += [(u, f"y{i}", f"W_{i}_{u}") for i in range(1, outs + 1) for u in last]
-    if len(edges) > MAX_BLOCK_EDGES:
-        raise LimitError(f"{spec!r}: more than {MAX_BLOCK_EDGES} edges (the shorthand's limit; "
-                         "describe a larger network in a file)")
-    if bias:
-        biases += [f"y{i}" for i in range(1, outs + 1)]
+    _dense_outputs(spec, parts[-1], neurons, edges, biases,
+                   [v for row in prev for cell in row for v in cell], bias)
     return from_description(neurons, edges, biases, name=spec)
