@@ -390,8 +390,10 @@ def setting(r: Renderer) -> str:
                  "linear": r"a linear network with $\phi(U_1,\dots,U_L) = U_L\cdots U_1$",
                  "dag": dag_kind,
                  "polynomial": r"a polynomial lifting $\phi$ given explicitly",
-                 "attention": _attention_setting(arch),
-                 "block": _block_setting(arch)}[arch["kind"]]
+                 "attention": _attention_setting,
+                 "block": _block_setting}[arch["kind"]]
+    if callable(kind_text):  # built only for its own kind
+        kind_text = kind_text(arch)
     widths = arch.get("widths")
     wtext = (f" of widths $({', '.join(map(str, widths))})$" if widths else "")
     return (_name(cert) + f" is {kind_text}{wtext}." + _dash(cert["name"]) + "\n"
@@ -409,8 +411,6 @@ def setting(r: Renderer) -> str:
 
 def _attention_setting(arch: dict) -> str:
     """An attention layer and why its lifting is (Q_mK_mᵀ, V_mO_m)_m [MGP25b]."""
-    if arch.get("kind") != "attention":
-        return ""
     d, k, heads = arch["dim"], arch["head_dim"], arch["heads"]
     several = (rf"${heads}$ heads, $h = 1,\dots,{heads}$" if heads > 1
                else "one head ($m = 1$)")
@@ -425,8 +425,6 @@ def _attention_setting(arch: dict) -> str:
 
 def _block_setting(arch: dict) -> str:
     """A block claim: the laws of a network that depend on some of its parameters only."""
-    if arch.get("kind") != "block":
-        return ""
     block = arch["block"]
     names = ", ".join(r"\texttt{" + tex_text(n) + "}" for n in block[:6]) + (
         r", \dots" if len(block) > 6 else "")
